@@ -1,0 +1,149 @@
+/**
+ * Errors of every Cairn package. One base class with a kebab-case `code`, `retryable` and `cause`,
+ * recognised by a `Symbol.for` marker so checks survive two copies of the package and RPC boundaries.
+ */
+
+const marker = Symbol.for('cairn.error');
+
+/** Every error code a Cairn package raises. */
+export type ErrorCode =
+  | 'run-exists'
+  | 'run-not-found'
+  | 'invalid-run-id'
+  | 'invalid-argument'
+  | 'storage-conflict'
+  | 'storage-unavailable'
+  | 'corrupt-journal'
+  | 'payload-too-large'
+  | 'not-serializable'
+  | 'non-determinism'
+  | 'non-retriable'
+  | 'retry-after'
+  | 'step-failed'
+  | 'outcome-unknown'
+  | 'lease-held'
+  | 'workflow-not-found'
+  | 'run-failed'
+  | 'run-cancelled'
+  | 'run-paused'
+  | 'signal-timeout'
+  | 'approval-not-found'
+  | 'approval-already-decided'
+  | 'model-error'
+  | 'tool-error'
+  | 'output-invalid'
+  | 'budget-exceeded'
+  | 'max-turns'
+  | 'aborted';
+
+/** Options every Cairn error takes. */
+export interface CairnErrorOptions {
+  cause?: unknown;
+  retryable?: boolean;
+}
+
+/** Base class of every error a Cairn package throws. */
+export class CairnError extends Error {
+  readonly [marker] = true;
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+
+  constructor(code: ErrorCode, message: string, options: CairnErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'CairnError';
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+  }
+
+  /** True when `value` is a Cairn error (from any copy of the package), optionally of `code`. */
+  static is(value: unknown, code?: ErrorCode): value is CairnError {
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      marker in value &&
+      (code === undefined || (value as CairnError).code === code)
+    );
+  }
+}
+
+function defineError(name: string, code: ErrorCode, retryable = false) {
+  return class extends CairnError {
+    constructor(message: string, options: CairnErrorOptions = {}) {
+      super(code, message, { retryable, ...options });
+      this.name = name;
+    }
+  };
+}
+
+/** `createRun` was given an id that is taken. */
+export class RunExistsError extends defineError('RunExistsError', 'run-exists') {}
+/** A mutation named a run the store does not have. */
+export class RunNotFoundError extends defineError('RunNotFoundError', 'run-not-found') {}
+/** A run id does not match `/^[A-Za-z0-9_-]{1,128}$/`. */
+export class InvalidRunIdError extends defineError('InvalidRunIdError', 'invalid-run-id') {}
+/** An argument is out of its domain (names the argument). */
+export class InvalidArgumentError extends defineError('InvalidArgumentError', 'invalid-argument') {}
+/** A compare-and-set lost: someone else wrote first. Losing is a normal outcome for a resumer. */
+export class StorageConflictError extends defineError('StorageConflictError', 'storage-conflict') {}
+/** The backend failed (busy, quota, I/O); `retryable` says whether trying again may help. */
+export class StorageUnavailableError extends defineError('StorageUnavailableError', 'storage-unavailable') {}
+/** A journal record fails its checksum or cannot be decoded. Only the named run is affected. */
+export class CorruptJournalError extends defineError('CorruptJournalError', 'corrupt-journal') {}
+/** An encoded payload exceeds the store's `limits.maxPayloadBytes`. */
+export class PayloadTooLargeError extends defineError('PayloadTooLargeError', 'payload-too-large') {}
+/** A value cannot be journaled (function, class instance, cycle, bigint…). */
+export class NotSerializableError extends defineError('NotSerializableError', 'not-serializable') {}
+/** Replay asked for a different step than the journal recorded at that position. */
+export class NonDeterminismError extends defineError('NonDeterminismError', 'non-determinism') {}
+/** Thrown by user code: do not retry this step. */
+export class NonRetriableError extends defineError('NonRetriableError', 'non-retriable') {}
+/** An in-flight `effect: 'once'` step may or may not have happened. */
+export class OutcomeUnknownError extends defineError('OutcomeUnknownError', 'outcome-unknown') {}
+/** Another owner holds a live lease on the run. */
+export class LeaseHeldError extends defineError('LeaseHeldError', 'lease-held', true) {}
+/** The runtime has no workflow of the run's name. */
+export class WorkflowNotFoundError extends defineError('WorkflowNotFoundError', 'workflow-not-found') {}
+/** A `waitForSignal` timed out. */
+export class SignalTimeoutError extends defineError('SignalTimeoutError', 'signal-timeout') {}
+/** `approve` named an approval that is not pending. */
+export class ApprovalNotFoundError extends defineError('ApprovalNotFoundError', 'approval-not-found') {}
+/** `approve` named an approval that was already decided. */
+export class ApprovalAlreadyDecidedError extends defineError('ApprovalAlreadyDecidedError', 'approval-already-decided') {}
+/** The run was cancelled. */
+export class RunCancelledError extends defineError('RunCancelledError', 'run-cancelled') {}
+/** The operation was aborted by an AbortSignal. */
+export class AbortedError extends defineError('AbortedError', 'aborted') {}
+
+/** Thrown by user code: retry this step, but not before `delayMs` (or the given date). */
+export class RetryAfterError extends CairnError {
+  readonly retryAfterMs: number | undefined;
+  readonly retryAt: number | undefined;
+  constructor(message: string, retryAfter: number | Date, options: CairnErrorOptions = {}) {
+    super('retry-after', message, { retryable: true, ...options });
+    this.name = 'RetryAfterError';
+    this.retryAfterMs = typeof retryAfter === 'number' ? retryAfter : undefined;
+    this.retryAt = retryAfter instanceof Date ? retryAfter.getTime() : undefined;
+  }
+}
+
+/** The run ended `failed`; `runId` names it and `cause` carries the workflow's error. */
+export class RunFailedError extends CairnError {
+  readonly runId: string;
+  constructor(runId: string, message: string, options: CairnErrorOptions = {}) {
+    super('run-failed', message, options);
+    this.name = 'RunFailedError';
+    this.runId = runId;
+  }
+}
+
+/** A step's function failed after all its attempts (or the failure was replayed from the journal). */
+export class StepFailedError extends CairnError {
+  readonly stepId: string;
+  readonly attempts: number;
+  constructor(stepId: string, attempts: number, message: string, options: CairnErrorOptions = {}) {
+    super('step-failed', message, options);
+    this.name = 'StepFailedError';
+    this.stepId = stepId;
+    this.attempts = attempts;
+  }
+}

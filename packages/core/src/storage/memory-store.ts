@@ -1,0 +1,175 @@
+/**
+ * The reference adapter: everything in memory, shared through a `MemoryBacking` so that two handles
+ * (or a handle opened after another was closed) see the same runs, as two connections to one
+ * database would. Records are cloned on the way in and out so callers never alias stored state.
+ */
+import { InvalidArgumentError, PayloadTooLargeError, RunExistsError, StorageUnavailableError } from '../errors.ts';
+import {
+  applyPatch,
+  assertAppendArguments,
+  assertDeleteQuery,
+  compareListOrder,
+  conflictError,
+  decodeCursor,
+  emptyStats,
+  encodeCursor,
+  initialRecord,
+  isAfter,
+  listLimit,
+  matchesDelete,
+  matchesList,
+  notFoundError,
+} from './helpers.ts';
+import { assertRunId } from './run-id.ts';
+import type { DurableStore, JournalEntry, RunRecord } from './types.ts';
+
+const ADAPTER = '@cairn/core memory';
+
+/** The storage behind one or more memory store handles. */
+export interface MemoryBacking {
+  readonly runs: Map<string, RunRecord>;
+  readonly entries: Map<string, JournalEntry[]>;
+}
+
+/** Options of `createMemoryStore`. */
+export interface CreateMemoryStoreOptions {
+  /** Share storage with other handles; a fresh backing when omitted. */
+  backing?: MemoryBacking;
+  /** Largest payload accepted, in UTF-8 bytes (default 16 MiB). */
+  maxPayloadBytes?: number;
+}
+
+/** A new, empty backing for memory stores. */
+export function createMemoryBacking(): MemoryBacking {
+  return { runs: new Map(), entries: new Map() };
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * A `DurableStore` in memory. Durable only as long as the backing lives: use it for tests, demos and
+ * short-lived processes.
+ *
+ * @example
+ * const store = createMemoryStore();
+ * const runtime = createRuntime({ store, workflows: [greet] });
+ */
+export function createMemoryStore(options: CreateMemoryStoreOptions = {}): DurableStore {
+  const backing = options.backing ?? createMemoryBacking();
+  const maxPayloadBytes = options.maxPayloadBytes ?? 16 * 1024 * 1024;
+  let closed = false;
+
+  // Every method yields once before touching state, as a real backend would, so races between
+  // handles interleave at await points just as they do on a database.
+  async function open(): Promise<void> {
+    await Promise.resolve();
+    if (closed) throw new StorageUnavailableError(`[${ADAPTER}] store is closed`);
+  }
+
+  function checkSize(runId: string, what: string, text: string | null): void {
+    if (text !== null && text.length * 3 > maxPayloadBytes && encoder.encode(text).length > maxPayloadBytes) {
+      throw new PayloadTooLargeError(`[${ADAPTER}] run "${runId}": ${what} exceeds ${maxPayloadBytes} bytes`);
+    }
+  }
+
+  return {
+    name: 'memory',
+    limits: { maxPayloadBytes },
+
+    async createRun(run) {
+      await open();
+      const record = initialRecord(run, ADAPTER);
+      checkSize(run.runId, 'input', record.input);
+      if (backing.runs.has(run.runId)) throw new RunExistsError(`[${ADAPTER}] run "${run.runId}" already exists`);
+      backing.runs.set(run.runId, structuredClone(record));
+      backing.entries.set(run.runId, []);
+      return structuredClone(record);
+    },
+
+    async getRun(runId) {
+      await open();
+      assertRunId(runId, ADAPTER);
+      const record = backing.runs.get(runId);
+      return record ? structuredClone(record) : null;
+    },
+
+    async updateRun(runId, expectedVersion, patch) {
+      await open();
+      assertRunId(runId, ADAPTER);
+      const record = backing.runs.get(runId);
+      if (!record) throw notFoundError(ADAPTER, runId);
+      if (record.version !== expectedVersion) throw conflictError(ADAPTER, runId, 'version', expectedVersion, record.version);
+      checkSize(runId, 'output', patch.output ?? null);
+      checkSize(runId, 'error', patch.error ?? null);
+      const next = { ...applyPatch(record, structuredClone(patch)), version: record.version + 1 };
+      backing.runs.set(runId, next);
+      return structuredClone(next);
+    },
+
+    async append(runId, expectedLastSeq, entries, patch) {
+      await open();
+      assertAppendArguments(ADAPTER, runId, expectedLastSeq, entries);
+      const record = backing.runs.get(runId);
+      if (!record) throw notFoundError(ADAPTER, runId);
+      if (record.lastSeq !== expectedLastSeq) throw conflictError(ADAPTER, runId, 'lastSeq', expectedLastSeq, record.lastSeq);
+      for (const entry of entries) checkSize(runId, `entry "${entry.key}"`, entry.payload);
+      checkSize(runId, 'output', patch?.output ?? null);
+      const journal = backing.entries.get(runId) ?? [];
+      entries.forEach((entry, index) => journal.push({ ...structuredClone(entry), seq: expectedLastSeq + index + 1 }));
+      backing.entries.set(runId, journal);
+      const next = { ...applyPatch(record, patch && structuredClone(patch)), lastSeq: expectedLastSeq + entries.length };
+      backing.runs.set(runId, next);
+      return structuredClone(next);
+    },
+
+    async readEntries(runId, readOptions = {}) {
+      await open();
+      assertRunId(runId, ADAPTER);
+      const afterSeq = readOptions.afterSeq ?? 0;
+      const limit = readOptions.limit ?? Number.POSITIVE_INFINITY;
+      if (!(limit > 0)) throw new InvalidArgumentError(`[${ADAPTER}] readEntries: limit must be positive`);
+      const journal = backing.entries.get(runId) ?? [];
+      // seq is dense and 1-based, so the entry with seq n sits at index n-1.
+      return structuredClone(journal.slice(afterSeq, afterSeq + Math.min(limit, journal.length)));
+    },
+
+    async listRuns(query) {
+      await open();
+      const limit = listLimit(query, ADAPTER);
+      const position = query?.cursor === undefined ? undefined : decodeCursor(query.cursor, ADAPTER);
+      const matching = [...backing.runs.values()]
+        .filter((run) => matchesList(run, query) && (!position || isAfter(run, position)))
+        .sort(compareListOrder);
+      const page = matching.slice(0, limit).map((run) => structuredClone(run));
+      const last = page[page.length - 1];
+      return matching.length > limit && last ? { runs: page, cursor: encodeCursor(last) } : { runs: page };
+    },
+
+    async deleteRuns(query) {
+      await open();
+      assertDeleteQuery(query, ADAPTER);
+      let deleted = 0;
+      for (const run of [...backing.runs.values()]) {
+        if (!matchesDelete(run, query)) continue;
+        backing.runs.delete(run.runId);
+        backing.entries.delete(run.runId);
+        deleted++;
+      }
+      return deleted;
+    },
+
+    async stats() {
+      await open();
+      const stats = emptyStats();
+      for (const run of backing.runs.values()) {
+        stats.total++;
+        stats.byStatus[run.status]++;
+      }
+      return stats;
+    },
+
+    async close() {
+      closed = true;
+    },
+  };
+}
