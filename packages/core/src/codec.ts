@@ -9,7 +9,7 @@
  * - `undefined` at the top level is allowed (a step that returns nothing); inside objects,
  *   `undefined` properties are dropped as JSON does, which deep-equality treats the same.
  */
-import { CairnError, NotSerializableError, PayloadTooLargeError, type ErrorCode } from './errors.ts';
+import { CairnError, type ErrorCode, NotSerializableError, PayloadTooLargeError } from './errors.ts';
 
 const encoder = new TextEncoder();
 

@@ -11,7 +11,7 @@ declare global {
   }
   var console: Console;
 
-  function setTimeout(handler: () => void, timeout?: number): unknown;
+  function setTimeout(handler: (...args: never[]) => void, timeout?: number): unknown;
   function clearTimeout(id: unknown): void;
   function queueMicrotask(callback: () => void): void;
   function structuredClone<T>(value: T): T;

@@ -13,7 +13,7 @@
  */
 import { CairnError } from '../errors.ts';
 import type { DurableStore, JournalEntry, NewEntry, RunPatch, RunRecord } from '../storage/types.ts';
-import { delay, type Clock } from './clock.ts';
+import { type Clock, delay } from './clock.ts';
 import { EXTERNAL_KINDS } from './replay-state.ts';
 
 /** The driver's view of the run's CAS tokens. */

@@ -1,7 +1,7 @@
 /**
  * The state one drive of a run shares between the workflow context and the driver.
  */
-import type { DurableStore, RunRecord, RunUsage, PauseReason } from '../storage/types.ts';
+import type { DurableStore, PauseReason, RunRecord, RunUsage } from '../storage/types.ts';
 import type { Clock } from './clock.ts';
 import type { CommitQueue, RunCursor } from './commit-queue.ts';
 import type { RunEvent } from './events.ts';
@@ -18,10 +18,7 @@ export interface BlockedWait {
 }
 
 /** Why a drive stops before the workflow returns. */
-export type Control =
-  | { type: 'suspend' }
-  | { type: 'cancel'; reason: string }
-  | { type: 'stop'; reason: string; error: unknown };
+export type Control = { type: 'suspend' } | { type: 'cancel'; reason: string } | { type: 'stop'; reason: string; error: unknown };
 
 /** Shared state of one drive. */
 export interface DriverState {

@@ -1,6 +1,6 @@
-import { engineConformanceSuite } from '../testing/index.ts';
 import { createMemoryBacking, createMemoryStore } from '../storage/memory-store.ts';
 import type { DurableStore } from '../storage/types.ts';
+import { engineConformanceSuite } from '../testing/index.ts';
 
 const backings = new WeakMap<DurableStore, ReturnType<typeof createMemoryBacking>>();
 

@@ -5,7 +5,10 @@
 import type { RunEvent } from './events.ts';
 
 /** Subscribe to `runId`'s events in `listeners` and iterate them. */
-export function createEventStream(listeners: Map<string, Set<(event: RunEvent) => void>>, runId: string): AsyncIterable<RunEvent> {
+export function createEventStream(
+  listeners: Map<string, Set<(event: RunEvent) => void>>,
+  runId: string,
+): AsyncIterable<RunEvent> {
   return {
     [Symbol.asyncIterator]() {
       const buffer: RunEvent[] = [];

@@ -5,7 +5,7 @@
  * Every entry produced by a workflow call carries `i`, the call index, so replay can check that the
  * code asks for the same step id at the same position (non-determinism detection).
  */
-import { encode, serializeError, type SerializedError } from '../codec.ts';
+import { encode, type SerializedError, serializeError } from '../codec.ts';
 import { NotSerializableError, PayloadTooLargeError } from '../errors.ts';
 
 /** Token usage reported by a step (model calls). */

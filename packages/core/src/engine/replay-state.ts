@@ -10,9 +10,9 @@
  */
 import type { JournalEntry } from '../storage/types.ts';
 import {
-  decodePayload,
   type ApprovalDecidePayload,
   type ApprovalRequestPayload,
+  decodePayload,
   type SleepStartPayload,
   type StepEndPayload,
   type StepFailPayload,

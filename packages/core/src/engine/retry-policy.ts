@@ -46,7 +46,13 @@ export function resolveRetry(
  * The delay before attempt `attempt + 1` after `error`, or `null` to stop.
  * `random` is injected so tests are deterministic.
  */
-export function nextDelay(policy: RetryPolicy, attempt: number, error: unknown, now: number, random: () => number): number | null {
+export function nextDelay(
+  policy: RetryPolicy,
+  attempt: number,
+  error: unknown,
+  now: number,
+  random: () => number,
+): number | null {
   if (attempt >= policy.maxAttempts) return null;
   if (CairnError.is(error, 'non-retriable')) return null;
   if (error instanceof RetryAfterError || CairnError.is(error, 'retry-after')) {

@@ -11,7 +11,7 @@
  * - a pause is written only when no step is running and at least one wait is blocked, and is
  *   followed by a re-read so a signal that raced with the pause is never left unseen.
  */
-import { encode, serializeError } from '../codec.ts';
+import { decode, encode, serializeError } from '../codec.ts';
 import { CairnError, RunCancelledError } from '../errors.ts';
 import type { DurableStore, JournalEntry, NewEntry, PauseReason, RunPatch, RunRecord } from '../storage/types.ts';
 import type { Clock, TimerHandle } from './clock.ts';
@@ -21,9 +21,8 @@ import type { ErrorSummary, RunEvent } from './events.ts';
 import { encodeMeta, encodePayload } from './journal-format.ts';
 import { addEntries, buildReplayState, EXTERNAL_KINDS } from './replay-state.ts';
 import type { RetryPolicy } from './retry-policy.ts';
-import { createWorkflowContext } from './workflow-context.ts';
 import type { Workflow } from './workflow.ts';
-import { decode } from '../codec.ts';
+import { createWorkflowContext } from './workflow-context.ts';
 
 /** How a drive ended. */
 export type DriveOutcome =
@@ -131,7 +130,11 @@ export function startDrive(options: DriveOptions): Drive {
       if (next.cancelRequested) state.signalControl({ type: 'cancel', reason: 'cancel requested' });
     },
     onSuperseded(error) {
-      state.signalControl({ type: 'stop', reason: CairnError.is(error, 'storage-conflict') ? 'another resumer took over the run' : 'storage failed', error });
+      state.signalControl({
+        type: 'stop',
+        reason: CairnError.is(error, 'storage-conflict') ? 'another resumer took over the run' : 'storage failed',
+        error,
+      });
     },
   });
 
@@ -142,7 +145,10 @@ export function startDrive(options: DriveOptions): Drive {
     if (state.control && state.control.type !== 'suspend') return;
     for (let tries = 0; tries < 5; tries++) {
       try {
-        const next = await store.updateRun(runId, cursor.version, { updatedAt: clock.now(), lease: { owner: options.owner, expiresAt: clock.now() + options.leaseMs } });
+        const next = await store.updateRun(runId, cursor.version, {
+          updatedAt: clock.now(),
+          lease: { owner: options.owner, expiresAt: clock.now() + options.leaseMs },
+        });
         cursor.version = next.version;
         state.record = next;
         if (next.cancelRequested) state.signalControl({ type: 'cancel', reason: 'cancel requested' });
@@ -186,6 +192,8 @@ export function startDrive(options: DriveOptions): Drive {
 
   async function finish(entry: NewEntry, patch: RunPatch): Promise<RunRecord> {
     const { record: next } = await state.queue.commit([entry], patch);
+    // Nothing may follow run-end: a step the workflow did not await is dropped, not appended.
+    state.queue.close(new RunCancelledError(`[@cairn/core] run "${runId}" has ended`));
     return next;
   }
 
@@ -195,7 +203,14 @@ export function startDrive(options: DriveOptions): Drive {
     const reason = PAUSE_PRIORITY.find((r) => waits.some((w) => w.reason === r)) ?? 'manual';
     const times = waits.map((w) => w.wakeAt).filter((t): t is number => t !== null);
     const wakeAt = times.length > 0 ? Math.min(...times) : null;
-    const patch: RunPatch = { updatedAt: clock.now(), status: 'paused', pauseReason: reason, wakeAt, lease: null, usage: persistedUsage() };
+    const patch: RunPatch = {
+      updatedAt: clock.now(),
+      status: 'paused',
+      pauseReason: reason,
+      wakeAt,
+      lease: null,
+      usage: persistedUsage(),
+    };
     let next: RunRecord | undefined;
     for (let tries = 0; tries < 10 && !next; tries++) {
       try {
@@ -203,7 +218,8 @@ export function startDrive(options: DriveOptions): Drive {
       } catch (error) {
         if (!CairnError.is(error, 'storage-conflict')) throw error;
         const current = await store.getRun(runId);
-        if (!current || current.lease?.owner !== options.owner) return { status: 'stopped', reason: 'lease lost before pausing', error };
+        if (!current || current.lease?.owner !== options.owner)
+          return { status: 'stopped', reason: 'lease lost before pausing', error };
         cursor.version = current.version;
         if (current.cancelRequested) return cancel('cancel requested');
       }
@@ -231,13 +247,25 @@ export function startDrive(options: DriveOptions): Drive {
 
   async function drive(): Promise<DriveOutcome> {
     const context = createWorkflowContext(state);
-    if (options.resumed) state.emit({ type: 'run-resume', runId, at: clock.now(), workflow: options.workflow.name, recordedSteps: state.replay.outcomes.size });
+    if (options.resumed)
+      state.emit({
+        type: 'run-resume',
+        runId,
+        at: clock.now(),
+        workflow: options.workflow.name,
+        recordedSteps: state.replay.outcomes.size,
+      });
     if (record.cancelRequested) state.signalControl({ type: 'cancel', reason: 'cancel requested' });
     armLease();
     if (options.entries.length === 0) {
       // A run whose creator died before its first append: the journal still opens with run-start.
       const now = clock.now();
-      const first = { kind: 'run-start' as const, key: 'run', payload: encodeMeta({ workflow: options.workflow.name }), createdAt: now };
+      const first = {
+        kind: 'run-start' as const,
+        key: 'run',
+        payload: encodeMeta({ workflow: options.workflow.name }),
+        createdAt: now,
+      };
       try {
         await state.queue.commit([first]);
       } catch (error) {
@@ -248,7 +276,13 @@ export function startDrive(options: DriveOptions): Drive {
     const reportReplay = (): void => {
       if (replayEndSent || !options.resumed) return;
       replayEndSent = true;
-      state.emit({ type: 'replay-end', runId, at: clock.now(), replayedSteps: state.replayedSteps, savedTokens: state.savedThisDrive });
+      state.emit({
+        type: 'replay-end',
+        runId,
+        at: clock.now(),
+        replayedSteps: state.replayedSteps,
+        savedTokens: state.savedThisDrive,
+      });
     };
     const input = decode(record.input);
     const result = await Promise.race([
@@ -278,7 +312,12 @@ export function startDrive(options: DriveOptions): Drive {
           return await fail(error);
         }
         const next = await finish(
-          { kind: 'run-end', key: 'run', payload: output === '{}' ? encodeMeta({ status: 'completed' }) : `{"status":"completed",${output.slice(1)}`, createdAt: now },
+          {
+            kind: 'run-end',
+            key: 'run',
+            payload: output === '{}' ? encodeMeta({ status: 'completed' }) : `{"status":"completed",${output.slice(1)}`,
+            createdAt: now,
+          },
           endPatch({ status: 'completed', output }),
         );
         state.emit({ type: 'run-end', runId, at: now, status: 'completed', usage: next.usage });
@@ -318,6 +357,8 @@ export function startDrive(options: DriveOptions): Drive {
 
   const outcome = drive().finally(() => {
     leaseTimer?.cancel();
+    // Park whatever workflow code is still running: its ctx calls never settle from now on.
+    if (!state.control) state.control = { type: 'stop', reason: 'drive ended', error: undefined };
     state.abort.abort(new RunCancelledError(`[@cairn/core] run "${runId}": drive ended`));
   });
 

@@ -4,7 +4,7 @@
  */
 import { decode, type SerializedError } from '../codec.ts';
 import type { JournalEntry, Lease, PauseReason, RunRecord, RunStatus, RunUsage } from '../storage/types.ts';
-import { decodePayload, type ApprovalDecidePayload, type ApprovalRequestPayload, type StepUsage } from './journal-format.ts';
+import { type ApprovalDecidePayload, type ApprovalRequestPayload, decodePayload, type StepUsage } from './journal-format.ts';
 
 /** An approval waiting for a decision. */
 export interface PendingApproval {
@@ -90,7 +90,15 @@ export function pendingApprovals(entries: readonly JournalEntry[]): PendingAppro
     .filter((e) => e.kind === 'approval-request' && !decided.has(e.key))
     .map((e) => {
       const p = decodePayload<ApprovalRequestPayload>(e.payload);
-      return { approvalId: e.key, stepId: p.s, details: p.v, requestedAt: e.createdAt, expiresAt: p.x, defaultDecision: p.dd, reason: p.r };
+      return {
+        approvalId: e.key,
+        stepId: p.s,
+        details: p.v,
+        requestedAt: e.createdAt,
+        expiresAt: p.x,
+        defaultDecision: p.dd,
+        reason: p.r,
+      };
     });
 }
 

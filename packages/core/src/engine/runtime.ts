@@ -20,16 +20,16 @@ import {
   RunNotFoundError,
   WorkflowNotFoundError,
 } from '../errors.ts';
-import type { HeldRunLock, RunLocks } from '../storage/run-locks.ts';
 import { assertRunId, newRunId } from '../storage/run-id.ts';
+import type { HeldRunLock, RunLocks } from '../storage/run-locks.ts';
 import type { DurableStore, JournalEntry, NewEntry, RunRecord, RunStatus } from '../storage/types.ts';
-import { systemClock, type Clock, type TimerHandle } from './clock.ts';
+import { type Clock, systemClock, type TimerHandle } from './clock.ts';
+import { createEventStream } from './event-stream.ts';
 import { formatEvent, type RunEvent } from './events.ts';
 import { encodeMeta, encodePayload } from './journal-format.ts';
-import { resolveRetry, DEFAULT_RETRY, type Backoff, type RetryPolicy } from './retry-policy.ts';
-import { pendingApprovals, toHistory, toRunInfo, type HistoryItem, type RunInfo } from './run-info.ts';
-import { startDrive, type Drive, type DriveOutcome } from './run-driver.ts';
-import { createEventStream } from './event-stream.ts';
+import { type Backoff, DEFAULT_RETRY, type RetryPolicy, resolveRetry } from './retry-policy.ts';
+import { type Drive, type DriveOutcome, startDrive } from './run-driver.ts';
+import { type HistoryItem, pendingApprovals, type RunInfo, toHistory, toRunInfo } from './run-info.ts';
 import { assertName, type Workflow } from './workflow.ts';
 
 /** Options of `createRuntime`. */
@@ -83,7 +83,11 @@ export interface ApprovalInput {
 export interface Runtime {
   readonly store: DurableStore;
   readonly owner: string;
-  start<I, O>(workflow: Workflow<I, O> | string, input: I, options?: { runId?: string; idempotencyKey?: string }): Promise<RunHandle<O>>;
+  start<I, O>(
+    workflow: Workflow<I, O> | string,
+    input: I,
+    options?: { runId?: string; idempotencyKey?: string },
+  ): Promise<RunHandle<O>>;
   resume<O = unknown>(runId: string): Promise<RunHandle<O>>;
   /** Resume every run left `running` with an expired lease and every paused run that is due. */
   resumeAll(): Promise<{ resumed: string[]; failed: Array<{ runId: string; error: unknown }> }>;
@@ -94,7 +98,12 @@ export interface Runtime {
   fork<O = unknown>(runId: string, options: { atSeq: number; input?: unknown; runId?: string }): Promise<RunHandle<O>>;
   get(runId: string): Promise<RunInfo>;
   history(runId: string): Promise<HistoryItem[]>;
-  list(query?: { status?: RunStatus[]; workflow?: string; limit?: number; cursor?: string }): Promise<{ runs: RunInfo[]; cursor?: string }>;
+  list(query?: {
+    status?: RunStatus[];
+    workflow?: string;
+    limit?: number;
+    cursor?: string;
+  }): Promise<{ runs: RunInfo[]; cursor?: string }>;
   stats(): ReturnType<DurableStore['stats']>;
   /** Delete a run and its journal. Refuses a run driven under a live lease unless `force`. */
   delete(runId: string, options?: { force?: boolean }): Promise<boolean>;
@@ -172,7 +181,10 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
 
   function workflowOf(name: string, runId: string): Workflow {
     const wf = workflows.get(name);
-    if (!wf) throw new WorkflowNotFoundError(`[@cairn/core] run "${runId}": this runtime has no workflow "${name}" (registered: ${[...workflows.keys()].join(', ') || 'none'})`);
+    if (!wf)
+      throw new WorkflowNotFoundError(
+        `[@cairn/core] run "${runId}": this runtime has no workflow "${name}" (registered: ${[...workflows.keys()].join(', ') || 'none'})`,
+      );
     return wf;
   }
 
@@ -198,19 +210,39 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
     );
   }
 
-  function drive(record: RunRecord, entries: JournalEntry[], resumed: boolean, workflow: Workflow, lock: HeldRunLock | null): void {
+  function drive(
+    record: RunRecord,
+    entries: JournalEntry[],
+    resumed: boolean,
+    workflow: Workflow,
+    lock: HeldRunLock | null,
+  ): void {
     const runId = record.runId;
     runWorkflow.set(runId, workflow.name);
     wakeTimers.get(runId)?.cancel();
     wakeTimers.delete(runId);
     const lastSeq = entries.length > 0 ? entries[entries.length - 1]!.seq : 0;
-    const d = startDrive({ store, clock, owner, leaseMs, retry, random, emit, workflow, record: { ...record, lastSeq }, entries, resumed });
+    const d = startDrive({
+      store,
+      clock,
+      owner,
+      leaseMs,
+      retry,
+      random,
+      emit,
+      workflow,
+      record: { ...record, lastSeq },
+      entries,
+      resumed,
+    });
     drives.set(runId, d);
     lock?.signal?.addEventListener('abort', () => d.stop('run lock lost'), { once: true });
     void d.outcome
       .catch((error: unknown): DriveOutcome => ({ status: 'stopped', reason: 'internal error', error }))
       .then(async (outcome) => {
         drives.delete(runId);
+        if (outcome.status === 'completed' || outcome.status === 'failed' || outcome.status === 'cancelled')
+          remember(runId, outcome);
         lock?.release();
         if (outcome.status === 'paused') {
           if (outcome.recheck) void resumeQuietly(runId);
@@ -239,7 +271,9 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
     if (record.status === 'completed' || record.status === 'cancelled') return handle<O>(runId);
     const workflow = workflowOf(record.workflow, runId);
     if (record.lease && record.lease.owner !== owner && record.lease.expiresAt > clock.now()) {
-      throw new LeaseHeldError(`[@cairn/core] run "${runId}" is leased by "${record.lease.owner}" until ${new Date(record.lease.expiresAt).toISOString()}`);
+      throw new LeaseHeldError(
+        `[@cairn/core] run "${runId}" is leased by "${record.lease.owner}" until ${new Date(record.lease.expiresAt).toISOString()}`,
+      );
     }
     const lock = await acquireLock(runId);
     try {
@@ -262,7 +296,8 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
           lease: { owner, expiresAt: now + leaseMs },
         });
       } catch (error) {
-        if (CairnError.is(error, 'storage-conflict')) throw new LeaseHeldError(`[@cairn/core] run "${runId}" was taken by another resumer first`, { cause: error });
+        if (CairnError.is(error, 'storage-conflict'))
+          throw new LeaseHeldError(`[@cairn/core] run "${runId}" was taken by another resumer first`, { cause: error });
         throw error;
       }
       const entries = await store.readEntries(runId);
@@ -274,12 +309,18 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
     }
   }
 
-  async function start<I, O>(workflowOrName: Workflow<I, O> | string, input: I, startOptions: { runId?: string; idempotencyKey?: string } = {}): Promise<RunHandle<O>> {
+  async function start<I, O>(
+    workflowOrName: Workflow<I, O> | string,
+    input: I,
+    startOptions: { runId?: string; idempotencyKey?: string } = {},
+  ): Promise<RunHandle<O>> {
     if (closed) throw new InvalidArgumentError('[@cairn/core] runtime is closed');
     const name = typeof workflowOrName === 'string' ? workflowOrName : workflowOrName.name;
     const workflow = workflowOf(name, startOptions.runId ?? '(new)');
     const now = clock.now();
-    const runId = startOptions.runId ?? (startOptions.idempotencyKey !== undefined ? await idempotentRunId(startOptions.idempotencyKey) : newRunId(now));
+    const runId =
+      startOptions.runId ??
+      (startOptions.idempotencyKey !== undefined ? await idempotentRunId(startOptions.idempotencyKey) : newRunId(now));
     assertRunId(runId);
     const encodedInput = encode(input, { runId, what: 'run input', maxBytes: store.limits.maxPayloadBytes });
     let record: RunRecord;
@@ -315,7 +356,17 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
     return handle<O>(runId);
   }
 
+  // Outcomes of runs that ended here, so `result()` answers even after autoCleanup deleted them.
+  const ended = new Map<string, DriveOutcome>();
+  function remember(runId: string, outcome: DriveOutcome): void {
+    ended.delete(runId);
+    ended.set(runId, outcome);
+    if (ended.size > 1000) ended.delete(ended.keys().next().value as string);
+  }
+
   async function settleOf<O>(runId: string): Promise<{ done: true; value: O } | { done: false }> {
+    const local = ended.get(runId);
+    if (local?.status === 'completed') return { done: true, value: local.output as O };
     const record = await store.getRun(runId);
     if (!record) throw new RunNotFoundError(`[@cairn/core] run "${runId}" not found in store "${store.name}"`);
     if (record.status === 'completed') return { done: true, value: toRunInfo(record).output as O };
@@ -356,24 +407,31 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
     const record = await store.getRun(runId);
     if (!record) throw new RunNotFoundError(`[@cairn/core] run "${runId}" not found in store "${store.name}"`);
     const info = toRunInfo(record);
-    if (record.status === 'paused' && record.pauseReason !== 'sleep') info.pendingApprovals = pendingApprovals(await store.readEntries(runId));
+    if (record.status === 'paused' && record.pauseReason !== 'sleep')
+      info.pendingApprovals = pendingApprovals(await store.readEntries(runId));
     return info;
   }
 
   /** Append an external entry to a run, through the local drive if there is one; wake a paused run. */
-  async function deliverExternal(runId: string, entry: NewEntry, validate?: (entries: JournalEntry[] | null) => void): Promise<void> {
+  async function deliverExternal(
+    runId: string,
+    entry: NewEntry,
+    validate?: (entries: JournalEntry[] | null) => void,
+  ): Promise<void> {
     for (let tries = 0; tries < 20; tries++) {
       const local = drives.get(runId);
       if (local && !validate) return local.deliver([entry]);
       const record = await store.getRun(runId);
       if (!record) throw new RunNotFoundError(`[@cairn/core] run "${runId}" not found in store "${store.name}"`);
-      if (TERMINAL.includes(record.status)) throw new InvalidArgumentError(`[@cairn/core] run "${runId}" is ${record.status}; it takes no more signals or decisions`);
+      if (TERMINAL.includes(record.status))
+        throw new InvalidArgumentError(`[@cairn/core] run "${runId}" is ${record.status}; it takes no more signals or decisions`);
       if (validate) validate(await store.readEntries(runId));
       const current = drives.get(runId);
       if (current) return current.deliver([entry]);
       try {
         const next = await store.append(runId, record.lastSeq, [entry], { updatedAt: clock.now() });
-        if (next.status === 'paused') await wake(next);
+        // A sleeping run reads the signal when it reaches its wait; runs waiting for input wake now.
+        if (next.status === 'paused' && next.pauseReason !== 'sleep') await wake(next);
         return;
       } catch (error) {
         if (!CairnError.is(error, 'storage-conflict')) throw error;
@@ -406,7 +464,8 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
         cursor = page.cursor;
         for (const run of page.runs) {
           if (drives.has(run.runId) || !workflows.has(run.workflow)) continue;
-          const due = run.status === 'running' ? !run.lease || run.lease.expiresAt <= now : run.wakeAt !== null && run.wakeAt <= now;
+          const due =
+            run.status === 'running' ? !run.lease || run.lease.expiresAt <= now : run.wakeAt !== null && run.wakeAt <= now;
           if (!due) {
             if (run.status === 'paused' && run.wakeAt !== null) scheduleWake(run.runId, run.wakeAt);
             continue;
@@ -419,7 +478,8 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
           }
         }
       } while (cursor);
-      if (typeof options.autoCleanup === 'object') await runtime.cleanup({ olderThanMs: options.autoCleanup.olderThanMs, status: ['completed'] });
+      if (typeof options.autoCleanup === 'object')
+        await runtime.cleanup({ olderThanMs: options.autoCleanup.olderThanMs, status: ['completed'] });
       return { resumed, failed };
     },
 
@@ -427,7 +487,16 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
       assertRunId(runId);
       assertName(name, 'signal');
       const now = clock.now();
-      const entry: NewEntry = { kind: 'signal-receive', key: name, payload: encodePayload({}, payload, { runId, what: `payload of signal "${name}"`, maxBytes: store.limits.maxPayloadBytes }), createdAt: now };
+      const entry: NewEntry = {
+        kind: 'signal-receive',
+        key: name,
+        payload: encodePayload({}, payload, {
+          runId,
+          what: `payload of signal "${name}"`,
+          maxBytes: store.limits.maxPayloadBytes,
+        }),
+        createdAt: now,
+      };
       await deliverExternal(runId, entry);
     },
 
@@ -437,8 +506,17 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
         throw new InvalidArgumentError(`[@cairn/core] run "${runId}": approve needs { approved: boolean, by: non-empty string }`);
       }
       const now = clock.now();
-      const meta = { approved: decision.approved, by: decision.by, at: now, ...(decision.reason !== undefined ? { reason: decision.reason } : {}) };
-      const payload = encodePayload(meta, decision.data, { runId, what: `data of approval "${approvalId}"`, maxBytes: store.limits.maxPayloadBytes });
+      const meta = {
+        approved: decision.approved,
+        by: decision.by,
+        at: now,
+        ...(decision.reason !== undefined ? { reason: decision.reason } : {}),
+      };
+      const payload = encodePayload(meta, decision.data, {
+        runId,
+        what: `data of approval "${approvalId}"`,
+        maxBytes: store.limits.maxPayloadBytes,
+      });
       const entry: NewEntry = { kind: 'approval-decide', key: approvalId, payload, createdAt: now };
       await deliverExternal(runId, entry, (entries) => {
         const list = entries ?? [];
@@ -472,15 +550,25 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
             await store.updateRun(runId, record.version, { updatedAt: now, cancelRequested: true });
             return;
           }
-          const error = { name: 'RunCancelledError', message: `[@cairn/core] run "${runId}" was cancelled: ${reason}`, code: 'run-cancelled' as const, retryable: false };
-          await store.append(runId, record.lastSeq, [{ kind: 'run-end', key: 'run', payload: encodeMeta({ status: 'cancelled', e: error }), createdAt: now }], {
-            updatedAt: now,
-            status: 'cancelled',
-            pauseReason: null,
-            wakeAt: null,
-            lease: null,
-            error: encode(error, { runId, what: 'error' }),
-          });
+          const error = {
+            name: 'RunCancelledError',
+            message: `[@cairn/core] run "${runId}" was cancelled: ${reason}`,
+            code: 'run-cancelled' as const,
+            retryable: false,
+          };
+          await store.append(
+            runId,
+            record.lastSeq,
+            [{ kind: 'run-end', key: 'run', payload: encodeMeta({ status: 'cancelled', e: error }), createdAt: now }],
+            {
+              updatedAt: now,
+              status: 'cancelled',
+              pauseReason: null,
+              wakeAt: null,
+              lease: null,
+              error: encode(error, { runId, what: 'error' }),
+            },
+          );
           wakeTimers.get(runId)?.cancel();
           emit({ type: 'run-end', runId, at: now, status: 'cancelled', usage: record.usage, error });
           notifyChange(runId);
@@ -498,14 +586,19 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
       if (!source) throw new RunNotFoundError(`[@cairn/core] run "${runId}" not found in store "${store.name}"`);
       const { atSeq } = forkOptions;
       if (!Number.isInteger(atSeq) || atSeq < 1 || atSeq > source.lastSeq) {
-        throw new InvalidArgumentError(`[@cairn/core] fork of run "${runId}": atSeq must be an integer from 1 to ${source.lastSeq}`);
+        throw new InvalidArgumentError(
+          `[@cairn/core] fork of run "${runId}": atSeq must be an integer from 1 to ${source.lastSeq}`,
+        );
       }
       const workflow = workflowOf(source.workflow, runId);
       const copied = (await store.readEntries(runId, { limit: atSeq })).filter((e) => e.kind !== 'run-end');
       const now = clock.now();
       const newId = forkOptions.runId ?? newRunId(now);
       assertRunId(newId);
-      const input = 'input' in forkOptions ? encode(forkOptions.input, { runId: newId, what: 'run input', maxBytes: store.limits.maxPayloadBytes }) : source.input;
+      const input =
+        'input' in forkOptions
+          ? encode(forkOptions.input, { runId: newId, what: 'run input', maxBytes: store.limits.maxPayloadBytes })
+          : source.input;
       await store.createRun({
         runId: newId,
         workflow: source.workflow,
@@ -527,7 +620,13 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
       const record = await store.append(newId, 0, entries, { updatedAt: now });
       runWorkflow.set(newId, workflow.name);
       emit({ type: 'run-start', runId: newId, at: now, workflow: workflow.name });
-      drive(record, entries.map((e, i) => ({ ...e, seq: i + 1 })), true, workflow, null);
+      drive(
+        record,
+        entries.map((e, i) => ({ ...e, seq: i + 1 })),
+        true,
+        workflow,
+        null,
+      );
       return handle(newId);
     },
 
@@ -551,7 +650,9 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
       if (!record) return false;
       const live = record.status === 'running' && record.lease !== null && record.lease.expiresAt > clock.now();
       if ((live || drives.has(runId)) && !deleteOptions.force) {
-        throw new LeaseHeldError(`[@cairn/core] run "${runId}" is running under a live lease; cancel it first or pass { force: true }`);
+        throw new LeaseHeldError(
+          `[@cairn/core] run "${runId}" is running under a live lease; cancel it first or pass { force: true }`,
+        );
       }
       drives.get(runId)?.stop('run deleted');
       wakeTimers.get(runId)?.cancel();
@@ -559,7 +660,8 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
     },
 
     async cleanup({ olderThanMs, status }) {
-      if (!Number.isFinite(olderThanMs) || olderThanMs < 0) throw new InvalidArgumentError('[@cairn/core] cleanup: olderThanMs must be a number ≥ 0');
+      if (!Number.isFinite(olderThanMs) || olderThanMs < 0)
+        throw new InvalidArgumentError('[@cairn/core] cleanup: olderThanMs must be a number ≥ 0');
       return store.deleteRuns({ updatedBefore: clock.now() - olderThanMs, status: status ?? TERMINAL });
     },
 

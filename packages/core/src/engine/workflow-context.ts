@@ -12,27 +12,21 @@
  * - once the drive must stop (cancel, suspend, lost run), ctx calls never settle: the workflow
  *   function is abandoned at its next await instead of running on with stale state.
  */
-import { deserializeError, decode } from '../codec.ts';
-import {
-  CairnError,
-  InvalidArgumentError,
-  NonDeterminismError,
-  OutcomeUnknownError,
-  SignalTimeoutError,
-} from '../errors.ts';
+import { decode, deserializeError } from '../codec.ts';
+import { CairnError, InvalidArgumentError, NonDeterminismError, OutcomeUnknownError, SignalTimeoutError } from '../errors.ts';
 import type { NewEntry, RunPatch } from '../storage/types.ts';
-import type { DriverState } from './driver-state.ts';
 import { delay } from './clock.ts';
+import type { DriverState } from './driver-state.ts';
 import {
+  type ApprovalDecidePayload,
   encodeMeta,
   encodePayload,
   errorPayload,
   isEncodingError,
-  type ApprovalDecidePayload,
   type StepUsage,
 } from './journal-format.ts';
 import { nextDelay, resolveRetry } from './retry-policy.ts';
-import { assertName, type ApprovalDecision, type StepContext, type StepOptions, type WorkflowContext } from './workflow.ts';
+import { type ApprovalDecision, assertName, type StepContext, type StepOptions, type WorkflowContext } from './workflow.ts';
 
 const APPROVAL_ID = /^[A-Za-z0-9_.:#@/-]{1,200}$/;
 
@@ -98,7 +92,14 @@ export function createWorkflowContext(state: DriverState): WorkflowContext {
     }
   }
 
-  async function recordFailure(id: string, index: number, name: string, error: unknown, attempts: number, startedAt: number): Promise<never> {
+  async function recordFailure(
+    id: string,
+    index: number,
+    name: string,
+    error: unknown,
+    attempts: number,
+    startedAt: number,
+  ): Promise<never> {
     const serialized = errorPayload(error);
     const now = clock.now();
     const payload = encodeMeta({ i: index, e: serialized, a: attempts, t: startedAt, d: now - startedAt });
@@ -107,17 +108,44 @@ export function createWorkflowContext(state: DriverState): WorkflowContext {
     throw deserializeError(serialized);
   }
 
-  async function recordResult<T>(id: string, index: number, name: string, value: T, attempts: number, startedAt: number, usage?: StepUsage, extra: Record<string, unknown> = {}): Promise<T> {
+  async function recordResult<T>(
+    id: string,
+    index: number,
+    name: string,
+    value: T,
+    attempts: number,
+    startedAt: number,
+    usage?: StepUsage,
+    extra: Record<string, unknown> = {},
+  ): Promise<T> {
     const now = clock.now();
     const meta = { i: index, a: attempts, t: startedAt, d: now - startedAt, ...(usage ? { u: usage } : {}), ...extra };
     const payload = encodePayload(meta, value, { runId, what: `result of step "${id}"`, maxBytes });
     addUsage(usage, false);
     await commit([{ kind: 'step-end', key: id, payload, createdAt: now }], stepPatch(index, name));
-    state.emit({ type: 'step-end', runId, at: now, stepId: id, name, index, replayed: false, durationMs: now - startedAt, attempts, ...(usage ? { usage } : {}) });
+    state.emit({
+      type: 'step-end',
+      runId,
+      at: now,
+      stepId: id,
+      name,
+      index,
+      replayed: false,
+      durationMs: now - startedAt,
+      attempts,
+      ...(usage ? { usage } : {}),
+    });
     return value;
   }
 
-  async function execute<T>(id: string, index: number, name: string, fn: (ctx: StepContext) => Promise<T> | T, options: StepOptions<T>, idempotencyKey: string | undefined): Promise<T> {
+  async function execute<T>(
+    id: string,
+    index: number,
+    name: string,
+    fn: (ctx: StepContext) => Promise<T> | T,
+    options: StepOptions<T>,
+    idempotencyKey: string | undefined,
+  ): Promise<T> {
     const policy = resolveRetry(state.retry, options.retry);
     const startedAt = clock.now();
     for (let attempt = 1; ; attempt++) {
@@ -128,27 +156,45 @@ export function createWorkflowContext(state: DriverState): WorkflowContext {
         options.timeoutMs === undefined
           ? undefined
           : clock.setTimer(options.timeoutMs, () =>
-              attemptAbort.abort(new CairnError('aborted', `[@cairn/core] run "${runId}": step "${id}" timed out after ${options.timeoutMs} ms`, { retryable: true })),
+              attemptAbort.abort(
+                new CairnError('aborted', `[@cairn/core] run "${runId}": step "${id}" timed out after ${options.timeoutMs} ms`, {
+                  retryable: true,
+                }),
+              ),
             );
-      state.emit({ type: 'step-start', runId, at: clock.now(), stepId: id, name, index, attempt, effect: options.effect ?? 'retry' });
+      state.emit({
+        type: 'step-start',
+        runId,
+        at: clock.now(),
+        stepId: id,
+        name,
+        index,
+        attempt,
+        effect: options.effect ?? 'retry',
+      });
       const stepContext: StepContext = {
         runId,
         stepId: id,
         idempotencyKey,
         attempt,
         signal: attemptAbort.signal,
-        emit: (event) => state.emit({ ...event, runId, at: clock.now(), ...(event.type === 'text-delta' ? { stepId: id } : {}) } as never),
+        emit: (event) =>
+          state.emit({ ...event, runId, at: clock.now(), ...(event.type === 'text-delta' ? { stepId: id } : {}) } as never),
       };
       let value: T;
       try {
-        value = await raceAbort(Promise.resolve().then(() => fn(stepContext)), attemptAbort.signal);
+        value = await raceAbort(
+          Promise.resolve().then(() => fn(stepContext)),
+          attemptAbort.signal,
+        );
       } catch (error) {
-        if (state.control) return never();
+        // Stopping: rethrow so the enclosing op() parks the workflow and releases its count.
+        if (state.control) throw error;
         const now = clock.now();
         const wait = nextDelay(policy, attempt, error, now, state.random);
         if (wait === null) return recordFailure(id, index, name, error, attempt, startedAt);
         state.emit({ type: 'step-retry', runId, at: now, stepId: id, attempt, delayMs: wait, error: errorPayload(error) });
-        await delay(clock, wait, state.abort.signal).catch(() => never());
+        await delay(clock, wait, state.abort.signal);
         continue;
       } finally {
         timer?.cancel();
@@ -164,13 +210,28 @@ export function createWorkflowContext(state: DriverState): WorkflowContext {
     }
   }
 
-  async function handleUnknown<T>(id: string, index: number, name: string, fn: (ctx: StepContext) => Promise<T> | T, options: StepOptions<T>, intentSeq: number): Promise<T> {
+  async function handleUnknown<T>(
+    id: string,
+    index: number,
+    name: string,
+    fn: (ctx: StepContext) => Promise<T> | T,
+    options: StepOptions<T>,
+    intentSeq: number,
+  ): Promise<T> {
     const idempotencyKey = `${runId}:${intentSeq}`;
     const policy = options.onUnknown ?? 'fail';
-    state.emit({ type: 'step-unknown', runId, at: clock.now(), stepId: id, policy: typeof policy === 'function' ? 'reconcile' : policy });
+    state.emit({
+      type: 'step-unknown',
+      runId,
+      at: clock.now(),
+      stepId: id,
+      policy: typeof policy === 'function' ? 'reconcile' : policy,
+    });
     if (policy === 'retry') return op(() => execute(id, index, name, fn, options, idempotencyKey));
     const unknown = (): OutcomeUnknownError =>
-      new OutcomeUnknownError(`[@cairn/core] run "${runId}": step "${id}" was started (idempotency key ${idempotencyKey}) but its outcome is unknown`);
+      new OutcomeUnknownError(
+        `[@cairn/core] run "${runId}": step "${id}" was started (idempotency key ${idempotencyKey}) but its outcome is unknown`,
+      );
     if (policy === 'fail') return op(() => recordFailure(id, index, name, unknown(), 0, clock.now()));
     if (policy === 'pause') {
       const decision = await awaitApproval<{ result?: T }>(index, id, `unknown:${id}`, {
@@ -178,7 +239,8 @@ export function createWorkflowContext(state: DriverState): WorkflowContext {
         reason: 'manual',
       });
       if (!decision.approved) return op(() => recordFailure(id, index, name, unknown(), 0, clock.now()));
-      if (decision.data && 'result' in decision.data) return op(() => recordResult(id, index, name, decision.data!.result as T, 0, clock.now()));
+      if (decision.data && 'result' in decision.data)
+        return op(() => recordResult(id, index, name, decision.data!.result as T, 0, clock.now()));
       return op(() => execute(id, index, name, fn, options, idempotencyKey));
     }
     return op(async () => {
@@ -196,7 +258,18 @@ export function createWorkflowContext(state: DriverState): WorkflowContext {
     const at = clock.now();
     if (outcome.kind === 'end') {
       addUsage(outcome.payload.u, true);
-      state.emit({ type: 'step-end', runId, at, stepId: id, name, index, replayed: true, durationMs: outcome.payload.d, attempts: outcome.payload.a, ...(outcome.payload.u ? { usage: outcome.payload.u } : {}) });
+      state.emit({
+        type: 'step-end',
+        runId,
+        at,
+        stepId: id,
+        name,
+        index,
+        replayed: true,
+        durationMs: outcome.payload.d,
+        attempts: outcome.payload.a,
+        ...(outcome.payload.u ? { usage: outcome.payload.u } : {}),
+      });
       return Promise.resolve(outcome.payload.v as T);
     }
     state.emit({ type: 'step-fail', runId, at, stepId: id, name, index, replayed: true, error: outcome.payload.e });
@@ -205,7 +278,8 @@ export function createWorkflowContext(state: DriverState): WorkflowContext {
 
   function step<T>(name: string, fn: (ctx: StepContext) => Promise<T> | T, options: StepOptions<T> = {}): Promise<T> {
     assertName(name, 'step');
-    if (name.startsWith('$')) throw new InvalidArgumentError(`[@cairn/core] step names starting with "$" are reserved: "${name}"`);
+    if (name.startsWith('$'))
+      throw new InvalidArgumentError(`[@cairn/core] step names starting with "$" are reserved: "${name}"`);
     return internalStep(name, fn, options);
   }
 
@@ -219,7 +293,10 @@ export function createWorkflowContext(state: DriverState): WorkflowContext {
       if (intent) return handleUnknown(id, index, name, fn, options, intent.seq);
       return op(async () => {
         const t = clock.now();
-        const { firstSeq } = await commit([{ kind: 'step-start', key: id, payload: encodeMeta({ i: index, t }), createdAt: t }], stepPatch(index, name));
+        const { firstSeq } = await commit(
+          [{ kind: 'step-start', key: id, payload: encodeMeta({ i: index, t }), createdAt: t }],
+          stepPatch(index, name),
+        );
         return execute(id, index, name, fn, options, `${runId}:${firstSeq}`);
       });
     }
@@ -227,7 +304,12 @@ export function createWorkflowContext(state: DriverState): WorkflowContext {
   }
 
   /** Block until `check` returns a value; a blocked wait lets the run pause when nothing else runs. */
-  function block<R>(stepId: string, reason: 'sleep' | 'event' | 'approval' | 'manual' | 'budget', wakeAt: number | null, check: () => R | undefined): Promise<R> {
+  function block<R>(
+    stepId: string,
+    reason: 'sleep' | 'event' | 'approval' | 'manual' | 'budget',
+    wakeAt: number | null,
+    check: () => R | undefined,
+  ): Promise<R> {
     const ready = check();
     if (ready !== undefined) return Promise.resolve(ready);
     if (state.control) return never();
@@ -256,12 +338,18 @@ export function createWorkflowContext(state: DriverState): WorkflowContext {
   async function sleep(duration: number | Date): Promise<void> {
     if (state.control) return never();
     const ms = duration instanceof Date ? undefined : duration;
-    if (ms !== undefined && !(Number.isFinite(ms) && ms >= 0)) throw new InvalidArgumentError(`[@cairn/core] run "${runId}": sleep duration must be a finite number of ms ≥ 0`);
+    if (ms !== undefined && !(Number.isFinite(ms) && ms >= 0))
+      throw new InvalidArgumentError(`[@cairn/core] run "${runId}": sleep duration must be a finite number of ms ≥ 0`);
     const { index, id } = slot('$sleep');
     let wakeAt = replay.sleeps.get(id)?.payload.w ?? null;
     if (wakeAt === null) {
       const target = duration instanceof Date ? duration.getTime() : clock.now() + (ms as number);
-      await op(() => commit([{ kind: 'sleep-start', key: id, payload: encodeMeta({ i: index, w: target }), createdAt: clock.now() }], stepPatch(index, '$sleep')));
+      await op(() =>
+        commit(
+          [{ kind: 'sleep-start', key: id, payload: encodeMeta({ i: index, w: target }), createdAt: clock.now() }],
+          stepPatch(index, '$sleep'),
+        ),
+      );
       wakeAt = target;
     }
     const due = wakeAt;
@@ -283,7 +371,12 @@ export function createWorkflowContext(state: DriverState): WorkflowContext {
     if (deadline === null && options.timeoutMs !== undefined) {
       deadline = clock.now() + options.timeoutMs;
       const w = deadline;
-      await op(() => commit([{ kind: 'sleep-start', key: id, payload: encodeMeta({ i: index, w }), createdAt: clock.now() }], stepPatch(index, id)));
+      await op(() =>
+        commit(
+          [{ kind: 'sleep-start', key: id, payload: encodeMeta({ i: index, w }), createdAt: clock.now() }],
+          stepPatch(index, id),
+        ),
+      );
     }
     const startedAt = clock.now();
     const due = deadline;
@@ -305,8 +398,16 @@ export function createWorkflowContext(state: DriverState): WorkflowContext {
     return decode<T>(signal.payloadText);
   }
 
-  async function awaitApproval<T>(index: number, waitId: string, approvalId: string, options: { details?: unknown; timeoutMs?: number; defaultDecision?: boolean; reason?: 'approval' | 'manual' | 'budget' }): Promise<ApprovalDecision<T>> {
-    if (!APPROVAL_ID.test(approvalId)) throw new InvalidArgumentError(`[@cairn/core] run "${runId}": invalid approval id ${JSON.stringify(approvalId.slice(0, 210))}`);
+  async function awaitApproval<T>(
+    index: number,
+    waitId: string,
+    approvalId: string,
+    options: { details?: unknown; timeoutMs?: number; defaultDecision?: boolean; reason?: 'approval' | 'manual' | 'budget' },
+  ): Promise<ApprovalDecision<T>> {
+    if (!APPROVAL_ID.test(approvalId))
+      throw new InvalidArgumentError(
+        `[@cairn/core] run "${runId}": invalid approval id ${JSON.stringify(approvalId.slice(0, 210))}`,
+      );
     const toDecision = (p: ApprovalDecidePayload): ApprovalDecision<T> => ({
       approvalId,
       approved: p.approved,
@@ -325,7 +426,9 @@ export function createWorkflowContext(state: DriverState): WorkflowContext {
       const x = options.timeoutMs === undefined ? null : now + options.timeoutMs;
       const meta = { i: index, s: waitId, x, dd: options.defaultDecision ?? false, r: reason };
       const payload = encodePayload(meta, options.details, { runId, what: `details of approval "${approvalId}"`, maxBytes });
-      const { firstSeq } = await op(() => commit([{ kind: 'approval-request', key: approvalId, payload, createdAt: now }], stepPatch(index, waitId)));
+      const { firstSeq } = await op(() =>
+        commit([{ kind: 'approval-request', key: approvalId, payload, createdAt: now }], stepPatch(index, waitId)),
+      );
       request = { seq: firstSeq, payload: { ...meta, ...(options.details !== undefined ? { v: options.details } : {}) } };
       replay.approvalRequests.set(approvalId, request);
       state.emit({ type: 'approval-request', runId, at: now, approvalId, details: options.details, expiresAt: x });
@@ -339,8 +442,15 @@ export function createWorkflowContext(state: DriverState): WorkflowContext {
     });
     if (result !== 'expired') return toDecision(result);
     const now = clock.now();
-    const ours: ApprovalDecidePayload = { approved: request.payload.dd, by: 'cairn:expired', reason: 'approval expired', at: now };
-    const { firstSeq } = await op(() => commit([{ kind: 'approval-decide', key: approvalId, payload: encodeMeta(ours), createdAt: now }]));
+    const ours: ApprovalDecidePayload = {
+      approved: request.payload.dd,
+      by: 'cairn:expired',
+      reason: 'approval expired',
+      at: now,
+    };
+    const { firstSeq } = await op(() =>
+      commit([{ kind: 'approval-decide', key: approvalId, payload: encodeMeta(ours), createdAt: now }]),
+    );
     // A human decision absorbed while ours was committing has the lower seq and wins, as on replay.
     if (!replay.decisions.has(approvalId)) replay.decisions.set(approvalId, { seq: firstSeq, payload: ours });
     const winner = replay.decisions.get(approvalId)!.payload;
@@ -361,7 +471,16 @@ export function createWorkflowContext(state: DriverState): WorkflowContext {
     uuid: () => internalStep('$uuid', () => crypto.randomUUID(), { retry: false }),
     sleep,
     waitForSignal,
-    waitForApproval<T>(name: string, options: { id?: string; details?: unknown; timeoutMs?: number; defaultDecision?: boolean; reason?: 'approval' | 'manual' | 'budget' } = {}) {
+    waitForApproval<T>(
+      name: string,
+      options: {
+        id?: string;
+        details?: unknown;
+        timeoutMs?: number;
+        defaultDecision?: boolean;
+        reason?: 'approval' | 'manual' | 'budget';
+      } = {},
+    ) {
       if (state.control) return never<ApprovalDecision<T>>();
       assertName(name, 'approval');
       const n = state.nameCounters.get(`$approval:${name}`) ?? 0;

@@ -2,11 +2,12 @@
  * Workflows: deterministic async functions over a `WorkflowContext`. Everything non-deterministic
  * or side-effecting goes through `ctx` so it is journaled and replayed.
  */
-import type { RunUsage } from '../storage/types.ts';
-import type { Backoff, RetryPolicy } from './retry-policy.ts';
-import type { StepUsage } from './journal-format.ts';
-import type { RunEvent } from './events.ts';
+
 import { InvalidArgumentError } from '../errors.ts';
+import type { RunUsage } from '../storage/types.ts';
+import type { RunEvent } from './events.ts';
+import type { StepUsage } from './journal-format.ts';
+import type { Backoff, RetryPolicy } from './retry-policy.ts';
 
 /** What a step function receives. */
 export interface StepContext {

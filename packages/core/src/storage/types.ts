@@ -73,9 +73,9 @@ export interface RunRecord {
 export type NewRun = Omit<RunRecord, 'version' | 'lastSeq'>;
 
 /** A partial header update. `updatedAt` is mandatory so adapters never read a clock. */
-export type RunPatch = Partial<
-  Omit<RunRecord, 'runId' | 'workflow' | 'version' | 'lastSeq' | 'createdAt' | 'updatedAt'>
-> & { updatedAt: number };
+export type RunPatch = Partial<Omit<RunRecord, 'runId' | 'workflow' | 'version' | 'lastSeq' | 'createdAt' | 'updatedAt'>> & {
+  updatedAt: number;
+};
 
 /** Journal entry kinds (noun-verb). */
 export type EntryKind =
@@ -117,7 +117,11 @@ export interface JournalEntry extends NewEntry {
   seq: number;
 }
 
-/** Filter and page of `listRuns`. Results are ordered by `updatedAt` descending, then `runId`. */
+/**
+ * Filter and page of `listRuns`. Results are ordered by `createdAt` descending, then `runId`
+ * descending (both immutable, so paging is exact while runs change; ADR 0020). Filters combine with
+ * AND; `updatedBefore` is strict (`updatedAt < updatedBefore`); `status: []` matches nothing.
+ */
 export interface ListRunsQuery {
   status?: RunStatus[];
   workflow?: string;
@@ -152,12 +156,18 @@ export interface DurableStore {
   updateRun(runId: string, expectedVersion: number, patch: RunPatch): Promise<RunRecord>;
   /** CAS on `lastSeq`; atomic with `patch`. Entries get seq expectedLastSeq+1…; version unchanged. */
   append(runId: string, expectedLastSeq: number, entries: NewEntry[], patch?: RunPatch): Promise<RunRecord>;
-  /** Entries with seq > afterSeq (default 0), ascending, at most `limit`. Missing run: `[]`. */
+  /**
+   * Entries with seq > afterSeq (default 0), ascending, at most `limit` (all when omitted; never a
+   * silent cap). Missing run: `[]`. afterSeq < 0, limit < 1 or a fraction: `InvalidArgumentError`.
+   */
   readEntries(runId: string, options?: { afterSeq?: number; limit?: number }): Promise<JournalEntry[]>;
   listRuns(query?: ListRunsQuery): Promise<{ runs: RunRecord[]; cursor?: string }>;
-  /** Delete runs and their journals; returns how many runs were deleted. */
+  /**
+   * Delete runs and their journals; returns how many runs were deleted. All given conditions must
+   * hold; at least one is required (`InvalidArgumentError` otherwise; ADR 0021).
+   */
   deleteRuns(query: DeleteRunsQuery): Promise<number>;
   stats(): Promise<StoreStats>;
-  /** Release handles. Further calls reject with `StorageUnavailableError`. */
+  /** Release handles. Further calls reject with `StorageUnavailableError`; `close` itself is idempotent. */
   close(): Promise<void>;
 }
