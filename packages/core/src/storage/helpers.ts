@@ -2,18 +2,11 @@
  * Pure helpers shared by every adapter, so that each one applies patches, filters, orders, pages
  * and counts runs the same way. They read no clock and touch no I/O.
  */
-import { InvalidArgumentError, StorageConflictError, RunNotFoundError } from '../errors.ts';
-import type {
-  DeleteRunsQuery,
-  ListRunsQuery,
-  NewRun,
-  RunPatch,
-  RunRecord,
-  RunStatus,
-  StoreStats,
-} from './types.ts';
-import { RUN_STATUSES } from './types.ts';
+import { byteLength } from '../codec.ts';
+import { InvalidArgumentError, PayloadTooLargeError, RunNotFoundError, StorageConflictError } from '../errors.ts';
 import { assertRunId } from './run-id.ts';
+import type { DeleteRunsQuery, ListRunsQuery, NewEntry, NewRun, RunPatch, RunRecord, RunStatus, StoreStats } from './types.ts';
+import { RUN_STATUSES } from './types.ts';
 
 /** Default page size of `listRuns`, and its ceiling. */
 export const DEFAULT_LIST_LIMIT = 100;
@@ -28,18 +21,31 @@ export function initialRecord(run: NewRun, adapter: string): RunRecord {
   return { ...run, version: 0, lastSeq: 0 };
 }
 
-/** `record` with `patch` applied (fields absent from the patch are kept). */
+// Fields only the store sets (or nobody changes): a patch smuggling one in at runtime is ignored,
+// so `append` can never move `version` and `updateRun` can never move `lastSeq`.
+const FIXED_FIELDS = new Set(['runId', 'workflow', 'version', 'lastSeq', 'createdAt']);
+
+/**
+ * `record` with `patch` applied: a field absent from the patch, or `undefined` in it, keeps its
+ * value; `null` sets `null`; any other value replaces the whole field (no deep merge).
+ */
 export function applyPatch(record: RunRecord, patch: RunPatch | undefined): RunRecord {
   if (!patch) return record;
   const next = { ...record } as Record<string, unknown>;
   for (const [field, value] of Object.entries(patch)) {
-    if (value !== undefined) next[field] = value;
+    if (value !== undefined && !FIXED_FIELDS.has(field)) next[field] = value;
   }
   return next as unknown as RunRecord;
 }
 
 /** The conflict error for a lost CAS, naming run, adapter and both values. */
-export function conflictError(adapter: string, runId: string, what: 'version' | 'lastSeq', expected: number, actual: number): StorageConflictError {
+export function conflictError(
+  adapter: string,
+  runId: string,
+  what: 'version' | 'lastSeq',
+  expected: number,
+  actual: number,
+): StorageConflictError {
   return new StorageConflictError(
     `[${adapter}] run "${runId}": ${what} is ${actual}, expected ${expected} (another writer got there first)`,
   );
@@ -72,11 +78,13 @@ export function encodeCursor(run: Pick<RunRecord, 'createdAt' | 'runId'>): strin
 
 /** Decode a cursor from `encodeCursor`; `InvalidArgumentError` if it is not one. */
 export function decodeCursor(cursor: string, adapter: string): ListPosition {
-  const dot = cursor.indexOf('.');
-  const createdAt = Number(cursor.slice(0, dot));
-  const runId = cursor.slice(dot + 1);
-  if (dot <= 0 || !Number.isFinite(createdAt) || !/^[A-Za-z0-9_-]{1,128}$/.test(runId)) {
-    throw new InvalidArgumentError(`[${adapter}] listRuns: malformed cursor ${JSON.stringify(cursor.slice(0, 160))}`);
+  // Run ids hold no '.', but a fractional createdAt does: split at the last dot.
+  const dot = typeof cursor === 'string' ? cursor.lastIndexOf('.') : -1;
+  const time = dot > 0 ? cursor.slice(0, dot) : '';
+  const createdAt = Number(time);
+  const runId = dot > 0 ? cursor.slice(dot + 1) : '';
+  if (!/^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(time) || !Number.isFinite(createdAt) || !/^[A-Za-z0-9_-]{1,128}$/.test(runId)) {
+    throw new InvalidArgumentError(`[${adapter}] listRuns: malformed cursor ${JSON.stringify(String(cursor).slice(0, 160))}`);
   }
   return { createdAt, runId };
 }
@@ -124,13 +132,86 @@ export function emptyStats(): StoreStats {
   return { total: 0, byStatus };
 }
 
-/** Validate `append` arguments common to all adapters. */
-export function assertAppendArguments(adapter: string, runId: string, expectedLastSeq: number, entries: readonly unknown[]): void {
-  assertRunId(runId, adapter);
-  if (!Number.isInteger(expectedLastSeq) || expectedLastSeq < 0) {
-    throw new InvalidArgumentError(`[${adapter}] run "${runId}": expectedLastSeq must be a non-negative integer`);
+function assertCounter(adapter: string, runId: string, name: string, value: unknown): void {
+  if (!Number.isInteger(value) || (value as number) < 0) {
+    throw new InvalidArgumentError(`[${adapter}] run "${runId}": ${name} must be a non-negative integer, got ${String(value)}`);
   }
+}
+
+/** Validate `append` arguments common to all adapters. */
+export function assertAppendArguments(
+  adapter: string,
+  runId: string,
+  expectedLastSeq: number,
+  entries: readonly unknown[],
+): void {
+  assertRunId(runId, adapter);
+  assertCounter(adapter, runId, 'expectedLastSeq', expectedLastSeq);
   if (!Array.isArray(entries) || entries.length === 0) {
     throw new InvalidArgumentError(`[${adapter}] run "${runId}": append needs at least one entry`);
+  }
+}
+
+/** Validate `updateRun` arguments common to all adapters. */
+export function assertUpdateArguments(adapter: string, runId: string, expectedVersion: number): void {
+  assertRunId(runId, adapter);
+  assertCounter(adapter, runId, 'expectedVersion', expectedVersion);
+}
+
+/** The validated range of a `readEntries` call: `limit` is `undefined` for "all entries". */
+export function readRange(
+  adapter: string,
+  runId: string,
+  options: { afterSeq?: number; limit?: number } | undefined,
+): { afterSeq: number; limit: number | undefined } {
+  assertRunId(runId, adapter);
+  const afterSeq = options?.afterSeq ?? 0;
+  const limit = options?.limit;
+  assertCounter(adapter, runId, 'readEntries afterSeq', afterSeq);
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
+    throw new InvalidArgumentError(
+      `[${adapter}] run "${runId}": readEntries limit must be a positive integer, got ${String(limit)}`,
+    );
+  }
+  return { afterSeq, limit };
+}
+
+function assertTextSize(
+  adapter: string,
+  runId: string,
+  maxPayloadBytes: number,
+  what: string,
+  text: string | null | undefined,
+): void {
+  // Cheap bounds first: a UTF-16 code unit is 1 to 3 UTF-8 bytes, so most strings need no encoding.
+  if (typeof text !== 'string' || text.length * 3 <= maxPayloadBytes) return;
+  // Past maxPayloadBytes code units the string is over the limit whatever its encoding: skip encoding it.
+  const certain = text.length > maxPayloadBytes;
+  const bytes = certain ? text.length : byteLength(text);
+  if (bytes > maxPayloadBytes) {
+    const size = certain ? `at least ${bytes}` : `${bytes}`;
+    throw new PayloadTooLargeError(
+      `[${adapter}] run "${runId}": ${what} is ${size} UTF-8 bytes, over the store's limit of ${maxPayloadBytes}`,
+    );
+  }
+}
+
+/**
+ * Throw `PayloadTooLargeError` unless each opaque string (`input`, `output`, `error` of a run or
+ * patch, `payload` of each entry) is at most `maxPayloadBytes` UTF-8 bytes. Each string is measured
+ * on its own (ADR 0022); call it before writing anything, so a refused call writes nothing.
+ */
+export function assertPayloadSizes(
+  adapter: string,
+  runId: string,
+  maxPayloadBytes: number,
+  fields: Partial<Pick<RunRecord, 'input' | 'output' | 'error'>> | undefined,
+  entries: readonly NewEntry[] = [],
+): void {
+  assertTextSize(adapter, runId, maxPayloadBytes, 'input', fields?.input);
+  assertTextSize(adapter, runId, maxPayloadBytes, 'output', fields?.output);
+  assertTextSize(adapter, runId, maxPayloadBytes, 'error', fields?.error);
+  for (const entry of entries) {
+    assertTextSize(adapter, runId, maxPayloadBytes, `payload of entry "${String(entry.key).slice(0, 100)}"`, entry.payload);
   }
 }

@@ -3,11 +3,13 @@
  * (or a handle opened after another was closed) see the same runs, as two connections to one
  * database would. Records are cloned on the way in and out so callers never alias stored state.
  */
-import { InvalidArgumentError, PayloadTooLargeError, RunExistsError, StorageUnavailableError } from '../errors.ts';
+import { RunExistsError, StorageUnavailableError } from '../errors.ts';
 import {
   applyPatch,
   assertAppendArguments,
   assertDeleteQuery,
+  assertPayloadSizes,
+  assertUpdateArguments,
   compareListOrder,
   conflictError,
   decodeCursor,
@@ -19,6 +21,7 @@ import {
   matchesDelete,
   matchesList,
   notFoundError,
+  readRange,
 } from './helpers.ts';
 import { assertRunId } from './run-id.ts';
 import type { DurableStore, JournalEntry, RunRecord } from './types.ts';
@@ -44,8 +47,6 @@ export function createMemoryBacking(): MemoryBacking {
   return { runs: new Map(), entries: new Map() };
 }
 
-const encoder = new TextEncoder();
-
 /**
  * A `DurableStore` in memory. Durable only as long as the backing lives: use it for tests, demos and
  * short-lived processes.
@@ -66,12 +67,6 @@ export function createMemoryStore(options: CreateMemoryStoreOptions = {}): Durab
     if (closed) throw new StorageUnavailableError(`[${ADAPTER}] store is closed`);
   }
 
-  function checkSize(runId: string, what: string, text: string | null): void {
-    if (text !== null && text.length * 3 > maxPayloadBytes && encoder.encode(text).length > maxPayloadBytes) {
-      throw new PayloadTooLargeError(`[${ADAPTER}] run "${runId}": ${what} exceeds ${maxPayloadBytes} bytes`);
-    }
-  }
-
   return {
     name: 'memory',
     limits: { maxPayloadBytes },
@@ -79,7 +74,7 @@ export function createMemoryStore(options: CreateMemoryStoreOptions = {}): Durab
     async createRun(run) {
       await open();
       const record = initialRecord(run, ADAPTER);
-      checkSize(run.runId, 'input', record.input);
+      assertPayloadSizes(ADAPTER, run.runId, maxPayloadBytes, record);
       if (backing.runs.has(run.runId)) throw new RunExistsError(`[${ADAPTER}] run "${run.runId}" already exists`);
       backing.runs.set(run.runId, structuredClone(record));
       backing.entries.set(run.runId, []);
@@ -95,12 +90,11 @@ export function createMemoryStore(options: CreateMemoryStoreOptions = {}): Durab
 
     async updateRun(runId, expectedVersion, patch) {
       await open();
-      assertRunId(runId, ADAPTER);
+      assertUpdateArguments(ADAPTER, runId, expectedVersion);
+      assertPayloadSizes(ADAPTER, runId, maxPayloadBytes, patch);
       const record = backing.runs.get(runId);
       if (!record) throw notFoundError(ADAPTER, runId);
       if (record.version !== expectedVersion) throw conflictError(ADAPTER, runId, 'version', expectedVersion, record.version);
-      checkSize(runId, 'output', patch.output ?? null);
-      checkSize(runId, 'error', patch.error ?? null);
       const next = { ...applyPatch(record, structuredClone(patch)), version: record.version + 1 };
       backing.runs.set(runId, next);
       return structuredClone(next);
@@ -109,13 +103,14 @@ export function createMemoryStore(options: CreateMemoryStoreOptions = {}): Durab
     async append(runId, expectedLastSeq, entries, patch) {
       await open();
       assertAppendArguments(ADAPTER, runId, expectedLastSeq, entries);
+      assertPayloadSizes(ADAPTER, runId, maxPayloadBytes, patch, entries);
       const record = backing.runs.get(runId);
       if (!record) throw notFoundError(ADAPTER, runId);
       if (record.lastSeq !== expectedLastSeq) throw conflictError(ADAPTER, runId, 'lastSeq', expectedLastSeq, record.lastSeq);
-      for (const entry of entries) checkSize(runId, `entry "${entry.key}"`, entry.payload);
-      checkSize(runId, 'output', patch?.output ?? null);
       const journal = backing.entries.get(runId) ?? [];
-      entries.forEach((entry, index) => journal.push({ ...structuredClone(entry), seq: expectedLastSeq + index + 1 }));
+      for (const [index, entry] of entries.entries()) {
+        journal.push({ ...structuredClone(entry), seq: expectedLastSeq + index + 1 });
+      }
       backing.entries.set(runId, journal);
       const next = { ...applyPatch(record, patch && structuredClone(patch)), lastSeq: expectedLastSeq + entries.length };
       backing.runs.set(runId, next);
@@ -124,13 +119,10 @@ export function createMemoryStore(options: CreateMemoryStoreOptions = {}): Durab
 
     async readEntries(runId, readOptions = {}) {
       await open();
-      assertRunId(runId, ADAPTER);
-      const afterSeq = readOptions.afterSeq ?? 0;
-      const limit = readOptions.limit ?? Number.POSITIVE_INFINITY;
-      if (!(limit > 0)) throw new InvalidArgumentError(`[${ADAPTER}] readEntries: limit must be positive`);
+      const { afterSeq, limit } = readRange(ADAPTER, runId, readOptions);
       const journal = backing.entries.get(runId) ?? [];
       // seq is dense and 1-based, so the entry with seq n sits at index n-1.
-      return structuredClone(journal.slice(afterSeq, afterSeq + Math.min(limit, journal.length)));
+      return structuredClone(journal.slice(afterSeq, limit === undefined ? undefined : afterSeq + limit));
     },
 
     async listRuns(query) {
