@@ -20,7 +20,8 @@ export const systemClock: Clock = {
   now: () => Date.now(),
   setTimer(ms, callback) {
     // Long timers are chained: some runtimes overflow above 2^31-1 ms.
-    let handle: unknown;
+    // Typed from the platform's own setTimeout: workerd, DOM and Node each type clearTimeout differently.
+    let handle: ReturnType<typeof setTimeout> | undefined;
     let cancelled = false;
     const due = Date.now() + Math.max(0, ms);
     const arm = (): void => {
@@ -38,7 +39,7 @@ export const systemClock: Clock = {
     return {
       cancel() {
         cancelled = true;
-        clearTimeout(handle);
+        if (handle !== undefined) clearTimeout(handle);
       },
     };
   },

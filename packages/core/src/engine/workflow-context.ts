@@ -149,11 +149,13 @@ export function createWorkflowContext(state: DriverState): WorkflowContext {
     const policy = resolveRetry(state.retry, options.retry);
     const startedAt = clock.now();
     for (let attempt = 1; ; attempt++) {
-      const attemptAbort = new AbortController();
-      const onRunAbort = (): void => attemptAbort.abort(state.abort.signal.reason);
-      state.abort.signal.addEventListener('abort', onRunAbort, { once: true });
+      // Without a timeout the attempt shares the run's signal: no allocation on the hot path.
+      const attemptAbort = options.timeoutMs === undefined ? undefined : new AbortController();
+      const signal = attemptAbort ? attemptAbort.signal : state.abort.signal;
+      const onRunAbort = (): void => attemptAbort?.abort(state.abort.signal.reason);
+      if (attemptAbort) state.abort.signal.addEventListener('abort', onRunAbort, { once: true });
       const timer =
-        options.timeoutMs === undefined
+        attemptAbort === undefined || options.timeoutMs === undefined
           ? undefined
           : clock.setTimer(options.timeoutMs, () =>
               attemptAbort.abort(
@@ -177,7 +179,7 @@ export function createWorkflowContext(state: DriverState): WorkflowContext {
         stepId: id,
         idempotencyKey,
         attempt,
-        signal: attemptAbort.signal,
+        signal,
         emit: (event) =>
           state.emit({ ...event, runId, at: clock.now(), ...(event.type === 'text-delta' ? { stepId: id } : {}) } as never),
       };
@@ -185,7 +187,7 @@ export function createWorkflowContext(state: DriverState): WorkflowContext {
       try {
         value = await raceAbort(
           Promise.resolve().then(() => fn(stepContext)),
-          attemptAbort.signal,
+          signal,
         );
       } catch (error) {
         // Stopping: rethrow so the enclosing op() parks the workflow and releases its count.
@@ -198,7 +200,7 @@ export function createWorkflowContext(state: DriverState): WorkflowContext {
         continue;
       } finally {
         timer?.cancel();
-        state.abort.signal.removeEventListener('abort', onRunAbort);
+        if (attemptAbort) state.abort.signal.removeEventListener('abort', onRunAbort);
       }
       try {
         return await recordResult(id, index, name, value, attempt, startedAt, options.usage?.(value));

@@ -24,7 +24,28 @@ import {
   readRange,
 } from './helpers.ts';
 import { assertRunId } from './run-id.ts';
-import type { DurableStore, JournalEntry, RunRecord } from './types.ts';
+import type { DurableStore, JournalEntry, RunPatch, RunRecord } from './types.ts';
+
+// Records hold strings, numbers, booleans, null and four small nested objects: a typed copy is
+// exact and an order of magnitude cheaper than structuredClone on the per-step path.
+function cloneRecord(record: RunRecord): RunRecord {
+  return {
+    ...record,
+    lease: record.lease && { ...record.lease },
+    usage: { ...record.usage },
+    step: { ...record.step },
+    forkedFrom: record.forkedFrom && { ...record.forkedFrom },
+  };
+}
+
+function clonePatch(patch: RunPatch): RunPatch {
+  const copy: RunPatch = { ...patch };
+  if (patch.lease) copy.lease = { ...patch.lease };
+  if (patch.usage) copy.usage = { ...patch.usage };
+  if (patch.step) copy.step = { ...patch.step };
+  if (patch.forkedFrom) copy.forkedFrom = { ...patch.forkedFrom };
+  return copy;
+}
 
 const ADAPTER = '@cairn/core memory';
 
@@ -76,16 +97,16 @@ export function createMemoryStore(options: CreateMemoryStoreOptions = {}): Durab
       const record = initialRecord(run, ADAPTER);
       assertPayloadSizes(ADAPTER, run.runId, maxPayloadBytes, record);
       if (backing.runs.has(run.runId)) throw new RunExistsError(`[${ADAPTER}] run "${run.runId}" already exists`);
-      backing.runs.set(run.runId, structuredClone(record));
+      backing.runs.set(run.runId, cloneRecord(record));
       backing.entries.set(run.runId, []);
-      return structuredClone(record);
+      return cloneRecord(record);
     },
 
     async getRun(runId) {
       await open();
       assertRunId(runId, ADAPTER);
       const record = backing.runs.get(runId);
-      return record ? structuredClone(record) : null;
+      return record ? cloneRecord(record) : null;
     },
 
     async updateRun(runId, expectedVersion, patch) {
@@ -95,9 +116,9 @@ export function createMemoryStore(options: CreateMemoryStoreOptions = {}): Durab
       const record = backing.runs.get(runId);
       if (!record) throw notFoundError(ADAPTER, runId);
       if (record.version !== expectedVersion) throw conflictError(ADAPTER, runId, 'version', expectedVersion, record.version);
-      const next = { ...applyPatch(record, structuredClone(patch)), version: record.version + 1 };
+      const next = { ...applyPatch(record, clonePatch(patch)), version: record.version + 1 };
       backing.runs.set(runId, next);
-      return structuredClone(next);
+      return cloneRecord(next);
     },
 
     async append(runId, expectedLastSeq, entries, patch) {
@@ -109,12 +130,18 @@ export function createMemoryStore(options: CreateMemoryStoreOptions = {}): Durab
       if (record.lastSeq !== expectedLastSeq) throw conflictError(ADAPTER, runId, 'lastSeq', expectedLastSeq, record.lastSeq);
       const journal = backing.entries.get(runId) ?? [];
       for (const [index, entry] of entries.entries()) {
-        journal.push({ ...structuredClone(entry), seq: expectedLastSeq + index + 1 });
+        journal.push({
+          kind: entry.kind,
+          key: entry.key,
+          payload: entry.payload,
+          createdAt: entry.createdAt,
+          seq: expectedLastSeq + index + 1,
+        });
       }
       backing.entries.set(runId, journal);
-      const next = { ...applyPatch(record, patch && structuredClone(patch)), lastSeq: expectedLastSeq + entries.length };
+      const next = { ...applyPatch(record, patch && clonePatch(patch)), lastSeq: expectedLastSeq + entries.length };
       backing.runs.set(runId, next);
-      return structuredClone(next);
+      return cloneRecord(next);
     },
 
     async readEntries(runId, readOptions = {}) {
@@ -122,7 +149,7 @@ export function createMemoryStore(options: CreateMemoryStoreOptions = {}): Durab
       const { afterSeq, limit } = readRange(ADAPTER, runId, readOptions);
       const journal = backing.entries.get(runId) ?? [];
       // seq is dense and 1-based, so the entry with seq n sits at index n-1.
-      return structuredClone(journal.slice(afterSeq, limit === undefined ? undefined : afterSeq + limit));
+      return journal.slice(afterSeq, limit === undefined ? undefined : afterSeq + limit).map((entry) => ({ ...entry }));
     },
 
     async listRuns(query) {
@@ -132,7 +159,7 @@ export function createMemoryStore(options: CreateMemoryStoreOptions = {}): Durab
       const matching = [...backing.runs.values()]
         .filter((run) => matchesList(run, query) && (!position || isAfter(run, position)))
         .sort(compareListOrder);
-      const page = matching.slice(0, limit).map((run) => structuredClone(run));
+      const page = matching.slice(0, limit).map(cloneRecord);
       const last = page[page.length - 1];
       return matching.length > limit && last ? { runs: page, cursor: encodeCursor(last) } : { runs: page };
     },
