@@ -1,0 +1,10 @@
+import { cloudflareTest } from '@cloudflare/vitest-plugin';
+import { defineProject } from 'vitest/config';
+
+export default defineProject({
+  plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.test.jsonc' } })],
+  test: {
+    name: 'durable-objects (workerd)',
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+  },
+});
