@@ -73,3 +73,65 @@ describe('two runtimes on one run', () => {
     ).toBe(1);
   });
 });
+
+describe('peer locks', () => {
+  it('takes over a run whose driver died under a live lease when the peer lock is free', async () => {
+    const bed = testBed();
+    const held = new Set<string>();
+    const locks = {
+      async tryAcquire(runId: string) {
+        if (held.has(runId)) return null;
+        held.add(runId);
+        return { release: () => void held.delete(runId) };
+      },
+    };
+    let hang = false;
+    const wf = defineWorkflow('tab', async (ctx) =>
+      ctx.step('work', async () => {
+        if (hang) await new Promise(() => {});
+        return 'done';
+      }),
+    );
+    // The first "tab" crashed mid-run: its lease is live, but its lock died with it.
+    const frozen = { now: () => bed.clock.now(), setTimer: () => ({ cancel() {} }) };
+    const dead = bed.runtime({ workflows: [], owner: 'dead-tab', clock: frozen });
+    await dead.store.createRun({
+      runId: 'run-tab',
+      workflow: 'tab',
+      status: 'running',
+      pauseReason: null,
+      wakeAt: null,
+      lease: { owner: 'dead-tab', expiresAt: bed.clock.now() + 30_000 },
+      input: '{}',
+      output: null,
+      error: null,
+      usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0, savedTokens: 0, modelCalls: 0 },
+      step: { index: 0, name: null },
+      cancelRequested: false,
+      forkedFrom: null,
+      createdAt: bed.clock.now(),
+      updatedAt: bed.clock.now(),
+    });
+    const withoutLocks = bed.runtime({ workflows: [wf], owner: 'no-locks' });
+    await expect(withoutLocks.resume('run-tab')).rejects.toMatchObject({ code: 'lease-held' });
+    const tab = bed.runtime({ workflows: [wf], owner: 'live-tab', locks });
+    expect((await tab.resumeAll()).resumed).toEqual(['run-tab']);
+    expect(await tab.handle('run-tab').result()).toBe('done');
+    // A peer holding the lock blocks takeover, even of a run whose lease ran out.
+    const seed = bed.runtime({ workflows: [wf], owner: 'seed', clock: frozen });
+    hang = true;
+    const second = await seed.start(wf, null);
+    await flush();
+    await seed.close();
+    hang = false;
+    expect((await seed.store.getRun(second.runId))?.status).toBe('running');
+    await bed.clock.advance(60_000);
+    held.add(second.runId);
+    const other = bed.runtime({ workflows: [wf], owner: 'other-tab', locks });
+    await expect(other.resume(second.runId)).rejects.toMatchObject({ code: 'lease-held' });
+    expect((await other.resumeAll()).resumed).toEqual([]);
+    held.delete(second.runId);
+    expect((await other.resumeAll()).resumed).toEqual([second.runId]);
+    expect(await other.handle(second.runId).result()).toBe('done');
+  });
+});

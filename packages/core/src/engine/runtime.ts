@@ -270,12 +270,14 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
     if (!record) throw new RunNotFoundError(`[@cairn/core] run "${runId}" not found in store "${store.name}"`);
     if (record.status === 'completed' || record.status === 'cancelled') return handle<O>(runId);
     const workflow = workflowOf(record.workflow, runId);
-    if (record.lease && record.lease.owner !== owner && record.lease.expiresAt > clock.now()) {
+    // With peer locks (tabs of one origin), holding the run's lock proves no live peer drives it:
+    // a crashed or reloaded tab's lease need not run out first. Appends stay fenced by CAS.
+    const lock = await acquireLock(runId);
+    if (!lock && record.lease && record.lease.owner !== owner && record.lease.expiresAt > clock.now()) {
       throw new LeaseHeldError(
         `[@cairn/core] run "${runId}" is leased by "${record.lease.owner}" until ${new Date(record.lease.expiresAt).toISOString()}`,
       );
     }
-    const lock = await acquireLock(runId);
     try {
       if (record.status === 'failed') {
         const tail = await store.readEntries(runId, { afterSeq: Math.max(0, record.lastSeq - 1) });
@@ -465,7 +467,9 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
         for (const run of page.runs) {
           if (drives.has(run.runId) || !workflows.has(run.workflow)) continue;
           const due =
-            run.status === 'running' ? !run.lease || run.lease.expiresAt <= now : run.wakeAt !== null && run.wakeAt <= now;
+            run.status === 'running'
+              ? !run.lease || run.lease.expiresAt <= now || options.locks !== undefined
+              : run.wakeAt !== null && run.wakeAt <= now;
           if (!due) {
             if (run.status === 'paused' && run.wakeAt !== null) scheduleWake(run.runId, run.wakeAt);
             continue;
