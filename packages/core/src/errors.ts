@@ -114,6 +114,21 @@ export class RunCancelledError extends defineError('RunCancelledError', 'run-can
 /** The operation was aborted by an AbortSignal. */
 export class AbortedError extends defineError('AbortedError', 'aborted') {}
 
+/**
+ * A model call failed: an HTTP error, a timeout, a lost connection or a malformed reply. `retryable`
+ * says whether another attempt may help (5xx, timeouts, network: yes; 400/401/403/404: no).
+ * Messages name the model and the HTTP status, never the request, the reply or a credential.
+ */
+export class ModelError extends defineError('ModelError', 'model-error') {}
+/** Tool calls kept failing (invalid arguments, unknown tool, a throwing tool) beyond `maxToolErrors`. */
+export class ToolError extends defineError('ToolError', 'tool-error') {}
+/** The model's final reply did not match the output schema after `maxOutputRetries` re-asks. */
+export class OutputInvalidError extends defineError('OutputInvalidError', 'output-invalid') {}
+/** The run's token budget was exceeded and the budget approval was rejected. */
+export class BudgetExceededError extends defineError('BudgetExceededError', 'budget-exceeded') {}
+/** The agent used `maxTurns` model calls without reaching a final answer. */
+export class MaxTurnsError extends defineError('MaxTurnsError', 'max-turns') {}
+
 /** Thrown by user code: retry this step, but not before `delayMs` (or the given date). */
 export class RetryAfterError extends CairnError {
   readonly retryAfterMs: number | undefined;

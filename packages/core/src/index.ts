@@ -3,6 +3,16 @@
  * and the codec. Adapters live in their own packages and implement `DurableStore`.
  */
 
+export type { AgentConstructor, AgentOptions, AgentResult, AgentRunOptions, UsageLedger } from './agent/agent.ts';
+export { Agent, createAgent } from './agent/agent.ts';
+export type { DefineAgentOptions } from './agent/agent-options.ts';
+export type { BudgetApprovalData, BudgetApprovalDetails } from './agent/budget.ts';
+export type { AgentInput } from './agent/conversation.ts';
+export type { AgentWorkflow } from './agent/define-agent.ts';
+export { defineAgent } from './agent/define-agent.ts';
+export type { AgentTool, AnyTool, ToolContext, ToolOnUnknown, ToolOptions } from './agent/tool.ts';
+export { tool } from './agent/tool.ts';
+export type { ToolApprovalDetails } from './agent/tool-calls.ts';
 export type { CodecContext, SerializedError } from './codec.ts';
 export { byteLength, decode, deserializeError, encode, serializeError } from './codec.ts';
 export type { Clock, ManualClock, TimerHandle } from './engine/clock.ts';
@@ -29,6 +39,23 @@ export type {
 } from './engine/workflow.ts';
 export { defineWorkflow } from './engine/workflow.ts';
 export * from './errors.ts';
+export type {
+  AgentMessage,
+  AssistantMessage,
+  FinishReason,
+  GenerateOptions,
+  LanguageModel,
+  ModelRequest,
+  ModelResponse,
+  ModelUsage,
+  StreamOptions,
+  ToolCall,
+  ToolDefinition,
+} from './models/language-model.ts';
+export type { CreateOpenAIModelOptions } from './models/openai-model.ts';
+export { createOpenAIModel } from './models/openai-model.ts';
+export type { CreateScriptedModelOptions, Script, ScriptedModel, ScriptedReply, ScriptInfo } from './models/scripted-model.ts';
+export { createScriptedModel } from './models/scripted-model.ts';
 export * from './storage/helpers.ts';
 export type { CreateMemoryStoreOptions, MemoryBacking } from './storage/memory-store.ts';
 export { createMemoryBacking, createMemoryStore } from './storage/memory-store.ts';

@@ -1,0 +1,93 @@
+/**
+ * Options of `defineAgent`, their defaults and their validation (done once, at definition time).
+ */
+import type { ZodType } from 'zod';
+import type { Backoff, RetryPolicy } from '../engine/retry-policy.ts';
+import { assertName } from '../engine/workflow.ts';
+import { InvalidArgumentError } from '../errors.ts';
+import type { LanguageModel, ToolDefinition } from '../models/language-model.ts';
+import { toJsonSchema } from './json-schema.ts';
+import type { AnyTool } from './tool.ts';
+
+/** Options of `defineAgent`. */
+export interface DefineAgentOptions<O = string> {
+  /** The workflow name runs are recorded under (`^[A-Za-z0-9_.:@/-]{1,100}$`). */
+  name: string;
+  model: LanguageModel;
+  /** The system message. Part of the first request hash; keep it stable for runs in flight. */
+  instructions?: string;
+  tools?: readonly AnyTool[];
+  /** A zod schema of the final answer: the model is asked for JSON, which is validated (and re-asked). */
+  output?: ZodType<O>;
+  /** Model calls per run, re-asks included (default 10). Beyond it the run fails with `MaxTurnsError`. */
+  maxTurns?: number;
+  /** Pause the run (reason `budget`) before a model call once the run has used `maxTokens`. */
+  budget?: { maxTokens: number };
+  /** Tool errors in a row (bad arguments, unknown tool, a failing tool) sent back to the model (default 3). */
+  maxToolErrors?: number;
+  /** Re-asks for a final answer that is empty or fails the output schema (default 2). */
+  maxOutputRetries?: number;
+  /** Stream model replies as `text-delta` events when the model can (default true). */
+  stream?: boolean;
+  /** Retries of a model call (default: the runtime's policy). */
+  modelRetry?: (Partial<Omit<RetryPolicy, 'backoff'>> & { backoff?: Partial<Backoff> }) | false;
+  /** Abort a model call attempt after this many ms (retryable). */
+  modelTimeoutMs?: number;
+}
+
+/** Options with defaults applied and derived values computed. */
+export interface ResolvedAgentOptions<O> {
+  name: string;
+  model: LanguageModel;
+  instructions: string;
+  tools: ReadonlyMap<string, AnyTool>;
+  definitions: ToolDefinition[];
+  output: { schema: ZodType<O>; json: Record<string, unknown> } | undefined;
+  maxTurns: number;
+  budget: number | undefined;
+  maxToolErrors: number;
+  maxOutputRetries: number;
+  stream: boolean;
+  modelRetry: DefineAgentOptions<O>['modelRetry'];
+  modelTimeoutMs: number | undefined;
+}
+
+function count(value: number | undefined, fallback: number, what: string, agent: string, min = 0): number {
+  const n = value ?? fallback;
+  if (!Number.isInteger(n) || n < min)
+    throw new InvalidArgumentError(`[@cairn/core] agent "${agent}": ${what} must be an integer ≥ ${min}`);
+  return n;
+}
+
+/** Validate options and apply defaults. */
+export function resolveAgentOptions<O>(options: DefineAgentOptions<O>): ResolvedAgentOptions<O> {
+  assertName(options.name, 'agent');
+  const name = options.name;
+  if (!options.model || typeof options.model.generate !== 'function')
+    throw new InvalidArgumentError(`[@cairn/core] agent "${name}": model must implement LanguageModel (generate)`);
+  const tools = new Map<string, AnyTool>();
+  for (const t of options.tools ?? []) {
+    if (tools.has(t.name)) throw new InvalidArgumentError(`[@cairn/core] agent "${name}": two tools are named "${t.name}"`);
+    tools.set(t.name, t);
+  }
+  const budget = options.budget?.maxTokens;
+  if (budget !== undefined && !(Number.isFinite(budget) && budget > 0))
+    throw new InvalidArgumentError(`[@cairn/core] agent "${name}": budget.maxTokens must be a number > 0`);
+  if (options.modelTimeoutMs !== undefined && !(options.modelTimeoutMs > 0))
+    throw new InvalidArgumentError(`[@cairn/core] agent "${name}": modelTimeoutMs must be > 0`);
+  return {
+    name,
+    model: options.model,
+    instructions: options.instructions ?? '',
+    tools,
+    definitions: [...tools.values()].map((t) => ({ name: t.name, description: t.description, parameters: t.parameters })),
+    output: options.output ? { schema: options.output, json: toJsonSchema(options.output, `agent "${name}" output`) } : undefined,
+    maxTurns: count(options.maxTurns, 10, 'maxTurns', name, 1),
+    budget,
+    maxToolErrors: count(options.maxToolErrors, 3, 'maxToolErrors', name),
+    maxOutputRetries: count(options.maxOutputRetries, 2, 'maxOutputRetries', name),
+    stream: options.stream ?? true,
+    modelRetry: options.modelRetry,
+    modelTimeoutMs: options.modelTimeoutMs,
+  };
+}

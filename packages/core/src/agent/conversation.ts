@@ -1,0 +1,71 @@
+/**
+ * The conversation of a run, rebuilt in memory from the run's input and its recorded steps, plus
+ * the request hash chain. Nothing here is journaled: replay rebuilds it (ADR 0060).
+ *
+ * Invariants:
+ * - the conversation is a pure function of the input, the agent's instructions and the recorded
+ *   step results, so a resumed run sends the same requests an uninterrupted one would;
+ * - `unhashed` holds exactly the messages appended since the last model request, so hashing a
+ *   request costs O(new messages), never O(conversation).
+ */
+import { z } from 'zod';
+import { InvalidArgumentError } from '../errors.ts';
+import type { AgentMessage } from '../models/language-model.ts';
+
+/** What an agent run takes: the user's message, or a whole conversation to continue. */
+export type AgentInput = string | { messages: AgentMessage[] };
+
+const toolCallSchema = z.object({ id: z.string(), name: z.string(), arguments: z.string() });
+const messageSchema = z.discriminatedUnion('role', [
+  z.object({ role: z.literal('system'), content: z.string() }),
+  z.object({ role: z.literal('user'), content: z.string() }),
+  z.object({ role: z.literal('assistant'), content: z.string().nullable(), toolCalls: z.array(toolCallSchema).optional() }),
+  z.object({ role: z.literal('tool'), toolCallId: z.string(), content: z.string() }),
+]);
+const inputSchema = z.union([z.string(), z.object({ messages: z.array(messageSchema).min(1) })]);
+
+/** A run's conversation and hash chain. */
+export interface Conversation {
+  readonly messages: AgentMessage[];
+  /** Messages added since the last model request (what the next request hash covers). */
+  unhashed: unknown[];
+  /** Hash of the last request ('' before the first). */
+  hash: string;
+  push(...messages: AgentMessage[]): void;
+}
+
+/** Throw unless `input` is an `AgentInput`. */
+export function assertAgentInput(input: unknown, runId: string): asserts input is AgentInput {
+  if (!inputSchema.safeParse(input).success) {
+    throw new InvalidArgumentError(
+      `[@cairn/core] run "${runId}": agent input must be a string or { messages: [{ role, content }, …] }`,
+    );
+  }
+}
+
+/** The opening conversation: instructions, then the input. The first hash also covers tools and output schema. */
+export function openConversation(instructions: string, input: AgentInput, requestShape: unknown): Conversation {
+  const messages: AgentMessage[] = [];
+  if (instructions.length > 0) messages.push({ role: 'system', content: instructions });
+  if (typeof input === 'string') messages.push({ role: 'user', content: input });
+  else messages.push(...input.messages);
+  const conversation: Conversation = {
+    messages,
+    unhashed: [requestShape, ...messages],
+    hash: '',
+    push(...more) {
+      messages.push(...more);
+      conversation.unhashed.push(...more);
+    },
+  };
+  return conversation;
+}
+
+/** The next link of the request hash chain: SHA-256(previous hash, new messages), 128 bits in hex. */
+export async function chainHash(previous: string, added: readonly unknown[]): Promise<string> {
+  const text = `${previous}\n${JSON.stringify(added)}`;
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
+  let hex = '';
+  for (let i = 0; i < 16; i++) hex += digest[i]!.toString(16).padStart(2, '0');
+  return hex;
+}

@@ -1,0 +1,178 @@
+/**
+ * The tool calls of one model reply, run as a batch.
+ *
+ * Invariants (they keep step ids deterministic, DESIGN §3):
+ * - every workflow call of a phase is issued synchronously, in the model's call order: first all
+ *   approvals, then — once every approval of the batch is decided — all tool steps. Tool steps are
+ *   never issued from an approval's continuation, whose timing differs between a live drive and replay;
+ * - what does not run (unknown tool, bad JSON, schema failure, rejection) becomes a tool message
+ *   computed from recorded data only, so replay rebuilds it without a journal entry;
+ * - each call yields exactly one tool message, in call order.
+ */
+import type { ApprovalDecision, OnUnknown, WorkflowContext } from '../engine/workflow.ts';
+import { CairnError } from '../errors.ts';
+import type { AgentMessage, ToolCall } from '../models/language-model.ts';
+import type { ResolvedAgentOptions } from './agent-options.ts';
+import { describeIssues } from './json-schema.ts';
+import type { AnyTool } from './tool.ts';
+
+/** The outcome of one call: its tool message, and whether it counts as a tool error. */
+export interface CallOutcome {
+  message: Extract<AgentMessage, { role: 'tool' }>;
+  /** Set when the call counts as a tool error: what went wrong, without any argument or result. */
+  problem?: string;
+}
+
+/** Details shown to the approver in `pendingApprovals` (journaled with the request). */
+export interface ToolApprovalDetails {
+  kind: 'tool-call';
+  tool: string;
+  callId: string;
+  arguments: unknown;
+}
+
+type Plan =
+  | { kind: 'done'; content: string; problem?: string }
+  | { kind: 'run'; tool: AnyTool; input: unknown; approval?: Promise<ApprovalDecision<{ input?: unknown }>> };
+
+const APPROVAL_ID = /^[A-Za-z0-9_.:#@/-]{1,200}$/;
+
+function parseArguments(text: string): { ok: true; value: unknown } | { ok: false } {
+  if (text.trim() === '') return { ok: true, value: {} };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+function validate(tool: AnyTool, value: unknown): { ok: true; input: unknown } | { ok: false; content: string; problem: string } {
+  const parsed = tool.input.safeParse(value);
+  if (parsed.success) return { ok: true, input: parsed.data };
+  return {
+    ok: false,
+    problem: `invalid arguments for tool "${tool.name}"`,
+    content: `Error: invalid arguments for tool "${tool.name}": ${describeIssues(parsed.error)}. Call it again with arguments that match its schema.`,
+  };
+}
+
+function plan(ctx: WorkflowContext, agent: ResolvedAgentOptions<unknown>, call: ToolCall, usedIds: Set<string>): Plan {
+  const tool = agent.tools.get(call.name);
+  if (!tool) {
+    const names = [...agent.tools.keys()].join(', ') || 'none';
+    return {
+      kind: 'done',
+      problem: 'a call to an unknown tool',
+      content: `Error: there is no tool named "${call.name}". Available tools: ${names}.`,
+    };
+  }
+  const args = parseArguments(call.arguments);
+  if (!args.ok)
+    return {
+      kind: 'done',
+      problem: `invalid JSON arguments for tool "${tool.name}"`,
+      content: `Error: the arguments of this call to "${tool.name}" are not valid JSON. Call it again with a JSON object.`,
+    };
+  const checked = validate(tool, args.value);
+  if (!checked.ok) return { kind: 'done', content: checked.content, problem: checked.problem };
+  if (!tool.needsApproval(checked.input)) return { kind: 'run', tool, input: checked.input };
+  // The model's call id is the approval id users know; fall back to the engine's id if it is unusable.
+  const id = APPROVAL_ID.test(call.id) && !usedIds.has(call.id) ? call.id : undefined;
+  if (id) usedIds.add(id);
+  const details: ToolApprovalDetails = { kind: 'tool-call', tool: tool.name, callId: call.id, arguments: args.value };
+  const approval = ctx.waitForApproval<{ input?: unknown }>(`tool:${tool.name}`, {
+    ...(id ? { id } : {}),
+    details,
+    ...(tool.approvalTimeoutMs !== undefined ? { timeoutMs: tool.approvalTimeoutMs, defaultDecision: tool.approvalDefault } : {}),
+  });
+  return { kind: 'run', tool, input: checked.input, approval };
+}
+
+function rejection(decision: ApprovalDecision): string {
+  if (decision.by === 'cairn:expired')
+    return 'The approval request for this call expired without a decision; the call was not executed.';
+  return `The call was rejected by ${decision.by}${decision.reason ? ` (reason: ${decision.reason})` : ''} and was not executed. Do not retry it unchanged.`;
+}
+
+function engineOnUnknown(tool: AnyTool, callId: string): OnUnknown<unknown> {
+  const policy = tool.onUnknown;
+  if (typeof policy === 'function') return (reconcile) => policy({ ...reconcile, callId });
+  // 'report' and 'fail' both record OutcomeUnknownError; the agent decides below what it means.
+  return policy === 'report' ? 'fail' : policy;
+}
+
+const UNKNOWN =
+  'Error: the outcome of this call is unknown: the process running it stopped before it reported back. The action may or may not have happened; check its effect before calling it again.';
+
+function toContent(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value ?? null);
+}
+
+/** Run the tool calls of one reply and return one outcome per call, in call order. */
+export async function runToolCalls(
+  ctx: WorkflowContext,
+  agent: ResolvedAgentOptions<unknown>,
+  calls: readonly ToolCall[],
+  usedApprovalIds: Set<string>,
+): Promise<CallOutcome[]> {
+  const plans = calls.map((call) => plan(ctx, agent, call, usedApprovalIds));
+  const decisions = await Promise.all(plans.map((p) => (p.kind === 'run' ? p.approval : undefined)));
+  const ready: Plan[] = plans.map((p, i) => {
+    const decision = decisions[i];
+    if (p.kind !== 'run' || !decision) return p;
+    if (!decision.approved) return { kind: 'done', content: rejection(decision) };
+    if (decision.data && 'input' in decision.data) {
+      // The approver edited the arguments: they must still match the schema.
+      const checked = validate(p.tool, decision.data.input);
+      return checked.ok
+        ? { kind: 'run', tool: p.tool, input: checked.input }
+        : { kind: 'done', content: checked.content, problem: checked.problem };
+    }
+    return { kind: 'run', tool: p.tool, input: p.input };
+  });
+  const settled = await Promise.allSettled(
+    ready.map((p, i) => {
+      if (p.kind === 'done') return Promise.resolve(undefined);
+      const callId = calls[i]!.id;
+      return ctx.step(
+        `tool:${p.tool.name}`,
+        (step) =>
+          p.tool.execute(p.input, {
+            runId: ctx.runId,
+            callId,
+            idempotencyKey: step.idempotencyKey ?? `${ctx.runId}:${step.stepId}`,
+            signal: step.signal,
+            attempt: step.attempt,
+          }),
+        {
+          effect: p.tool.effect,
+          onUnknown: engineOnUnknown(p.tool, callId),
+          ...(p.tool.retry !== undefined ? { retry: p.tool.retry } : {}),
+          ...(p.tool.timeoutMs !== undefined ? { timeoutMs: p.tool.timeoutMs } : {}),
+        },
+      );
+    }),
+  );
+  return ready.map((p, i) => {
+    const toolCallId = calls[i]!.id;
+    const result = settled[i]!;
+    if (p.kind === 'done')
+      return { message: { role: 'tool', toolCallId, content: p.content }, ...(p.problem ? { problem: p.problem } : {}) };
+    if (result.status === 'fulfilled') return { message: { role: 'tool', toolCallId, content: toContent(result.value) } };
+    const error = result.reason;
+    if (CairnError.is(error, 'outcome-unknown') && p.tool.onUnknown !== 'fail')
+      return { message: { role: 'tool', toolCallId, content: UNKNOWN } };
+    // Failures no model reply can fix end the run: a result that cannot be journaled, a policy of 'fail'.
+    if (
+      CairnError.is(error, 'outcome-unknown') ||
+      CairnError.is(error, 'not-serializable') ||
+      CairnError.is(error, 'payload-too-large')
+    )
+      throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    return {
+      message: { role: 'tool', toolCallId, content: `Error: tool "${p.tool.name}" failed: ${message}` },
+      problem: `tool "${p.tool.name}" failed`,
+    };
+  });
+}
