@@ -6,5 +6,7 @@ export default defineProject({
   test: {
     name: 'durable-objects (workerd)',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // Their own projects: the demo Worker (vitest.worker-example.config.ts), Miniflare restarts (vitest.miniflare.config.ts).
+    exclude: ['test/worker-example/**', 'test/restart/**'],
   },
 });

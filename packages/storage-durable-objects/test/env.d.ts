@@ -5,5 +5,7 @@ declare namespace Cloudflare {
     BARE_OBJECT: DurableObjectNamespace<import('./test-worker.ts').BareObject>;
     RESETTING_OBJECT: DurableObjectNamespace<import('./test-worker.ts').ResettingObject>;
     AGENTS: DurableObjectNamespace<import('./readme-example.ts').Agents>;
+    HOST_OBJECT: DurableObjectNamespace<import('./host-object.ts').HostObject>;
+    LEDGER: DurableObjectNamespace<import('./ledger-object.ts').LedgerObject>;
   }
 }

@@ -38,6 +38,8 @@ export class ResettingObject extends DurableObject implements DurableStoreEndpoi
   }
 }
 
+export { HostObject } from './host-object.ts';
+export { LedgerObject } from './ledger-object.ts';
 export { Agents } from './readme-example.ts';
 
 export default {

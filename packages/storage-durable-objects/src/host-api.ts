@@ -1,0 +1,69 @@
+/**
+ * The run host's API: the seven operations a Durable Object that hosts runs offers to the Worker in
+ * front of it, and the one RPC method they travel through. Workers RPC keeps a thrown error's
+ * message but drops its class, `code` and `retryable`, so, as for the store (ADR 0053), outcomes
+ * cross the boundary as data and `createRunHostClient` rebuilds the errors (ADR 0056).
+ */
+import type { ApprovalInput, HistoryItem, RunInfo, RunStatus, SerializedError } from '@cairn/core';
+import { InvalidArgumentError, serializeError } from '@cairn/core';
+import { ADAPTER } from './schema.ts';
+
+/** Options of `start`. */
+export interface StartRunOptions {
+  /** The run's id (validated); a taken id is a `RunExistsError`, which makes a retried start safe. */
+  runId?: string;
+  /** Same key, same run: a second start returns the existing run. */
+  idempotencyKey?: string;
+}
+
+/** A page query of `list`. */
+export interface ListRunsOptions {
+  status?: RunStatus[];
+  workflow?: string;
+  /** 1–1 000 (default 100). */
+  limit?: number;
+  cursor?: string;
+}
+
+/** What a run host does for its callers. Every method is safe to call over Workers RPC. */
+export interface RunHostApi {
+  /** Start a run of a registered workflow or agent; resolves once it is created and driving, not when it ends. */
+  start(workflow: string, input: unknown, options?: StartRunOptions): Promise<RunInfo>;
+  get(runId: string): Promise<RunInfo>;
+  list(query?: ListRunsOptions): Promise<{ runs: RunInfo[]; cursor?: string }>;
+  history(runId: string): Promise<HistoryItem[]>;
+  signal(runId: string, name: string, payload?: unknown): Promise<void>;
+  approve(runId: string, approvalId: string, decision: ApprovalInput): Promise<void>;
+  cancel(runId: string, options?: { reason?: string }): Promise<void>;
+}
+
+/** The operations, in the order of `RunHostApi`. */
+export const RUN_HOST_METHODS = ['start', 'get', 'list', 'history', 'signal', 'approve', 'cancel'] as const;
+
+/** One operation of the run host. */
+export type RunHostMethod = (typeof RUN_HOST_METHODS)[number];
+
+/** The outcome of one host call, as plain data. */
+export type HostCallResult = { ok: true; value: unknown } | { ok: false; error: SerializedError };
+
+/**
+ * What a Durable Object class hosting runs exposes over RPC: implement `cairnHostCall` with
+ * `host.serve(method, args)`, and reach it from a Worker with `createRunHostClient(stub)`.
+ */
+export interface RunHostEndpoint {
+  cairnHostCall(method: RunHostMethod, args: unknown[]): Promise<HostCallResult>;
+}
+
+/** Run one operation of `api` for a remote caller; every failure comes back as data. */
+export async function serveHostCall(api: RunHostApi, method: RunHostMethod, args: unknown[]): Promise<HostCallResult> {
+  try {
+    if (!RUN_HOST_METHODS.includes(method) || !Array.isArray(args)) {
+      throw new InvalidArgumentError(`[${ADAPTER}] ${JSON.stringify(String(method).slice(0, 40))} is not a run host method`);
+    }
+    const invoke = api[method] as (...callArgs: unknown[]) => Promise<unknown>;
+    const value = await invoke.apply(api, args);
+    return { ok: true, value: value ?? null };
+  } catch (error) {
+    return { ok: false, error: serializeError(error) };
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The Worker side of a run host: `RunHostApi` over an RPC stub. One round trip per call; errors come
+ * back as the same Cairn classes with their `code` and `retryable`, so `CairnError.is(error,
+ * 'run-not-found')` and `instanceof ApprovalNotFoundError` work in the Worker as in the object.
+ */
+import type { CairnError, CairnErrorOptions, ErrorCode, SerializedError } from '@cairn/core';
+import {
+  ApprovalAlreadyDecidedError,
+  ApprovalNotFoundError,
+  deserializeError,
+  LeaseHeldError,
+  NotSerializableError,
+  RunCancelledError,
+  SignalTimeoutError,
+  StorageUnavailableError,
+  WorkflowNotFoundError,
+} from '@cairn/core';
+import type { HostCallResult, RunHostApi, RunHostEndpoint, RunHostMethod } from './host-api.ts';
+import { ADAPTER } from './schema.ts';
+import { toStoreError } from './storage-errors.ts';
+import { rebuildStoreError } from './store-client.ts';
+
+type ErrorClass = new (message: string, options?: CairnErrorOptions) => CairnError;
+
+// Errors the engine raises besides the store's (which `rebuildStoreError` knows).
+const HOST_ERRORS: Partial<Record<ErrorCode, ErrorClass>> = {
+  'lease-held': LeaseHeldError,
+  'workflow-not-found': WorkflowNotFoundError,
+  'approval-not-found': ApprovalNotFoundError,
+  'approval-already-decided': ApprovalAlreadyDecidedError,
+  'run-cancelled': RunCancelledError,
+  'signal-timeout': SignalTimeoutError,
+  'not-serializable': NotSerializableError,
+};
+
+/** Rebuild an error serialized by `serveHostCall`, with its class (when known), code and `retryable`. */
+export function rebuildHostError(data: SerializedError): Error {
+  const ErrorType = data.code === undefined ? undefined : HOST_ERRORS[data.code];
+  if (!ErrorType) return rebuildStoreError(data);
+  const cause = data.cause ? deserializeError(data.cause) : undefined;
+  return new ErrorType(data.message, { cause, retryable: data.retryable ?? false });
+}
+
+/**
+ * A `RunHostApi` over an RPC stub of a Durable Object implementing `RunHostEndpoint`. A failed round
+ * trip (object reset or overloaded) is a retryable `StorageUnavailableError`; a `start` that failed
+ * in transit may or may not have created the run: retry it with the same `runId` and a
+ * `RunExistsError` tells it did.
+ *
+ * @example
+ * const runs = createRunHostClient(tenantObject(env.RUNS, 'acme'));
+ * const run = await runs.start('support', 'Where is order A-1?');
+ * console.log((await runs.get(run.runId)).status);
+ */
+export function createRunHostClient(endpoint: RunHostEndpoint): RunHostApi {
+  async function call<T>(method: RunHostMethod, args: unknown[]): Promise<T> {
+    const runId = method !== 'start' && typeof args[0] === 'string' ? args[0] : undefined;
+    let result: HostCallResult;
+    try {
+      result = await endpoint.cairnHostCall(method, args);
+    } catch (error) {
+      throw toStoreError(error, `run host call "${method}"`, runId);
+    }
+    if (!result || typeof result !== 'object' || !('ok' in result)) {
+      throw new StorageUnavailableError(
+        `[${ADAPTER}] run host call "${method}" returned no result: is cairnHostCall wired to host.serve?`,
+      );
+    }
+    if (!result.ok) throw rebuildHostError(result.error);
+    return result.value as T;
+  }
+  return {
+    start: (workflow, input, options) => call('start', options === undefined ? [workflow, input] : [workflow, input, options]),
+    get: (runId) => call('get', [runId]),
+    list: (query) => call('list', query === undefined ? [] : [query]),
+    history: (runId) => call('history', [runId]),
+    signal: async (runId, name, payload) => {
+      await call('signal', [runId, name, payload]);
+    },
+    approve: async (runId, approvalId, decision) => {
+      await call('approve', [runId, approvalId, decision]);
+    },
+    cancel: async (runId, options) => {
+      await call('cancel', options === undefined ? [runId] : [runId, options]);
+    },
+  };
+}

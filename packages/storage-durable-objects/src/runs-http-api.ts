@@ -1,0 +1,133 @@
+/**
+ * `handleRunsRequest`: the run host's API over HTTP, for the Worker in front of the objects.
+ *
+ *   GET  /runs                 list (?status=paused,running&workflow=…&limit=…&cursor=…)
+ *   POST /runs                 start  { workflow, input?, runId? }            → 201
+ *   GET  /runs/:id             get
+ *   GET  /runs/:id/history     history
+ *   POST /runs/:id/signal      { name, payload? }
+ *   POST /runs/:id/approve     { approvalId, approved, by, reason?, data? }
+ *   POST /runs/:id/cancel      { reason? }
+ *
+ * Authorization runs first: a refused request gets 401 without reaching any object.
+ */
+import type { ApprovalInput, RunStatus } from '@cairn/core';
+import { InvalidArgumentError, newRunId } from '@cairn/core';
+import type { ListRunsOptions, RunHostApi } from './host-api.ts';
+import { errorResponse, json, problem, readJsonBody, stringField } from './http-responses.ts';
+import { ADAPTER } from './schema.ts';
+
+/** Options of `handleRunsRequest`. */
+export interface HandleRunsRequestOptions {
+  /**
+   * Where runs live: one API (a client of a tenant's object, or the host itself inside an object),
+   * or a function choosing one per run (`null` for `GET /runs`). `POST /runs` mints the run id
+   * first when the body has none, so per-run routing sees it.
+   */
+  host: RunHostApi | ((runId: string | null) => RunHostApi);
+  /** Admit the request or not (false → 401). Use `bearerAuth(env.CAIRN_TOKEN)`. No hook admits everything. */
+  authorize?: (request: Request) => boolean | Promise<boolean>;
+  /** Path prefix of the API (default `/runs`). */
+  basePath?: string;
+  /** Largest request body, in bytes (default 1 MiB). */
+  maxBodyBytes?: number;
+}
+
+const STATUSES: readonly RunStatus[] = ['running', 'paused', 'failed', 'completed', 'cancelled'];
+
+function listQuery(url: URL): ListRunsOptions {
+  const query: ListRunsOptions = {};
+  const status = url.searchParams.get('status');
+  if (status) {
+    const statuses = status.split(',');
+    for (const s of statuses) {
+      if (!STATUSES.includes(s as RunStatus)) {
+        throw new InvalidArgumentError(`[${ADAPTER}] unknown status ${JSON.stringify(s.slice(0, 20))}`);
+      }
+    }
+    query.status = statuses as RunStatus[];
+  }
+  const workflow = url.searchParams.get('workflow');
+  if (workflow) query.workflow = workflow;
+  const limit = url.searchParams.get('limit');
+  if (limit !== null) {
+    if (!/^\d{1,4}$/.test(limit)) throw new InvalidArgumentError(`[${ADAPTER}] limit must be an integer from 1 to 1000`);
+    query.limit = Number(limit);
+  }
+  const cursor = url.searchParams.get('cursor');
+  if (cursor) query.cursor = cursor;
+  return query;
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new InvalidArgumentError(`[${ADAPTER}] malformed path segment`);
+  }
+}
+
+function approval(body: Record<string, unknown>): ApprovalInput {
+  if (typeof body.approved !== 'boolean') throw new InvalidArgumentError(`[${ADAPTER}] "approved" must be true or false`);
+  const decision: ApprovalInput = { approved: body.approved, by: stringField(body, 'by', true) };
+  const reason = stringField(body, 'reason', false);
+  if (reason !== undefined) decision.reason = reason;
+  if (body.data !== undefined) decision.data = body.data;
+  return decision;
+}
+
+/**
+ * Serve the runs API for `request`. Unknown paths are 404, wrong methods 405.
+ *
+ * @example
+ * export default {
+ *   fetch: (request, env) =>
+ *     handleRunsRequest(request, {
+ *       host: createRunHostClient(tenantObject(env.RUNS, 'default')),
+ *       authorize: bearerAuth(env.CAIRN_TOKEN),
+ *     }),
+ * } satisfies ExportedHandler<Env>;
+ */
+export async function handleRunsRequest(request: Request, options: HandleRunsRequestOptions): Promise<Response> {
+  try {
+    if (options.authorize && !(await options.authorize(request))) {
+      return problem(401, 'unauthorized', 'missing or invalid bearer token', { 'www-authenticate': 'Bearer realm="cairn"' });
+    }
+    const base = (options.basePath ?? '/runs').replace(/\/+$/, '');
+    const url = new URL(request.url);
+    if (url.pathname !== base && !url.pathname.startsWith(`${base}/`)) return problem(404, 'not-found', 'no such route');
+    const parts = url.pathname.slice(base.length).split('/').filter(Boolean).map(decodeSegment);
+    const hostFor = (runId: string | null): RunHostApi =>
+      typeof options.host === 'function' ? options.host(runId) : options.host;
+    const method = request.method.toUpperCase();
+    const body = () => readJsonBody(request, options.maxBodyBytes ?? 1024 * 1024);
+    const allow = (allowed: string) => problem(405, 'method-not-allowed', `use ${allowed}`, { allow: allowed });
+
+    if (parts.length === 0) {
+      if (method === 'GET') return json(await hostFor(null).list(listQuery(url)));
+      if (method !== 'POST') return allow('GET, POST');
+      const fields = await body();
+      const workflow = stringField(fields, 'workflow', true);
+      const runId = stringField(fields, 'runId', false) ?? newRunId(Date.now());
+      const info = await hostFor(runId).start(workflow, fields.input ?? null, { runId });
+      return json(info, 201, { location: `${base}/${encodeURIComponent(info.runId)}` });
+    }
+    const [runId, action, ...rest] = parts as [string, string | undefined, ...string[]];
+    if (rest.length > 0) return problem(404, 'not-found', 'no such route');
+    const host = hostFor(runId);
+    if (action === undefined) return method === 'GET' ? json(await host.get(runId)) : allow('GET');
+    if (action === 'history') return method === 'GET' ? json({ runId, history: await host.history(runId) }) : allow('GET');
+    if (action !== 'signal' && action !== 'approve' && action !== 'cancel') return problem(404, 'not-found', 'no such route');
+    if (method !== 'POST') return allow('POST');
+    const fields = await body();
+    if (action === 'signal') await host.signal(runId, stringField(fields, 'name', true), fields.payload);
+    else if (action === 'approve') await host.approve(runId, stringField(fields, 'approvalId', true), approval(fields));
+    else {
+      const reason = stringField(fields, 'reason', false);
+      await host.cancel(runId, reason === undefined ? {} : { reason });
+    }
+    return json(await host.get(runId));
+  } catch (error) {
+    return errorResponse(error);
+  }
+}

@@ -1,0 +1,12 @@
+import { defineProject } from 'vitest/config';
+
+// Node side: Miniflare persisting to a folder, disposed mid-run and started again (test/restart).
+export default defineProject({
+  test: {
+    name: 'durable-objects (miniflare restart)',
+    environment: 'node',
+    include: ['test/restart/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
