@@ -21,12 +21,13 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type LaunchOptions, type Page } from 'playwright-core';
-import { createServer } from 'vite';
+import { build, createServer } from 'vite';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium-flags.ts';
 
 export { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium-flags.ts';
@@ -153,6 +154,13 @@ export interface ServePageOptions {
    * never reloaded by the optimizer behind a test's back.
    */
   optimizeDeps?: readonly string[];
+  /**
+   * Build the entry once, with everything it imports, into one script (a Vite production build,
+   * not minified) and serve it from memory. A tab in a fresh context then loads two files instead
+   * of ~60 modules (≈ 3 s → 0.3 s on a busy 2-core machine), which matters for tests that open
+   * many contexts or reload often. `optimizeDeps` does not apply.
+   */
+  bundle?: boolean;
 }
 
 /**
@@ -163,6 +171,7 @@ export interface ServePageOptions {
 export async function servePage(entryFile: string | URL, options: ServePageOptions = {}): Promise<ServedPage> {
   const entry = typeof entryFile === 'string' ? entryFile : fileURLToPath(entryFile);
   if (!existsSync(entry)) throw new Error(`servePage: no entry file at ${entry}`);
+  if (options.bundle) return serveBundle(entry, options.title ?? basename(entry));
   const cacheDir = await mkdtemp(join(tmpdir(), 'cairn-vite-'));
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>${options.title ?? basename(entry)}</title></head><body><script type="module" src="/${basename(entry)}"></script></body></html>`;
   const server = await createServer({
@@ -185,7 +194,9 @@ export async function servePage(entryFile: string | URL, options: ServePageOptio
               response.end();
               return;
             }
-            if (request.url !== '/' && request.url !== '/index.html') return next();
+            // A query string configures the page (database name, endpoints) and survives reloads.
+            const path = request.url?.split('?')[0];
+            if (path !== '/' && path !== '/index.html') return next();
             response.setHeader('content-type', 'text/html; charset=utf-8');
             response.setHeader('cache-control', 'no-store');
             response.end(html);
@@ -214,6 +225,68 @@ export async function servePage(entryFile: string | URL, options: ServePageOptio
     async close() {
       await server.close();
       await rm(cacheDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** `servePage(entry, { bundle: true })`: one build, then a plain HTTP server on 127.0.0.1. */
+async function serveBundle(entry: string, title: string): Promise<ServedPage> {
+  const cacheDir = await mkdtemp(join(tmpdir(), 'cairn-vite-'));
+  let built: Awaited<ReturnType<typeof build>>;
+  try {
+    built = await build({
+      configFile: false,
+      root: dirname(entry),
+      cacheDir,
+      logLevel: 'error',
+      build: {
+        write: false,
+        emptyOutDir: false,
+        copyPublicDir: false,
+        minify: false,
+        modulePreload: false,
+        reportCompressedSize: false,
+        target: 'es2023',
+        rolldownOptions: { input: entry },
+      },
+    });
+  } finally {
+    await rm(cacheDir, { recursive: true, force: true });
+  }
+  if (!('output' in built) && !Array.isArray(built)) throw new Error('servePage: the build did not return its output');
+  const files = new Map<string, string | Uint8Array>();
+  let script: string | undefined;
+  for (const output of Array.isArray(built) ? built : [built]) {
+    for (const file of output.output) {
+      files.set(`/${file.fileName}`, file.type === 'chunk' ? file.code : file.source);
+      if (file.type === 'chunk' && file.isEntry) script = `/${file.fileName}`;
+    }
+  }
+  if (!script) throw new Error(`servePage: building ${entry} produced no entry script`);
+  const html = `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head><body><script type="module" src="${script}"></script></body></html>`;
+  const server = createHttpServer((request, response) => {
+    // A query string configures the page (database name, endpoints) and survives reloads.
+    const path = (request.url ?? '/').split('?')[0] ?? '/';
+    const body = path === '/' || path === '/index.html' ? html : files.get(path);
+    if (body === undefined) {
+      response.writeHead(path === '/favicon.ico' ? 204 : 404).end();
+      return;
+    }
+    const type = path.endsWith('.js') ? 'text/javascript' : path.endsWith('.css') ? 'text/css' : 'text/html';
+    response.writeHead(200, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-store' }).end(body);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const origin = `http://127.0.0.1:${port}`;
+  return {
+    url: `${origin}/`,
+    origin,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }

@@ -135,3 +135,93 @@ describe('peer locks', () => {
     expect(await other.handle(second.runId).result()).toBe('done');
   });
 });
+
+describe('peer locks held by the starter', () => {
+  /** One lock table shared by two runtimes, as the tabs of an origin share `navigator.locks`. */
+  function sharedLocks() {
+    const held = new Set<string>();
+    return {
+      held,
+      locks: {
+        async tryAcquire(runId: string) {
+          if (held.has(runId)) return null;
+          held.add(runId);
+          return { release: () => void held.delete(runId) };
+        },
+      },
+    };
+  }
+
+  it("keeps a run it started from a peer's resumeAll and resume while it drives it", async () => {
+    const bed = testBed();
+    const { held, locks } = sharedLocks();
+    const executions: string[] = [];
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const wf = defineWorkflow('tabbed', async (ctx) => {
+      const first = await ctx.step('slow', async () => {
+        executions.push(ctx.runId);
+        await gate;
+        return 1;
+      });
+      return first + 1;
+    });
+    const driver = bed.runtime({ workflows: [wf], owner: 'tab-a', locks });
+    const peer = bed.runtime({ store: bed.peerStore(), workflows: [wf], owner: 'tab-b', locks });
+    const run = await driver.start(wf, null);
+    await flush();
+    expect(held.has(run.runId)).toBe(true);
+    // A peer with locks trusts a free lock over a live lease: the starter must hold the lock.
+    expect((await peer.resumeAll()).resumed).toEqual([]);
+    await expect(peer.resume(run.runId)).rejects.toMatchObject({ code: 'lease-held' });
+    open();
+    expect(await run.result()).toBe(2);
+    expect(executions).toEqual([run.runId]);
+    await flush();
+    expect(held.has(run.runId)).toBe(false);
+  });
+
+  it('hands back the existing run when a peer drives the same idempotency key', async () => {
+    const bed = testBed();
+    const { locks } = sharedLocks();
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const wf = defineWorkflow('keyed', async (ctx) => ctx.step('slow', () => gate.then(() => 'done')));
+    const driver = bed.runtime({ workflows: [wf], owner: 'tab-a', locks });
+    const peer = bed.runtime({ store: bed.peerStore(), workflows: [wf], owner: 'tab-b', locks });
+    const first = await driver.start(wf, null, { idempotencyKey: 'order-42' });
+    await flush();
+    const second = await peer.start(wf, null, { idempotencyKey: 'order-42' });
+    expect(second.runId).toBe(first.runId);
+    open();
+    expect(await first.result()).toBe('done');
+  });
+
+  it('holds the lock of a fork it drives', async () => {
+    const bed = testBed();
+    const { held, locks } = sharedLocks();
+    let open!: () => void;
+    let gate = Promise.resolve();
+    const wf = defineWorkflow('forked', async (ctx) => {
+      const a = await ctx.step('a', () => 1);
+      return ctx.step('b', () => gate.then(() => a + 1));
+    });
+    const driver = bed.runtime({ workflows: [wf], owner: 'tab-a', locks });
+    const source = await driver.start(wf, null);
+    expect(await source.result()).toBe(2);
+    gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const fork = await driver.fork(source.runId, { atSeq: 2 });
+    await flush();
+    expect(held.has(fork.runId)).toBe(true);
+    const peer = bed.runtime({ store: bed.peerStore(), workflows: [wf], owner: 'tab-b', locks });
+    expect((await peer.resumeAll()).resumed).toEqual([]);
+    open();
+    expect(await fork.result()).toBe(2);
+  });
+});

@@ -325,6 +325,16 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
       (startOptions.idempotencyKey !== undefined ? await idempotentRunId(startOptions.idempotencyKey) : newRunId(now));
     assertRunId(runId);
     const encodedInput = encode(input, { runId, what: 'run input', maxBytes: store.limits.maxPayloadBytes });
+    // The starter drives the run, so it holds the run's peer lock like a resumer does: a peer's
+    // resumeAll trusts a free lock over a live lease and would otherwise drive the run a second time.
+    let lock: HeldRunLock | null;
+    try {
+      lock = await acquireLock(runId);
+    } catch (error) {
+      // Same key, and a peer already drives that run: hand it back.
+      if (startOptions.idempotencyKey !== undefined && CairnError.is(error, 'lease-held')) return handle<O>(runId);
+      throw error;
+    }
     let record: RunRecord;
     try {
       record = await store.createRun({
@@ -345,6 +355,7 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
         updatedAt: now,
       });
     } catch (error) {
+      lock?.release();
       if (startOptions.idempotencyKey !== undefined && error instanceof RunExistsError) {
         // Same key, same run: hand back the existing one (and pick it up if nobody drives it).
         await resume(runId).catch(() => undefined);
@@ -354,7 +365,7 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
     }
     runWorkflow.set(runId, name);
     emit({ type: 'run-start', runId, at: now, workflow: name });
-    drive(record, [], false, workflow as Workflow, null);
+    drive(record, [], false, workflow as Workflow, lock);
     return handle<O>(runId);
   }
 
@@ -603,25 +614,33 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
         'input' in forkOptions
           ? encode(forkOptions.input, { runId: newId, what: 'run input', maxBytes: store.limits.maxPayloadBytes })
           : source.input;
-      await store.createRun({
-        runId: newId,
-        workflow: source.workflow,
-        status: 'running',
-        pauseReason: null,
-        wakeAt: null,
-        lease: { owner, expiresAt: now + leaseMs },
-        input,
-        output: null,
-        error: null,
-        usage: { ...EMPTY_USAGE },
-        step: { index: 0, name: null },
-        cancelRequested: false,
-        forkedFrom: { runId, atSeq },
-        createdAt: now,
-        updatedAt: now,
-      });
       const entries = copied.map(({ kind, key, payload, createdAt }) => ({ kind, key, payload, createdAt }));
-      const record = await store.append(newId, 0, entries, { updatedAt: now });
+      // Like start: the fork's driver holds its peer lock, so no peer's resumeAll drives it too.
+      const lock = await acquireLock(newId);
+      let record: RunRecord;
+      try {
+        await store.createRun({
+          runId: newId,
+          workflow: source.workflow,
+          status: 'running',
+          pauseReason: null,
+          wakeAt: null,
+          lease: { owner, expiresAt: now + leaseMs },
+          input,
+          output: null,
+          error: null,
+          usage: { ...EMPTY_USAGE },
+          step: { index: 0, name: null },
+          cancelRequested: false,
+          forkedFrom: { runId, atSeq },
+          createdAt: now,
+          updatedAt: now,
+        });
+        record = await store.append(newId, 0, entries, { updatedAt: now });
+      } catch (error) {
+        lock?.release();
+        throw error;
+      }
       runWorkflow.set(newId, workflow.name);
       emit({ type: 'run-start', runId: newId, at: now, workflow: workflow.name });
       drive(
@@ -629,7 +648,7 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
         entries.map((e, i) => ({ ...e, seq: i + 1 })),
         true,
         workflow,
-        null,
+        lock,
       );
       return handle(newId);
     },

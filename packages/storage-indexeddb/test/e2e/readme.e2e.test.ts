@@ -5,13 +5,17 @@
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launchChromium, openTab, type ServedPage, servePage } from '../chromium.ts';
+import { until } from '../waits.ts';
 
 let browser: Browser;
 let site: ServedPage;
 let context: BrowserContext;
 
 beforeAll(async () => {
-  [browser, site] = await Promise.all([launchChromium(), servePage(new URL('../pages/readme-page.ts', import.meta.url))]);
+  [browser, site] = await Promise.all([
+    launchChromium(),
+    servePage(new URL('../pages/readme-page.ts', import.meta.url), { bundle: true }),
+  ]);
   context = await browser.newContext();
 });
 
@@ -27,18 +31,17 @@ it('finishes the README run after a reload mid-run, running each step once', asy
   const watcher = await openTab(context, site.url, 'readme', { errors });
   const runId = await driver.evaluate(() => window.readme.start());
   // Reload while the run sleeps between its two steps.
-  await driver.waitForFunction((id) => window.readme.get(id).then((info) => info.status === 'paused'), runId, {
-    timeout: 15_000,
+  await until(() => driver.evaluate((id) => window.readme.get(id).then((info) => info.status === 'paused'), runId), {
+    what: 'the run pausing for its sleep',
+    timeoutMs: 15_000,
   });
   expect(await driver.evaluate(() => window.readme.calls())).toEqual({ compose: 1 });
   await driver.reload();
   await driver.waitForFunction(() => 'readme' in window, undefined, { timeout: 15_000 });
   const result = await driver.evaluate(async (id) => {
-    // The wake time may still be ahead: resume until the run has been picked up.
-    for (let attempt = 0; attempt < 100; attempt++) {
-      if ((await window.readme.resumeAll()).includes(id)) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    // The wake time may still be ahead: resumeAll then schedules the wake-up in this tab (it only
+    // lists runs it resumed at once), and result() waits through the pause.
+    await window.readme.resumeAll();
     return window.readme.result(id);
   }, runId);
   expect(result).toBe('HELLO, ADA!');

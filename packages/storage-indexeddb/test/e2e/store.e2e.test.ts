@@ -14,7 +14,10 @@ let browser: Browser;
 let site: ServedPage;
 
 beforeAll(async () => {
-  [browser, site] = await Promise.all([launchChromium(), servePage(new URL('../pages/e2e-page.ts', import.meta.url))]);
+  [browser, site] = await Promise.all([
+    launchChromium(),
+    servePage(new URL('../pages/e2e-page.ts', import.meta.url), { bundle: true }),
+  ]);
 });
 
 afterAll(async () => {

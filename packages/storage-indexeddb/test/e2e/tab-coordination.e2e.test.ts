@@ -12,7 +12,10 @@ let context: BrowserContext;
 let errors: string[][] = [];
 
 beforeAll(async () => {
-  [browser, site] = await Promise.all([launchChromium(), servePage(new URL('../pages/e2e-page.ts', import.meta.url))]);
+  [browser, site] = await Promise.all([
+    launchChromium(),
+    servePage(new URL('../pages/e2e-page.ts', import.meta.url), { bundle: true }),
+  ]);
 });
 
 afterAll(async () => {
