@@ -1,0 +1,257 @@
+// End to end: the shop agent in child processes over one SQLite file, the real `openai` client over
+// HTTP to a local server. A child is SIGKILLed at random points and the run resumed in a new process;
+// the outcome must be the uninterrupted run's, with at most one repeated (in-flight) model request and
+// every side effect exactly once. Then an approval decided by another process after a restart.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { DurableStore, JournalEntry } from '@cairn/core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createSqliteStore } from '../index.ts';
+import { createOpenAITestServer, type OpenAITestServer } from '../test-support/openai-test-server.ts';
+import { makeTempDir } from '../test-support/temp-dir.ts';
+import { GATEWAY_SECRET, readSales, refundReply, shopReply } from './fixtures/shop-agent.ts';
+
+const CHILD = fileURLToPath(new URL('./fixtures/agent-child.ts', import.meta.url));
+const API_KEY = 'sk-test-e2e-3a9f27c4d1b86e05';
+const KILLS = 5;
+
+const temp = makeTempDir('agent-e2e');
+const children = new Set<ChildProcess>();
+let server: OpenAITestServer;
+
+interface ChildOutcome {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  // biome-ignore lint/suspicious/noExplicitAny: JSON lines printed by the child
+  lines: any[];
+  stderr: string;
+  startedAt?: number;
+  endedAt: number;
+}
+
+interface Kill {
+  afterMs?: number;
+  /** Polled every millisecond once the run started; SIGKILL as soon as it holds. */
+  when?: () => boolean;
+}
+
+function runChild(args: Record<string, unknown>, kill: Kill = {}): Promise<ChildOutcome> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CHILD, JSON.stringify(args)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, CAIRN_TEST_API_KEY: API_KEY },
+    });
+    children.add(child);
+    const outcome: ChildOutcome = { code: null, signal: null, lines: [], stderr: '', endedAt: 0 };
+    let buffer = '';
+    let poll: NodeJS.Timeout | undefined;
+    const guard = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`child did not finish in 30 s: ${outcome.stderr}`));
+    }, 30_000);
+    child.stdout.on('data', (data: Buffer) => {
+      buffer += data.toString('utf8');
+      for (let i = buffer.indexOf('\n'); i >= 0; i = buffer.indexOf('\n')) {
+        const line = JSON.parse(buffer.slice(0, i));
+        buffer = buffer.slice(i + 1);
+        outcome.lines.push(line);
+        if (line.event !== 'started') continue;
+        outcome.startedAt = Date.now();
+        if (kill.afterMs !== undefined) setTimeout(() => child.kill('SIGKILL'), kill.afterMs);
+        if (kill.when) {
+          const check = kill.when;
+          poll = setInterval(() => {
+            if (check()) child.kill('SIGKILL');
+          }, 1);
+        }
+      }
+    });
+    child.stderr.on('data', (data: Buffer) => {
+      outcome.stderr += data.toString('utf8');
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(guard);
+      clearInterval(poll);
+      children.delete(child);
+      resolve({ ...outcome, code, signal, endedAt: Date.now() });
+    });
+  });
+}
+
+function resultOf(outcome: ChildOutcome) {
+  const line = outcome.lines.find((l) => l.event === 'result' || l.event === 'error');
+  if (line?.event !== 'result') throw new Error(`child failed: ${JSON.stringify(line)} ${outcome.stderr}`);
+  return line.result;
+}
+
+async function readJournal(db: string, runId: string): Promise<JournalEntry[]> {
+  const store: DurableStore = createSqliteStore({ path: db });
+  try {
+    return await store.readEntries(runId);
+  } finally {
+    await store.close();
+  }
+}
+
+/** The journal is whole: dense seqs, one run-end (last), every intent ended, every step recorded once. */
+function expectIntactJournal(entries: JournalEntry[]): void {
+  expect(entries.map((e) => e.seq)).toEqual(entries.map((_, i) => i + 1));
+  expect(entries.filter((e) => e.kind === 'run-end')).toHaveLength(1);
+  expect(entries.at(-1)?.kind).toBe('run-end');
+  const ended = entries.filter((e) => e.kind === 'step-end' || e.kind === 'step-fail').map((e) => e.key);
+  expect(new Set(ended).size).toBe(ended.length);
+  for (const intent of entries.filter((e) => e.kind === 'step-start')) expect(ended).toContain(intent.key);
+}
+
+function expectNoSecrets(db: string): void {
+  for (const suffix of ['', '-wal', '-shm']) {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(`${db}${suffix}`);
+    } catch {
+      continue;
+    }
+    expect(bytes.includes(API_KEY)).toBe(false);
+    expect(bytes.includes(GATEWAY_SECRET)).toBe(false);
+  }
+}
+
+function scenario(name: string) {
+  const dir = join(temp.path, name);
+  return { db: `${dir}.db`, salesFile: `${dir}.sales`, runId: `run_${name}` };
+}
+
+beforeAll(async () => {
+  server = await createOpenAITestServer({
+    respond: (body) => (body.model === 'refunds' ? refundReply(body) : shopReply(body)),
+    delayMs: 40,
+    chunkDelayMs: 3,
+  });
+});
+afterEach(() => {
+  for (const child of children) child.kill('SIGKILL');
+  children.clear();
+});
+afterAll(async () => {
+  await server.close();
+  temp.remove();
+});
+
+describe('agent runs across process crashes (SQLite, real openai client over HTTP)', () => {
+  it(`gives the uninterrupted outcome after SIGKILL at ${KILLS} random points and a resume in a new process`, {
+    timeout: 180_000,
+  }, async () => {
+    const base = scenario('baseline');
+    const before = server.requests.length;
+    const baseline = await runChild({ mode: 'start', model: 'shop', baseURL: server.baseURL, input: 'Record the day.', ...base });
+    const baselineResult = resultOf(baseline);
+    const baselineBodies = server.requests.slice(before).map((r) => r.rawBody);
+    const duration = baseline.endedAt - baseline.startedAt!;
+    expect(baselineResult).toMatchObject({
+      status: 'completed',
+      output: 'Recorded 5 sales (apple, pear, plum, fig, kiwi) totalling 2000 cents.',
+    });
+    expect(baselineBodies).toHaveLength(6);
+    expect(readSales(base.salesFile).map((s) => s.item)).toEqual(['apple', 'pear', 'plum', 'fig', 'kiwi']);
+    expectIntactJournal(await readJournal(base.db, base.runId));
+    // Every request carried the key and the gateway header; neither reached the store.
+    expect(server.requests.slice(before).every((r) => r.headers.authorization === `Bearer ${API_KEY}`)).toBe(true);
+    expect(server.requests.slice(before).every((r) => r.headers['x-gateway-secret'] === GATEWAY_SECRET)).toBe(true);
+    expectNoSecrets(base.db);
+
+    for (let k = 0; k < KILLS; k++) {
+      const s = scenario(`kill-${k}`);
+      const from = server.requests.length;
+      const afterMs = Math.round(duration * (0.05 + 0.8 * Math.random()));
+      const killed = await runChild(
+        { mode: 'start', model: 'shop', baseURL: server.baseURL, input: 'Record the day.', ...s },
+        { afterMs },
+      );
+      expect(killed.signal, `kill ${k} at ${afterMs} ms`).toBe('SIGKILL');
+      const landed = `kill ${k} at ${afterMs} ms of ${duration}: ${server.requests.length - from} model requests, ${readSales(s.salesFile).length} sales`;
+      const resumed = await runChild({ mode: 'resume', model: 'shop', baseURL: server.baseURL, ...s });
+      expect(resultOf(resumed), `kill ${k} at ${afterMs} ms`).toMatchObject({
+        status: 'completed',
+        output: baselineResult.output,
+      });
+      const bodies = server.requests.slice(from).map((r) => r.rawBody);
+      expect(new Set(bodies)).toEqual(new Set(baselineBodies));
+      expect(bodies.length).toBeLessThanOrEqual(baselineBodies.length + 1);
+      const sales = readSales(s.salesFile);
+      expect(sales.map((x) => x.item).sort()).toEqual(['apple', 'fig', 'kiwi', 'pear', 'plum']);
+      expect(new Set(sales.map((x) => x.key)).size).toBe(5);
+      expectIntactJournal(await readJournal(s.db, s.runId));
+      expectNoSecrets(s.db);
+      console.log(`${landed}; after resume ${bodies.length} requests`);
+    }
+  });
+
+  it('does not repeat a side effect killed after it happened but before it was journaled', { timeout: 90_000 }, async () => {
+    const s = scenario('kill-in-tool');
+    const from = server.requests.length;
+    const killed = await runChild(
+      { mode: 'start', model: 'shop', baseURL: server.baseURL, input: 'Record the day.', ...s },
+      { when: () => readSales(s.salesFile).length >= 1 },
+    );
+    expect(killed.signal).toBe('SIGKILL');
+    const journal = await readJournal(s.db, s.runId);
+    const intent = journal.find((e) => e.kind === 'step-start' && e.key === 'tool:record_sale#0');
+    expect(intent).toBeDefined();
+    expect(journal.some((e) => e.kind === 'step-end' && e.key === 'tool:record_sale#0')).toBe(false);
+
+    const resumed = await runChild({ mode: 'resume', model: 'shop', baseURL: server.baseURL, ...s });
+    expect(resultOf(resumed)).toMatchObject({
+      status: 'completed',
+      output: 'Recorded 5 sales (apple, pear, plum, fig, kiwi) totalling 2000 cents.',
+    });
+    const sales = readSales(s.salesFile);
+    expect(sales.map((x) => x.item).sort()).toEqual(['apple', 'fig', 'kiwi', 'pear', 'plum']);
+    expect(server.requests.length - from).toBeLessThanOrEqual(7);
+    expectIntactJournal(await readJournal(s.db, s.runId));
+  });
+
+  it('pauses for approval, survives the process exiting, and completes when another process approves', {
+    timeout: 90_000,
+  }, async () => {
+    const s = scenario('approval');
+    const first = await runChild({ mode: 'start', model: 'refunds', baseURL: server.baseURL, input: 'Refund order A1.', ...s });
+    expect(first.code).toBe(0);
+    const paused = resultOf(first);
+    expect(paused).toMatchObject({ status: 'paused', pauseReason: 'approval' });
+    expect(paused.pendingApprovals).toEqual([
+      expect.objectContaining({
+        approvalId: 'call_refund_1',
+        details: { kind: 'tool-call', tool: 'refund', callId: 'call_refund_1', arguments: { orderId: 'A1', cents: 2500 } },
+      }),
+    ]);
+    expect(readSales(s.salesFile)).toEqual([]);
+
+    const decidedAfter = Date.now();
+    const second = await runChild({
+      mode: 'approve',
+      model: 'refunds',
+      baseURL: server.baseURL,
+      approvalId: 'call_refund_1',
+      by: 'ada@example.com',
+      reason: 'damaged in transit',
+      ...s,
+    });
+    expect(second.code).toBe(0);
+    expect(resultOf(second)).toMatchObject({
+      status: 'completed',
+      output: 'Refund outcome: {"refunded":"A1","cents":2500}',
+    });
+    expect(readSales(s.salesFile).map((x) => x.item)).toEqual(['refund:A1']);
+    const journal = await readJournal(s.db, s.runId);
+    const decision = journal.find((e) => e.kind === 'approval-decide');
+    expect(decision?.key).toBe('call_refund_1');
+    const audit = JSON.parse(decision!.payload);
+    expect(audit).toMatchObject({ approved: true, by: 'ada@example.com', reason: 'damaged in transit' });
+    expect(audit.at).toBeGreaterThanOrEqual(decidedAfter);
+    expect(audit.at).toBeLessThanOrEqual(second.endedAt);
+    expectIntactJournal(journal);
+    expectNoSecrets(s.db);
+  });
+});

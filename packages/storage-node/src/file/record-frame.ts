@@ -1,0 +1,52 @@
+/**
+ * The frame of every record the file store writes (journal records and the header checkpoint):
+ *
+ *   magic "CRJ1" (4 bytes) | body length (u32 LE) | CRC-32 of length + body (u32 LE) | body
+ *
+ * A record is written with one `write` call, so after a crash the file ends either with whole
+ * frames or with one torn frame (short, or whose checksum does not match: ADR 0034). The magic lets
+ * a reader look for valid frames after a bad one, which is how it tells a torn tail from a
+ * corrupt middle.
+ */
+import { crc32 } from 'node:zlib';
+
+/** Bytes before the body. */
+export const FRAME_HEADER_BYTES = 12;
+
+/** The four magic bytes. */
+export const FRAME_MAGIC = Buffer.from('CRJ1', 'latin1');
+
+/** Largest body a frame can hold (u32 length). */
+export const MAX_FRAME_BODY_BYTES = 0xffff_ffff;
+
+/** Fill in magic, length and checksum of `frame`, whose body starts at `FRAME_HEADER_BYTES`. */
+export function sealFrame(frame: Buffer): Buffer {
+  FRAME_MAGIC.copy(frame, 0);
+  frame.writeUInt32LE(frame.length - FRAME_HEADER_BYTES, 4);
+  frame.writeUInt32LE(frameChecksum(frame, 0, frame.length - FRAME_HEADER_BYTES), 8);
+  return frame;
+}
+
+function frameChecksum(buffer: Buffer, offset: number, bodyLength: number): number {
+  const start = offset + FRAME_HEADER_BYTES;
+  return crc32(buffer.subarray(start, start + bodyLength), crc32(buffer.subarray(offset + 4, offset + 8)));
+}
+
+/** What is at `offset` of `buffer`. */
+export type FrameProbe =
+  | { kind: 'frame'; bodyStart: number; end: number }
+  /** `needed` more bytes would be needed to tell (the frame runs past the buffer). */
+  | { kind: 'short'; needed: number }
+  | { kind: 'bad'; reason: 'magic' | 'checksum' };
+
+/** Check the frame that should start at `offset` of `buffer` (which ends at `buffer.length`). */
+export function probeFrame(buffer: Buffer, offset: number): FrameProbe {
+  if (buffer.length - offset < FRAME_HEADER_BYTES)
+    return { kind: 'short', needed: FRAME_HEADER_BYTES - (buffer.length - offset) };
+  if (buffer.compare(FRAME_MAGIC, 0, 4, offset, offset + 4) !== 0) return { kind: 'bad', reason: 'magic' };
+  const length = buffer.readUInt32LE(offset + 4);
+  const end = offset + FRAME_HEADER_BYTES + length;
+  if (end > buffer.length) return { kind: 'short', needed: end - buffer.length };
+  if (buffer.readUInt32LE(offset + 8) !== frameChecksum(buffer, offset, length)) return { kind: 'bad', reason: 'checksum' };
+  return { kind: 'frame', bodyStart: offset + FRAME_HEADER_BYTES, end };
+}

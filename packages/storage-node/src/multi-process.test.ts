@@ -1,0 +1,70 @@
+// Real processes racing on one store: each child opens its own handle (its own SQLite connection,
+// its own file-store owner), says it is ready, and all start when every one is.
+import { join } from 'node:path';
+import { newRunFixture } from '@cairn/core/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+import { checkFileStoreIntegrity } from './file/file-integrity.ts';
+import { checkSqliteIntegrity } from './sqlite/sqlite-integrity.ts';
+import { runRacingChildren } from './test-support/child-processes.ts';
+import { openFixtureStore } from './test-support/fixtures/open-fixture-store.ts';
+import { makeTempDir } from './test-support/temp-dir.ts';
+
+const temp = makeTempDir('multi-process');
+afterAll(() => temp.remove());
+
+const STORES = [
+  { kind: 'sqlite', location: (name: string) => join(temp.path, `${name}.db`), check: (at: string) => checkSqliteIntegrity(at) },
+  { kind: 'file', location: (name: string) => join(temp.path, name), check: (at: string) => checkFileStoreIntegrity(at) },
+] as const;
+
+describe.each(STORES)('$kind store across processes', ({ kind, location, check }) => {
+  it('3 processes appending 100 entries each with retry loops leave a dense journal with each entry once', async () => {
+    const at = location('append-race');
+    const setup = openFixtureStore(kind, at);
+    await setup.createRun(newRunFixture('run-1'));
+    await setup.close();
+    const names = ['alpha', 'bravo', 'charlie'];
+    const children = await runRacingChildren(
+      'race-append.ts',
+      names.map((name) => [kind, at, 'run-1', name, '100']),
+    );
+    for (const child of children) expect(child.code, child.stderr).toBe(0);
+
+    const store = openFixtureStore(kind, at);
+    const entries = await store.readEntries('run-1');
+    const run = await store.getRun('run-1');
+    await store.close();
+    expect(entries.map((entry) => entry.seq)).toStrictEqual(Array.from({ length: 300 }, (_, index) => index + 1));
+    expect(run?.lastSeq).toBe(300);
+    for (const name of names) {
+      const keys = entries.filter((entry) => entry.key.startsWith(`${name}#`)).map((entry) => entry.key);
+      expect(keys).toStrictEqual(Array.from({ length: 100 }, (_, index) => `${name}#${index}`));
+    }
+    // The patch of the last append is the header: its step names the last entry's writer.
+    expect(run?.step).toStrictEqual({ index: 300, name: entries[299]?.key.split('#')[0] });
+    // They really raced: some appends lost their compare-and-set and were retried.
+    const conflicts = children.reduce((sum, child) => sum + child.result.conflicts, 0);
+    expect(conflicts).toBeGreaterThan(0);
+    const report = await check(at);
+    expect(report.problems).toStrictEqual([]);
+    expect(report).toMatchObject({ ok: true, runs: 1, entries: 300 });
+  });
+
+  it('4 processes racing createRun on one id: exactly one creates it, the others get run-exists', async () => {
+    const at = location('create-race');
+    const names = ['w0', 'w1', 'w2', 'w3'];
+    const children = await runRacingChildren(
+      'race-create.ts',
+      names.map((name) => [kind, at, 'run-1', name]),
+    );
+    for (const child of children) expect(child.code, child.stderr).toBe(0);
+    const outcomes = children.map((child) => child.result.outcome).sort();
+    expect(outcomes).toStrictEqual(['created', 'run-exists', 'run-exists', 'run-exists']);
+    const winner = children.find((child) => child.result.outcome === 'created')?.result.name;
+    const store = openFixtureStore(kind, at);
+    expect((await store.getRun('run-1'))?.workflow).toBe(winner);
+    expect((await store.stats()).total).toBe(1);
+    await store.close();
+    expect((await check(at)).ok).toBe(true);
+  });
+});

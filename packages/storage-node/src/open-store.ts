@@ -1,0 +1,49 @@
+/**
+ * `openStore`: a store from a one-line spec, for command lines and configuration files.
+ */
+import { type DurableStore, InvalidArgumentError } from '@cairn/core';
+import { createFileStore } from './file/file-store.ts';
+import { ADAPTER } from './shared/adapter.ts';
+import { createSqliteStore } from './sqlite/sqlite-store.ts';
+
+/** Options `openStore` passes on to the store it opens. */
+export interface OpenStoreOptions {
+  maxPayloadBytes?: number;
+}
+
+/** What a store spec names. */
+export type StoreSpec = { kind: 'sqlite'; path: string } | { kind: 'file'; dir: string };
+
+/**
+ * Parse `sqlite:PATH` or `file:DIR` (everything after the first colon is the path, verbatim, so
+ * `sqlite:./runs.db`, `sqlite:/var/lib/app/cairn.db` and `file:C:\runs` all work).
+ */
+export function parseStoreSpec(spec: string): StoreSpec {
+  const colon = typeof spec === 'string' ? spec.indexOf(':') : -1;
+  const kind = colon > 0 ? spec.slice(0, colon) : '';
+  const path = colon > 0 ? spec.slice(colon + 1) : '';
+  const shown = JSON.stringify(String(spec).slice(0, 200));
+  if (kind !== 'sqlite' && kind !== 'file') {
+    throw new InvalidArgumentError(`[${ADAPTER}] store spec ${shown} must look like sqlite:PATH or file:DIR`);
+  }
+  if (path.length === 0 || path.includes('\u0000')) {
+    throw new InvalidArgumentError(
+      `[${ADAPTER}] store spec ${shown} needs a ${kind === 'sqlite' ? 'database path' : 'directory'} after "${kind}:"`,
+    );
+  }
+  return kind === 'sqlite' ? { kind, path } : { kind, dir: path };
+}
+
+/**
+ * Open the store a spec names: `sqlite:PATH` (SQLite file, created if missing) or `file:DIR`
+ * (file store directory, created if missing).
+ *
+ * @example
+ * const store = openStore(process.argv[2] ?? 'sqlite:./cairn.db');
+ */
+export function openStore(spec: string, options: OpenStoreOptions = {}): DurableStore {
+  const parsed = parseStoreSpec(spec);
+  return parsed.kind === 'sqlite'
+    ? createSqliteStore({ path: parsed.path, ...options })
+    : createFileStore({ dir: parsed.dir, ...options });
+}

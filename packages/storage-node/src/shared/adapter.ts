@@ -1,0 +1,27 @@
+/**
+ * What both Node stores share: the name every message starts with, and the payload limit option.
+ */
+import { InvalidArgumentError } from '@cairn/core';
+
+/** The prefix of every error message of this package (DESIGN §7). */
+export const ADAPTER = '@cairn/storage-node';
+
+/** Default `limits.maxPayloadBytes` of both stores: 64 MiB per opaque string (ADR 0035). */
+export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Ceiling of `maxPayloadBytes`. V8 strings stop near 2^29 UTF-16 units and SQLite rows at 1 GB, and a
+ * run row may hold input, output and error at once: 256 MiB keeps every combination representable.
+ */
+export const MAX_PAYLOAD_BYTES_CEILING = 256 * 1024 * 1024;
+
+/** Validate the `maxPayloadBytes` option; returns the effective limit. */
+export function resolveMaxPayloadBytes(value: number | undefined): number {
+  if (value === undefined) return DEFAULT_MAX_PAYLOAD_BYTES;
+  if (!Number.isInteger(value) || value < 1 || value > MAX_PAYLOAD_BYTES_CEILING) {
+    throw new InvalidArgumentError(
+      `[${ADAPTER}] maxPayloadBytes must be an integer from 1 to ${MAX_PAYLOAD_BYTES_CEILING}, got ${String(value)}`,
+    );
+  }
+  return value;
+}
