@@ -40,6 +40,8 @@ export interface DriverState {
   usage: RunUsage;
   /** Tokens replayed (not re-spent) during this drive. */
   savedThisDrive: number;
+  /** Called when the workflow first asks for something the journal does not hold (emits replay-end once). */
+  replayEnd(): void;
   replayedSteps: number;
   nextCallIndex: number;
   nameCounters: Map<string, number>;

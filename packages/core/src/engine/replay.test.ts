@@ -171,3 +171,53 @@ describe('replay', () => {
     expect(kinds).toEqual(['run-start:run', 'step-end:pure#0', 'step-start:effect#0', 'step-end:effect#0', 'run-end:run']);
   });
 });
+
+describe('replay-end', () => {
+  it('fires when replay reaches the first unrecorded step, before it runs, with the counts so far', async () => {
+    const bed = testBed();
+    const seen: string[] = [];
+    const wf = defineWorkflow('replay-end', async (ctx) => {
+      await ctx.step('a', () => 1);
+      await ctx.step('b', () => 2);
+      await ctx.waitForSignal('go');
+      await ctx.step('c', () => {
+        seen.push('c runs');
+        return 3;
+      });
+      return 'done';
+    });
+    const first = bed.runtime({ workflows: [wf] });
+    const run = await first.start(wf, null);
+    await run.settled();
+    await first.close();
+    const second = bed.runtime({
+      workflows: [wf],
+      onEvent: (event) => {
+        if (event.type === 'replay-end') seen.push(`replay-end ${event.replayedSteps}`);
+      },
+    });
+    await second.signal(run.runId, 'go');
+    expect(await second.handle(run.runId).result()).toBe('done');
+    expect(seen).toEqual(['replay-end 2', 'c runs']);
+  });
+
+  it('resumeAll takes a running run whose live lease is its own owner (a restarted process)', async () => {
+    const bed = testBed();
+    let hang = true;
+    const wf = defineWorkflow('own-lease', async (ctx) =>
+      ctx.step('x', async () => {
+        if (hang) await new Promise(() => {});
+        return 'ok';
+      }),
+    );
+    const frozen = { now: () => bed.clock.now(), setTimer: () => ({ cancel() {} }) };
+    const before = bed.runtime({ workflows: [wf], owner: 'worker-1', clock: frozen });
+    const run = await before.start(wf, null);
+    await flush();
+    await before.close();
+    hang = false;
+    const after = bed.runtime({ workflows: [wf], owner: 'worker-1' });
+    expect((await after.resumeAll()).resumed).toEqual([run.runId]);
+    expect(await after.handle(run.runId).result()).toBe('ok');
+  });
+});

@@ -72,6 +72,7 @@ export function startDrive(options: DriveOptions): Drive {
     resolveControl = resolve;
   });
   let quiescenceScheduled = false;
+  let replayEndSent = false;
 
   const state: DriverState = {
     runId,
@@ -89,6 +90,11 @@ export function startDrive(options: DriveOptions): Drive {
     record,
     usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0, savedTokens: record.usage.savedTokens, modelCalls: 0 },
     savedThisDrive: 0,
+    replayEnd() {
+      if (replayEndSent || !options.resumed) return;
+      replayEndSent = true;
+      state.emit({ type: 'replay-end', runId, at: clock.now(), replayedSteps: state.replayedSteps, savedTokens: state.savedThisDrive });
+    },
     replayedSteps: 0,
     nextCallIndex: 0,
     nameCounters: new Map(),
@@ -272,18 +278,6 @@ export function startDrive(options: DriveOptions): Drive {
         return { status: 'stopped', reason: 'could not write run-start', error };
       }
     }
-    let replayEndSent = false;
-    const reportReplay = (): void => {
-      if (replayEndSent || !options.resumed) return;
-      replayEndSent = true;
-      state.emit({
-        type: 'replay-end',
-        runId,
-        at: clock.now(),
-        replayedSteps: state.replayedSteps,
-        savedTokens: state.savedThisDrive,
-      });
-    };
     const input = decode(record.input);
     const result = await Promise.race([
       Promise.resolve()
@@ -294,7 +288,7 @@ export function startDrive(options: DriveOptions): Drive {
         ),
       controlPromise.then((control) => ({ type: 'control' as const, control })),
     ]);
-    reportReplay();
+    state.replayEnd();
     try {
       if (result.type === 'control' || state.control) {
         const control = state.control ?? (result as { control: Control }).control;

@@ -479,7 +479,7 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
           if (drives.has(run.runId) || !workflows.has(run.workflow)) continue;
           const due =
             run.status === 'running'
-              ? !run.lease || run.lease.expiresAt <= now || options.locks !== undefined
+              ? !run.lease || run.lease.expiresAt <= now || run.lease.owner === owner || options.locks !== undefined
               : run.wakeAt !== null && run.wakeAt <= now;
           if (!due) {
             if (run.status === 'paused' && run.wakeAt !== null) scheduleWake(run.runId, run.wakeAt);

@@ -45,6 +45,7 @@ export function createWorkflowContext(state: DriverState): WorkflowContext {
     const n = state.nameCounters.get(name) ?? 0;
     state.nameCounters.set(name, n + 1);
     const id = `${name}#${n}`;
+    if (index >= replay.recordedCalls) state.replayEnd();
     const recorded = replay.callIds.get(index);
     if (recorded && recorded.id !== id) {
       const error = new NonDeterminismError(
@@ -290,6 +291,7 @@ export function createWorkflowContext(state: DriverState): WorkflowContext {
     const { index, id } = slot(name);
     const replayed = replayOutcome<T>(id, index, name);
     if (replayed) return replayed;
+    state.replayEnd();
     const intent = replay.intents.get(id);
     if ((options.effect ?? 'retry') === 'once') {
       if (intent) return handleUnknown(id, index, name, fn, options, intent.seq);

@@ -1,0 +1,118 @@
+// The browser demo in real Chromium: a run survives two reloads mid-run and an approval, every side
+// effect happens once, and with two tabs one drives while the other follows and takes over.
+import { mkdirSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, trackPageErrors } from '../../packages/storage-indexeddb/test/chromium.ts';
+import { ledgerOf, notices, shownRunId, waitForNotices, waitForSteps, waitReady } from './demo-page.ts';
+import { type ServedDemo, serveDemo } from './serve-demo.ts';
+
+const SCREENSHOT = new URL('../test-results/demo-finished.png', import.meta.url);
+// Fast enough for a test, slow enough that each reload lands in the middle of a step (before the
+// run pauses for its approval), even on a loaded machine.
+const DELAY_MS = 800;
+
+let browser: Browser;
+let site: ServedDemo;
+let context: BrowserContext | undefined;
+let errors: string[] = [];
+
+beforeAll(async () => {
+  [browser, site] = await Promise.all([launchChromium(), serveDemo()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+});
+afterEach(async () => {
+  await context?.close();
+  context = undefined;
+  expect(errors).toEqual([]);
+  errors = [];
+});
+
+async function openPage(delayMs = DELAY_MS): Promise<Page> {
+  context ??= await browser.newContext({ viewport: { width: 1360, height: 900 } });
+  const page = await context.newPage();
+  trackPageErrors(page, errors);
+  await page.goto(`${site.url}?delay=${delayMs}`);
+  await waitReady(page);
+  return page;
+}
+
+describe('browser demo', () => {
+  it('resumes after two reloads mid-run, asks for approval, and completes with each side effect once', async () => {
+    const page = await openPage();
+    await page.click('#start');
+    await waitForSteps(page, 2);
+    const runId = await shownRunId(page);
+    expect(runId).toMatch(/^run_/);
+
+    await page.reload();
+    await waitReady(page);
+    await waitForNotices(page, 'Resumed after reload', 1);
+    await waitForSteps(page, 3);
+    await page.reload();
+    await waitReady(page);
+    await waitForNotices(page, 'Resumed after reload', 2);
+    expect(await shownRunId(page)).toBe(runId);
+
+    // The refund needs a human: the dialog comes from the journal, so it survives reloads too.
+    await page.waitForSelector('#approval[open]', { timeout: 30_000 });
+    expect(await page.textContent('#approval-text')).toContain('refund $18.00 on order A-1042');
+    await page.click('#approve');
+    await page.waitForSelector('[data-run-status="completed"]', { timeout: 30_000 });
+
+    const shown = await notices(page);
+    const reloads = shown.filter((text) => text.includes('Resumed after reload'));
+    expect(reloads).toHaveLength(2);
+    for (const text of reloads)
+      expect(text).toMatch(/[1-9]\d* steps? replayed, 0 tokens re-spent \([1-9][\d\u202f]* tokens not paid again\)/);
+    expect(shown[0]).toMatch(/Resumed after the approval: [1-9]\d* steps replayed, 0 tokens re-spent/);
+    expect(await page.textContent('[data-final-answer]')).toContain('refunded $18.00');
+    expect(Number(await page.getAttribute('[data-saved-tokens]', 'data-saved-tokens'))).toBeGreaterThan(0);
+    expect(await page.textContent('[data-step-count]')).toBe('9 / 9');
+    // No model step ran twice: every model step of the journal appears once in the timeline.
+    const steps = await page.$$eval('.steps li[data-step]', (rows) => rows.map((row) => row.getAttribute('data-step')));
+    expect(new Set(steps).size).toBe(steps.length);
+
+    // Each side effect once: in the page and in the outside world's own ledger.
+    expect(await page.getAttribute('.ledger', 'data-refunds')).toBe('1');
+    expect(await page.getAttribute('.ledger', 'data-emails')).toBe('1');
+    const effects = await ledgerOf(page, runId);
+    expect(effects.map((effect) => effect.kind).sort()).toEqual(['email', 'refund']);
+
+    mkdirSync(new URL('.', SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT.pathname, fullPage: true });
+  });
+
+  it('lets one of two tabs drive a run while the other follows it, and takes over when the driver closes', async () => {
+    // Slower steps: the driver must still be mid-run (not yet waiting for approval) when it closes.
+    const driver = await openPage(1500);
+    const follower = await openPage(1500);
+    await driver.click('#start');
+    await waitForSteps(driver, 1);
+    const runId = await shownRunId(driver);
+    await follower.click(`#run-list li[data-run-id="${runId}"] button`);
+    await waitForSteps(follower, 2);
+    // Only one tab drives: the follower renders the driver's progress and drives nothing itself.
+    for (let sample = 0; sample < 5; sample++) {
+      expect(await driver.textContent('.driver')).toContain('This tab drives the run');
+      expect(await follower.textContent('.driver')).toContain('Another tab drives this run');
+      expect(await follower.textContent('#tab-role')).toMatch(/^This tab drives 0 runs and stands by for 1\./);
+      await follower.waitForTimeout(150);
+    }
+    expect(Number(await follower.getAttribute('[data-step-count]', 'data-step-count'))).toBeGreaterThanOrEqual(2);
+    expect(await follower.getAttribute('[data-run-status]', 'data-run-status')).toBe('running');
+
+    // The driving tab goes away mid-run: the browser frees its Web Lock and the follower takes over.
+    await driver.close();
+    await waitForNotices(follower, 'Taken over from a tab that went away', 1);
+    await follower.waitForSelector('#approval[open]', { timeout: 30_000 });
+    await follower.click('#approve');
+    await follower.waitForSelector('[data-run-status="completed"]', { timeout: 30_000 });
+    expect(await follower.getAttribute('.ledger', 'data-refunds')).toBe('1');
+    const effects = await ledgerOf(follower, runId);
+    expect(effects.map((effect) => effect.kind).sort()).toEqual(['email', 'refund']);
+  });
+});
