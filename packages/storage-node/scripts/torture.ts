@@ -1,0 +1,51 @@
+/**
+ * Crash-torture the Node stores: `node scripts/torture.ts --store sqlite|file|both --kills N
+ * --seed S --workers W [--keep]`. Prints progress and a report per store; exits 1 on any violation.
+ */
+import { parseArgs } from 'node:util';
+import { formatTortureReport, runTorture } from '../src/torture/index.ts';
+
+const { values } = parseArgs({
+  options: {
+    store: { type: 'string', default: 'both' },
+    kills: { type: 'string', default: '100' },
+    seed: { type: 'string', default: String(Date.now() % 100_000) },
+    workers: { type: 'string', default: '2' },
+    keep: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+const usage = 'usage: node scripts/torture.ts [--store sqlite|file|both] [--kills N] [--seed S] [--workers W] [--keep] [--json]';
+const kills = Number(values.kills);
+const seed = Number(values.seed);
+const workers = Number(values.workers);
+const stores = values.store === 'both' ? (['sqlite', 'file'] as const) : ([values.store] as const);
+if (
+  values.help ||
+  !stores.every((store) => store === 'sqlite' || store === 'file') ||
+  !Number.isInteger(kills) ||
+  kills < 0 ||
+  !Number.isInteger(seed) ||
+  !Number.isInteger(workers) ||
+  workers < 1 ||
+  workers > 16
+) {
+  console.error(usage);
+  process.exit(values.help ? 0 : 2);
+}
+
+let failed = false;
+for (const store of stores as readonly ('sqlite' | 'file')[]) {
+  const report = await runTorture({
+    store,
+    kills,
+    seed,
+    workers,
+    keep: values.keep,
+    onProgress: (line) => console.error(line),
+  });
+  console.log(values.json ? JSON.stringify(report) : formatTortureReport(report));
+  failed ||= report.violationCount > 0 || !report.integrity.ok;
+}
+process.exit(failed ? 1 : 0);

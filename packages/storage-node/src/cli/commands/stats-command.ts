@@ -1,0 +1,28 @@
+/**
+ * `cairn stats`: runs per status.
+ */
+import { RUN_STATUSES } from '@cairn/core';
+import { type Command, printJson } from '../command.ts';
+import { formatTable } from '../format/table.ts';
+import { formatCount } from '../format/values.ts';
+
+/** `cairn stats` */
+export const statsCommand: Command = {
+  name: 'stats',
+  summary: 'Count runs per status',
+  positionals: [],
+  options: {},
+  details: ['JSON: { "total": number, "byStatus": { running, paused, failed, completed, cancelled } }'],
+  async run({ io, json, store }) {
+    const stats = await store().stats();
+    if (json) {
+      printJson(io, stats);
+      return 0;
+    }
+    const { style } = io;
+    const rows = RUN_STATUSES.map((status) => [style.status(status), formatCount(stats.byStatus[status] ?? 0)]);
+    rows.push([style.bold('total'), style.bold(formatCount(stats.total))]);
+    for (const line of formatTable([{ title: 'STATUS' }, { title: 'RUNS', align: 'right' }], rows, style.bold)) io.out(line);
+    return 0;
+  },
+};

@@ -1,0 +1,62 @@
+/**
+ * Opening the store a command names — only if it exists. `openStore` creates a missing database
+ * or directory, which is right for an application and wrong for a management tool: a typo in
+ * `--store` must say "not found", not leave an empty store behind and report zero runs (ADR 0093).
+ */
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { CairnError, type DurableStore, StorageUnavailableError } from '@cairn/core';
+import { createFileStore } from '../file/file-store.ts';
+import { parseStoreSpec, type StoreSpec } from '../open-store.ts';
+import { createSqliteStore } from '../sqlite/sqlite-store.ts';
+import { StoreNotFoundError, UsageError } from './cli-errors.ts';
+
+/** The store spec from `--store`, else `CAIRN_STORE`. */
+export function storeSpecOf(flag: string | undefined, env: Readonly<Record<string, string | undefined>>): StoreSpec {
+  const text = flag ?? env.CAIRN_STORE;
+  if (text === undefined || text === '') {
+    throw new UsageError('no store given: pass --store sqlite:PATH or --store file:DIR, or set CAIRN_STORE');
+  }
+  try {
+    return parseStoreSpec(text);
+  } catch (error) {
+    throw new UsageError(`--store: ${(error as Error).message.replace(/^\[@cairn\/storage-node\] /, '')}`, { cause: error });
+  }
+}
+
+// A SQLite file that exists but holds no Cairn tables is not a store the CLI may migrate into.
+function assertCairnDatabase(path: string): void {
+  let db: DatabaseSync | undefined;
+  try {
+    db = new DatabaseSync(path, { readOnly: true });
+    const row = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'cairn_runs'").get() as {
+      n: number;
+    };
+    if (row.n === 0) throw new StoreNotFoundError(`${JSON.stringify(path)} holds no Cairn store (no cairn_runs table)`);
+  } catch (error) {
+    if (CairnError.is(error)) throw error;
+    throw new StorageUnavailableError(
+      `[@cairn/storage-node] cannot read ${JSON.stringify(path)} as a SQLite database: ${(error as Error).message}`,
+      { cause: error },
+    );
+  } finally {
+    db?.close();
+  }
+}
+
+/** Open an existing store; `StoreNotFoundError` when there is none at the spec's path. */
+export function openExistingStore(spec: StoreSpec): DurableStore {
+  if (spec.kind === 'sqlite') {
+    if (spec.path === ':memory:') throw new UsageError('--store sqlite::memory: is always empty: name a database file');
+    if (!existsSync(spec.path)) throw new StoreNotFoundError(`no SQLite store at ${JSON.stringify(spec.path)} (no such file)`);
+    if (statSync(spec.path).isDirectory())
+      throw new StoreNotFoundError(`${JSON.stringify(spec.path)} is a directory; did you mean --store file:${spec.path}?`);
+    assertCairnDatabase(spec.path);
+    return createSqliteStore({ path: spec.path });
+  }
+  if (!existsSync(spec.dir)) throw new StoreNotFoundError(`no file store at ${JSON.stringify(spec.dir)} (no such directory)`);
+  if (!existsSync(join(spec.dir, 'cairn-store.json')))
+    throw new StoreNotFoundError(`${JSON.stringify(spec.dir)} is not a Cairn file store (no cairn-store.json)`);
+  return createFileStore({ dir: spec.dir });
+}

@@ -1,0 +1,29 @@
+/**
+ * The torture child as one bundled ES module. Node could run `torture-child.ts` directly, but
+ * importing `@cairn/core` from source costs ~0.5 s of CPU per process (type stripping of every
+ * module, plus the `openai` package the scripted workload never calls); a thousand kills restart a
+ * thousand processes. One esbuild bundle of the same sources (tree-shaken, compile-cached) starts in
+ * about a fifth of that (ADR 0090).
+ */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+/** Bundle `torture-child.ts` into `<dir>/torture-child.mjs`; returns its path. */
+export async function bundleTortureChild(dir: string): Promise<string> {
+  const outfile = join(dir, 'torture-child.mjs');
+  await build({
+    entryPoints: [fileURLToPath(new URL('./torture-child.ts', import.meta.url))],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    logLevel: 'warning',
+    // Bundled CommonJS code may `require` Node built-ins; give it a real `require`.
+    banner: {
+      js: "import { createRequire as __cairnRequire } from 'node:module'; const require = __cairnRequire(import.meta.url);",
+    },
+  });
+  return outfile;
+}
