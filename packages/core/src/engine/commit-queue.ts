@@ -16,6 +16,9 @@ import type { DurableStore, JournalEntry, NewEntry, RunPatch, RunRecord } from '
 import { type Clock, delay } from './clock.ts';
 import { EXTERNAL_KINDS } from './replay-state.ts';
 
+/** Longest stretch of back-to-back commits before the queue yields to the event loop. */
+const YIELD_EVERY_MS = 16;
+
 /** The driver's view of the run's CAS tokens. */
 export interface RunCursor {
   readonly runId: string;
@@ -75,6 +78,7 @@ export function createCommitQueue(options: CommitQueueOptions): CommitQueue {
   let flushing = false;
   let fatal: unknown;
   let idleWaiters: Array<() => void> = [];
+  let lastYield = clock.now();
 
   async function appendBatch(batch: Request[]): Promise<void> {
     const entries = batch.flatMap((request) => request.entries);
@@ -114,6 +118,12 @@ export function createCommitQueue(options: CommitQueueOptions): CommitQueue {
   async function flush(): Promise<void> {
     flushing = true;
     while (queue.length > 0) {
+      // A run of synchronous steps on a synchronous store would commit back to back in microtasks
+      // and starve every timer of the process (lease renewals, other runs). Yield now and then.
+      if (clock.now() - lastYield >= YIELD_EVERY_MS) {
+        await new Promise<void>((resolve) => setTimeout(resolve, 0));
+        lastYield = clock.now();
+      }
       const batch = queue;
       queue = [];
       if (fatal !== undefined) {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CairnError, NonRetriableError, RetryAfterError } from '../errors.ts';
+import { createMemoryStore } from '../storage/memory-store.ts';
+import { createRuntime } from './runtime.ts';
 import { flush, testBed } from './test-kit.ts';
 import { defineWorkflow } from './workflow.ts';
 
@@ -219,5 +221,31 @@ describe('replay-end', () => {
     const after = bed.runtime({ workflows: [wf], owner: 'worker-1' });
     expect((await after.resumeAll()).resumed).toEqual([run.runId]);
     expect(await after.handle(run.runId).result()).toBe('ok');
+  });
+});
+
+describe('fairness', () => {
+  it('a long run of synchronous steps lets timers of the process fire while it runs', async () => {
+    const store = createMemoryStore();
+    const wf = defineWorkflow('busy', async (ctx) => {
+      for (let i = 0; i < 3000; i++) await ctx.step('tick', () => i);
+      return 'done';
+    });
+    const runtime = createRuntime({ store, workflows: [wf] });
+    let stepsWhenTimerFired = -1;
+    let steps = 0;
+    const run = await runtime.start(wf, null);
+    const unsubscribe = (async () => {
+      for await (const event of run.events()) if (event.type === 'step-end') steps++;
+    })();
+    setTimeout(() => {
+      stepsWhenTimerFired = steps;
+    }, 0);
+    expect(await run.result()).toBe('done');
+    await unsubscribe;
+    await runtime.close();
+    expect(steps).toBe(3000);
+    expect(stepsWhenTimerFired).toBeGreaterThanOrEqual(0);
+    expect(stepsWhenTimerFired).toBeLessThan(3000);
   });
 });

@@ -93,7 +93,13 @@ export function startDrive(options: DriveOptions): Drive {
     replayEnd() {
       if (replayEndSent || !options.resumed) return;
       replayEndSent = true;
-      state.emit({ type: 'replay-end', runId, at: clock.now(), replayedSteps: state.replayedSteps, savedTokens: state.savedThisDrive });
+      state.emit({
+        type: 'replay-end',
+        runId,
+        at: clock.now(),
+        replayedSteps: state.replayedSteps,
+        savedTokens: state.savedThisDrive,
+      });
     },
     replayedSteps: 0,
     nextCallIndex: 0,
