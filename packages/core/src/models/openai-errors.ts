@@ -10,7 +10,6 @@
  * the server's free text (it can echo a masked key or the prompt) and never the original error as
  * `cause`, because a step's failure is journaled with its causes.
  */
-import { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError } from 'openai';
 import { CairnError, ModelError, RetryAfterError } from '../errors.ts';
 
 interface HeadersLike {
@@ -46,10 +45,12 @@ export function retryAfterMs(headers: HeadersLike | undefined, now: number): num
 }
 
 /** The error's class name: openai's errors do not set `name`, and a user's client may be another copy. */
-function kindOf(error: unknown): string {
-  if (error instanceof APIConnectionTimeoutError) return 'APIConnectionTimeoutError';
-  if (error instanceof APIUserAbortError) return 'APIUserAbortError';
-  if (error instanceof APIConnectionError) return 'APIConnectionError';
+function kindOf(error: unknown, classes?: OpenAIErrorClasses): string {
+  if (classes) {
+    if (error instanceof classes.APIConnectionTimeoutError) return 'APIConnectionTimeoutError';
+    if (error instanceof classes.APIUserAbortError) return 'APIUserAbortError';
+    if (error instanceof classes.APIConnectionError) return 'APIConnectionError';
+  }
   if (typeof error !== 'object' || error === null) return 'Error';
   const name = (error as { name?: unknown }).name;
   const ctor = (error as { constructor?: { name?: unknown } }).constructor?.name;
@@ -62,12 +63,19 @@ function identifier(value: unknown): string | undefined {
   return typeof value === 'string' && /^[A-Za-z0-9_.:-]{1,80}$/.test(value) ? value : undefined;
 }
 
+/** The `openai` error classes, from the module the client was loaded from (it is loaded lazily). */
+export interface OpenAIErrorClasses {
+  APIConnectionError: abstract new (...args: never[]) => object;
+  APIConnectionTimeoutError: abstract new (...args: never[]) => object;
+  APIUserAbortError: abstract new (...args: never[]) => object;
+}
+
 /** Map anything a call threw to the error the engine should see. */
-export function toModelError(error: unknown, model: string, signal: AbortSignal): unknown {
+export function toModelError(error: unknown, model: string, signal: AbortSignal, classes?: OpenAIErrorClasses): unknown {
   if (signal.aborted) return signal.reason;
   if (CairnError.is(error)) return error;
   const e = (typeof error === 'object' && error !== null ? error : {}) as ApiErrorLike;
-  const name = kindOf(error);
+  const name = kindOf(error, classes);
   const head = `[@cairn/core] model "${model}"`;
   if (typeof e.status === 'number') {
     const status = e.status;

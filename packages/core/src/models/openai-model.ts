@@ -10,10 +10,11 @@
  *   (the agent journals what it returns, and what it throws when a step fails);
  * - a stream that ends before its finish reason is a retryable error, never a truncated answer.
  */
-import OpenAI, { type ClientOptions } from 'openai';
+import type OpenAI from 'openai';
+import type { ClientOptions } from 'openai';
 import type { ChatCompletion } from 'openai/resources/chat/completions';
 import type { LanguageModel, ModelRequest, ModelResponse } from './language-model.ts';
-import { toModelError } from './openai-errors.ts';
+import { type OpenAIErrorClasses, toModelError } from './openai-errors.ts';
 import { createStreamAccumulator, fromCompletion, toOpenAIBody } from './openai-messages.ts';
 
 /** Options of `createOpenAIModel`. */
@@ -51,27 +52,33 @@ export interface CreateOpenAIModelOptions {
 export function createOpenAIModel(options: CreateOpenAIModelOptions): LanguageModel {
   const name = options.model;
   const base = options.client;
-  const client = base
-    ? base.withOptions({ maxRetries: 0, ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {}) })
-    : new OpenAI({
-        maxRetries: 0,
-        ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
-        ...(options.baseURL !== undefined ? { baseURL: options.baseURL } : {}),
-        ...(options.headers !== undefined ? { defaultHeaders: options.headers } : {}),
-        ...(options.organization !== undefined ? { organization: options.organization } : {}),
-        ...(options.project !== undefined ? { project: options.project } : {}),
-        ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {}),
-        ...(options.fetch !== undefined ? { fetch: options.fetch } : {}),
-        ...(options.dangerouslyAllowBrowser ? { dangerouslyAllowBrowser: true } : {}),
-      });
+  // The client module is loaded on the first call, not at import: pages and CLIs that never call
+  // OpenAI do not pay for parsing it.
+  let loading: Promise<{ client: OpenAI; classes: OpenAIErrorClasses }> | undefined;
+  const load = () => (loading ??= import('openai').then((module) => ({ client: makeClient(module.default), classes: module })));
+  const makeClient = (OpenAIClass: typeof OpenAI): OpenAI =>
+    base
+      ? base.withOptions({ maxRetries: 0, ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {}) })
+      : new OpenAIClass({
+          maxRetries: 0,
+          ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
+          ...(options.baseURL !== undefined ? { baseURL: options.baseURL } : {}),
+          ...(options.headers !== undefined ? { defaultHeaders: options.headers } : {}),
+          ...(options.organization !== undefined ? { organization: options.organization } : {}),
+          ...(options.project !== undefined ? { project: options.project } : {}),
+          ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {}),
+          ...(options.fetch !== undefined ? { fetch: options.fetch } : {}),
+          ...(options.dangerouslyAllowBrowser ? { dangerouslyAllowBrowser: true } : {}),
+        });
   const extra = options.body ?? {};
 
   async function generate(request: ModelRequest, { signal }: { signal: AbortSignal }): Promise<ModelResponse> {
+    const { client, classes } = await load();
     let completion: ChatCompletion;
     try {
       completion = await client.chat.completions.create({ ...toOpenAIBody(request, name, extra), stream: false }, { signal });
     } catch (error) {
-      throw toModelError(error, name, signal);
+      throw toModelError(error, name, signal, classes);
     }
     return fromCompletion(completion, name);
   }
@@ -81,6 +88,7 @@ export function createOpenAIModel(options: CreateOpenAIModelOptions): LanguageMo
     { signal, onTextDelta }: { signal: AbortSignal; onTextDelta(delta: string): void },
   ): Promise<ModelResponse> {
     const accumulator = createStreamAccumulator(name);
+    const { client, classes } = await load();
     try {
       const chunks = await client.chat.completions.create(
         { ...toOpenAIBody(request, name, extra), stream: true, stream_options: { include_usage: true } },
@@ -91,7 +99,7 @@ export function createOpenAIModel(options: CreateOpenAIModelOptions): LanguageMo
         if (delta) onTextDelta(delta);
       }
     } catch (error) {
-      throw toModelError(error, name, signal);
+      throw toModelError(error, name, signal, classes);
     }
     // The client ends an aborted stream quietly; an abort is not an answer.
     if (signal.aborted) throw signal.reason;
