@@ -57,6 +57,8 @@ export { createOpenAIModel } from './models/openai-model.ts';
 export type { CreateScriptedModelOptions, Script, ScriptedModel, ScriptedReply, ScriptInfo } from './models/scripted-model.ts';
 export { createScriptedModel } from './models/scripted-model.ts';
 export * from './storage/helpers.ts';
+export type { InitialRunFields } from './storage/initial-run.ts';
+export { emptyUsage, initialRun } from './storage/initial-run.ts';
 export type { CreateMemoryStoreOptions, MemoryBacking } from './storage/memory-store.ts';
 export { createMemoryBacking, createMemoryStore } from './storage/memory-store.ts';
 export * from './storage/run-id.ts';

@@ -2,31 +2,14 @@
  * Plain fixtures for this package's own tests (the conformance suite brings its own). No clock,
  * no randomness: a failing test prints the same data every run.
  */
-import type { NewEntry, NewRun } from '@cairn/core';
+import { initialRun, type NewEntry, type NewRun } from '@cairn/core';
 
 /** A fixed epoch time, 2026-01-01T00:00:00Z. */
 export const T0 = 1_767_225_600_000;
 
 /** A valid running run with `overrides`. */
 export function runFixture(runId: string, overrides: Partial<NewRun> = {}): NewRun {
-  return {
-    runId,
-    workflow: 'fixture',
-    status: 'running',
-    pauseReason: null,
-    wakeAt: null,
-    lease: null,
-    input: '{"v":null}',
-    output: null,
-    error: null,
-    usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0, savedTokens: 0, modelCalls: 0 },
-    step: { index: 0, name: null },
-    cancelRequested: false,
-    forkedFrom: null,
-    createdAt: T0,
-    updatedAt: T0,
-    ...overrides,
-  };
+  return { ...initialRun({ runId, workflow: 'fixture', input: '{"v":null}', createdAt: T0 }), ...overrides };
 }
 
 /** A `step-end` entry for step `key` with `overrides`. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { initialRun } from '../storage/initial-run.ts';
 import { flush, testBed } from './test-kit.ts';
 import { defineWorkflow } from './workflow.ts';
 
@@ -95,23 +96,15 @@ describe('peer locks', () => {
     // The first "tab" crashed mid-run: its lease is live, but its lock died with it.
     const frozen = { now: () => bed.clock.now(), setTimer: () => ({ cancel() {} }) };
     const dead = bed.runtime({ workflows: [], owner: 'dead-tab', clock: frozen });
-    await dead.store.createRun({
-      runId: 'run-tab',
-      workflow: 'tab',
-      status: 'running',
-      pauseReason: null,
-      wakeAt: null,
-      lease: { owner: 'dead-tab', expiresAt: bed.clock.now() + 30_000 },
-      input: '{}',
-      output: null,
-      error: null,
-      usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0, savedTokens: 0, modelCalls: 0 },
-      step: { index: 0, name: null },
-      cancelRequested: false,
-      forkedFrom: null,
-      createdAt: bed.clock.now(),
-      updatedAt: bed.clock.now(),
-    });
+    await dead.store.createRun(
+      initialRun({
+        runId: 'run-tab',
+        workflow: 'tab',
+        input: '{}',
+        createdAt: bed.clock.now(),
+        lease: { owner: 'dead-tab', expiresAt: bed.clock.now() + 30_000 },
+      }),
+    );
     const withoutLocks = bed.runtime({ workflows: [wf], owner: 'no-locks' });
     await expect(withoutLocks.resume('run-tab')).rejects.toMatchObject({ code: 'lease-held' });
     const tab = bed.runtime({ workflows: [wf], owner: 'live-tab', locks });

@@ -20,6 +20,7 @@ import {
   RunNotFoundError,
   WorkflowNotFoundError,
 } from '../errors.ts';
+import { initialRun } from '../storage/initial-run.ts';
 import { assertRunId, newRunId } from '../storage/run-id.ts';
 import type { HeldRunLock, RunLocks } from '../storage/run-locks.ts';
 import type { DurableStore, JournalEntry, NewEntry, RunRecord, RunStatus } from '../storage/types.ts';
@@ -114,7 +115,6 @@ export interface Runtime {
 }
 
 const TERMINAL: RunStatus[] = ['completed', 'failed', 'cancelled'];
-const EMPTY_USAGE = { inputTokens: 0, outputTokens: 0, totalTokens: 0, savedTokens: 0, modelCalls: 0 };
 
 async function idempotentRunId(key: string): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(key)));
@@ -337,23 +337,9 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
     }
     let record: RunRecord;
     try {
-      record = await store.createRun({
-        runId,
-        workflow: name,
-        status: 'running',
-        pauseReason: null,
-        wakeAt: null,
-        lease: { owner, expiresAt: now + leaseMs },
-        input: encodedInput,
-        output: null,
-        error: null,
-        usage: { ...EMPTY_USAGE },
-        step: { index: 0, name: null },
-        cancelRequested: false,
-        forkedFrom: null,
-        createdAt: now,
-        updatedAt: now,
-      });
+      record = await store.createRun(
+        initialRun({ runId, workflow: name, input: encodedInput, createdAt: now, lease: { owner, expiresAt: now + leaseMs } }),
+      );
     } catch (error) {
       lock?.release();
       if (startOptions.idempotencyKey !== undefined && error instanceof RunExistsError) {
@@ -619,23 +605,16 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
       const lock = await acquireLock(newId);
       let record: RunRecord;
       try {
-        await store.createRun({
-          runId: newId,
-          workflow: source.workflow,
-          status: 'running',
-          pauseReason: null,
-          wakeAt: null,
-          lease: { owner, expiresAt: now + leaseMs },
-          input,
-          output: null,
-          error: null,
-          usage: { ...EMPTY_USAGE },
-          step: { index: 0, name: null },
-          cancelRequested: false,
-          forkedFrom: { runId, atSeq },
-          createdAt: now,
-          updatedAt: now,
-        });
+        await store.createRun(
+          initialRun({
+            runId: newId,
+            workflow: source.workflow,
+            input,
+            createdAt: now,
+            lease: { owner, expiresAt: now + leaseMs },
+            forkedFrom: { runId, atSeq },
+          }),
+        );
         record = await store.append(newId, 0, entries, { updatedAt: now });
       } catch (error) {
         lock?.release();

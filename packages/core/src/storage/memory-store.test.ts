@@ -1,26 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { CairnError } from '../errors.ts';
+import { initialRun } from './initial-run.ts';
 import { createMemoryBacking, createMemoryStore } from './memory-store.ts';
 import type { NewRun } from './types.ts';
 
 function newRun(runId: string, createdAt = 1): NewRun {
-  return {
-    runId,
-    workflow: 'wf',
-    status: 'running',
-    pauseReason: null,
-    wakeAt: null,
-    lease: null,
-    input: '{}',
-    output: null,
-    error: null,
-    usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0, savedTokens: 0, modelCalls: 0 },
-    step: { index: 0, name: null },
-    cancelRequested: false,
-    forkedFrom: null,
-    createdAt,
-    updatedAt: createdAt,
-  };
+  return initialRun({ runId, workflow: 'wf', input: '{}', createdAt });
 }
 
 describe('memory store', () => {

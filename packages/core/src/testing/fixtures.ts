@@ -2,15 +2,13 @@
  * Fixtures for adapter tests and the conformance suite. They build plain values only (no clock, no
  * randomness) so that a failing test prints the same data every time it runs.
  */
-import type { NewEntry, NewRun, RunUsage } from '../storage/types.ts';
+import { initialRun } from '../storage/initial-run.ts';
+import type { NewEntry, NewRun } from '../storage/types.ts';
+
+export { emptyUsage } from '../storage/initial-run.ts';
 
 /** A fixed epoch-millisecond time (2026-01-01T00:00:00Z): fixtures never read a clock. */
 export const FIXTURE_TIME = 1_767_225_600_000;
-
-/** Usage of a run that has made no model call. */
-export function emptyUsage(): RunUsage {
-  return { inputTokens: 0, outputTokens: 0, totalTokens: 0, savedTokens: 0, modelCalls: 0 };
-}
 
 /**
  * A minimal, valid `NewRun` (status `running`, every optional field `null`), with `overrides` applied.
@@ -19,24 +17,7 @@ export function emptyUsage(): RunUsage {
  * await store.createRun(newRunFixture('run-1', { workflow: 'greet', createdAt: 5, updatedAt: 5 }));
  */
 export function newRunFixture(runId: string, overrides: Partial<NewRun> = {}): NewRun {
-  return {
-    runId,
-    workflow: 'conformance',
-    status: 'running',
-    pauseReason: null,
-    wakeAt: null,
-    lease: null,
-    input: '{"v":null}',
-    output: null,
-    error: null,
-    usage: emptyUsage(),
-    step: { index: 0, name: null },
-    cancelRequested: false,
-    forkedFrom: null,
-    createdAt: FIXTURE_TIME,
-    updatedAt: FIXTURE_TIME,
-    ...overrides,
-  };
+  return { ...initialRun({ runId, workflow: 'conformance', input: '{"v":null}', createdAt: FIXTURE_TIME }), ...overrides };
 }
 
 /**
