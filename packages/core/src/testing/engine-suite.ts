@@ -94,6 +94,8 @@ async function takeOver(
 
 /** Register the engine scenario tests for an adapter. */
 export function engineConformanceSuite(harness: StoreHarness): void {
+  // Each scenario opens many fresh stores; real disks and browsers need more than Vitest's 5 s.
+  const timeout = harness.timeoutMs ?? 30_000;
   describe(`${harness.name}: engine scenarios`, () => {
     const runtimes: Runtime[] = [];
     afterEach(async () => {
@@ -116,7 +118,7 @@ export function engineConformanceSuite(harness: StoreHarness): void {
       expect(await run.result()).toBe(expectedOutput(1));
       expect([...world.calls.values()]).toEqual([1, 1, 1, 1, 1, 1]);
       expect(world.ledger.size).toBe(3);
-    });
+    }, timeout);
 
     it('survives an interruption at every write: same output, completed steps never re-run', async () => {
       // Count the writes of an uninterrupted run first.
@@ -155,7 +157,7 @@ export function engineConformanceSuite(harness: StoreHarness): void {
         // Side effects of once steps happen once per idempotency key, whatever the interruption.
         expect(world.ledger.size, `ledger after write ${dieAt}`).toBe(3);
       }
-    });
+    }, timeout);
 
     for (const afterEffect of [false, true]) {
       it(`survives an interruption inside every step (${afterEffect ? 'after' : 'before'} its side effect) per its onUnknown policy`, async () => {
@@ -190,7 +192,7 @@ export function engineConformanceSuite(harness: StoreHarness): void {
             expect(intents).toHaveLength(1);
           }
         }
-      });
+      }, timeout);
     }
   });
 }

@@ -3,7 +3,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DurableStore } from '@cairn/core';
-import { payloadLimitsSuite, type StoreHarness, storeConformanceSuite } from '@cairn/core/testing';
+import { engineConformanceSuite, payloadLimitsSuite, type StoreHarness, storeConformanceSuite } from '@cairn/core/testing';
 import { afterAll } from 'vitest';
 import { makeTempDir } from '../test-support/temp-dir.ts';
 import { type CreateFileStoreOptions, createFileStore } from './file-store.ts';
@@ -47,5 +47,8 @@ function fileHarness(name: string, options: Omit<CreateFileStoreOptions, 'dir'> 
 }
 
 storeConformanceSuite(fileHarness('file'));
+// The engine scenarios: a workflow interrupted at every write and inside every step, taken over
+// through a fresh runtime on a reopened handle of the same file(s).
+engineConformanceSuite(fileHarness('file'));
 // A small limit exercises the size boundary with multi-byte text cheaply.
 payloadLimitsSuite(fileHarness('file (64 KiB limit)', { maxPayloadBytes: 64 * 1024 }));

@@ -2,7 +2,7 @@
 // `peer` is a second connection to the same file, `reopen` closes and opens a new connection.
 import { join } from 'node:path';
 import type { DurableStore } from '@cairn/core';
-import { payloadLimitsSuite, type StoreHarness, storeConformanceSuite } from '@cairn/core/testing';
+import { engineConformanceSuite, payloadLimitsSuite, type StoreHarness, storeConformanceSuite } from '@cairn/core/testing';
 import { afterAll } from 'vitest';
 import { makeTempDir } from '../test-support/temp-dir.ts';
 import { type CreateSqliteStoreOptions, createSqliteStore } from './sqlite-store.ts';
@@ -43,6 +43,9 @@ function sqliteHarness(name: string, options: Omit<CreateSqliteStoreOptions, 'pa
 }
 
 storeConformanceSuite(sqliteHarness('sqlite'));
+// The engine scenarios: a workflow interrupted at every write and inside every step, taken over
+// through a fresh runtime on a reopened handle of the same file(s).
+engineConformanceSuite(sqliteHarness('sqlite'));
 // The same contract with the opt-in durability level and a custom table prefix.
 storeConformanceSuite(sqliteHarness('sqlite (synchronous=normal, prefix app_)', { synchronous: 'normal', tablePrefix: 'app_' }));
 // A small limit exercises the size boundary with multi-byte text cheaply.
