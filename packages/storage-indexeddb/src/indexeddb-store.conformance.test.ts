@@ -5,7 +5,9 @@ import { indexedDBHarness } from '../test/harness.ts';
 
 const happyDom = navigator.userAgent.includes('HappyDOM');
 
-const harness = happyDom ? indexedDBHarness('indexeddb (happy-dom)') : indexedDBHarness('indexeddb (chromium)', { timeoutMs: 60_000 });
+const harness = happyDom
+  ? indexedDBHarness('indexeddb (happy-dom)')
+  : indexedDBHarness('indexeddb (chromium)', { timeoutMs: 60_000 });
 storeConformanceSuite(harness);
 // The engine scenarios: a workflow interrupted at every write and inside every step, taken over by a
 // fresh runtime on a reopened connection to the same database.

@@ -109,90 +109,102 @@ export function engineConformanceSuite(harness: StoreHarness): void {
       return base;
     }
 
-    it('runs the six-step workflow uninterrupted, each step once', async () => {
-      const world: World = { calls: new Map(), ledger: new Map() };
-      const clock = createManualClock();
-      const runtime = createRuntime({ store: await harness.create(), workflows: [sixSteps(world)], clock, leaseMs: LEASE_MS });
-      runtimes.push(runtime);
-      const run = await runtime.start(sixSteps(world), { start: 1 });
-      expect(await run.result()).toBe(expectedOutput(1));
-      expect([...world.calls.values()]).toEqual([1, 1, 1, 1, 1, 1]);
-      expect(world.ledger.size).toBe(3);
-    }, timeout);
-
-    it('survives an interruption at every write: same output, completed steps never re-run', async () => {
-      // Count the writes of an uninterrupted run first.
-      const probeWorld: World = { calls: new Map(), ledger: new Map() };
-      const probe = createInterruptingStore(await harness.create(), Number.POSITIVE_INFINITY);
-      const clock0 = createManualClock();
-      const probeRuntime = createRuntime({ store: probe, workflows: [sixSteps(probeWorld)], clock: clock0, leaseMs: LEASE_MS });
-      runtimes.push(probeRuntime);
-      await (await probeRuntime.start('six-steps', { start: 3 })).result();
-      const totalWrites = probe.writes;
-      expect(totalWrites).toBeGreaterThanOrEqual(12);
-
-      for (let dieAt = 2; dieAt <= totalWrites; dieAt++) {
+    it(
+      'runs the six-step workflow uninterrupted, each step once',
+      async () => {
         const world: World = { calls: new Map(), ledger: new Map() };
         const clock = createManualClock();
-        const base = await harness.create();
-        const dying = createInterruptingStore(base, dieAt);
-        const a = createRuntime({ store: dying, workflows: [sixSteps(world)], clock, leaseMs: LEASE_MS, owner: 'runtime-a' });
-        const started = await a.start('six-steps', { start: 3 }).catch(() => undefined);
-        await started?.settled().catch(() => undefined);
-        await a.close();
-        const executedByA = new Map(world.calls);
-        const journal = await base.readEntries((await base.listRuns()).runs[0]!.runId);
-        const recorded = new Set(journal.filter((e) => e.kind === 'step-end').map((e) => e.key.split('#')[0]));
-        const next = await successor(base);
-        const { runtime, output } = await takeOver(next, world, clock);
+        const runtime = createRuntime({ store: await harness.create(), workflows: [sixSteps(world)], clock, leaseMs: LEASE_MS });
         runtimes.push(runtime);
-        expect(output, `interrupted at write ${dieAt}`).toBe(expectedOutput(3));
-        for (let i = 1; i <= 6; i++) {
-          const name = `s${i}`;
-          const calls = world.calls.get(name) ?? 0;
-          if (recorded.has(name)) expect(calls, `${name} recorded before write ${dieAt}`).toBe(1);
-          else if (executedByA.has(name)) expect(calls, `${name} in flight at write ${dieAt}`).toBeLessThanOrEqual(2);
-          else expect(calls, `${name} after write ${dieAt}`).toBe(1);
-        }
-        // Side effects of once steps happen once per idempotency key, whatever the interruption.
-        expect(world.ledger.size, `ledger after write ${dieAt}`).toBe(3);
-      }
-    }, timeout);
+        const run = await runtime.start(sixSteps(world), { start: 1 });
+        expect(await run.result()).toBe(expectedOutput(1));
+        expect([...world.calls.values()]).toEqual([1, 1, 1, 1, 1, 1]);
+        expect(world.ledger.size).toBe(3);
+      },
+      timeout,
+    );
 
-    for (const afterEffect of [false, true]) {
-      it(`survives an interruption inside every step (${afterEffect ? 'after' : 'before'} its side effect) per its onUnknown policy`, async () => {
-        for (let i = 1; i <= 6; i++) {
-          const name = `s${i}`;
-          const world: World = { calls: new Map(), ledger: new Map(), hang: { step: name, afterEffect, done: false } };
+    it(
+      'survives an interruption at every write: same output, completed steps never re-run',
+      async () => {
+        // Count the writes of an uninterrupted run first.
+        const probeWorld: World = { calls: new Map(), ledger: new Map() };
+        const probe = createInterruptingStore(await harness.create(), Number.POSITIVE_INFINITY);
+        const clock0 = createManualClock();
+        const probeRuntime = createRuntime({ store: probe, workflows: [sixSteps(probeWorld)], clock: clock0, leaseMs: LEASE_MS });
+        runtimes.push(probeRuntime);
+        await (await probeRuntime.start('six-steps', { start: 3 })).result();
+        const totalWrites = probe.writes;
+        expect(totalWrites).toBeGreaterThanOrEqual(12);
+
+        for (let dieAt = 2; dieAt <= totalWrites; dieAt++) {
+          const world: World = { calls: new Map(), ledger: new Map() };
           const clock = createManualClock();
           const base = await harness.create();
-          const a = createRuntime({ store: base, workflows: [sixSteps(world)], clock, leaseMs: LEASE_MS, owner: 'runtime-a' });
-          const run = await a.start('six-steps', { start: 5 });
-          for (let spin = 0; spin < 200 && !world.hang?.done; spin++) await new Promise((r) => setTimeout(r, 1));
-          expect(world.hang?.done, `${name} reached`).toBe(true);
+          const dying = createInterruptingStore(base, dieAt);
+          const a = createRuntime({ store: dying, workflows: [sixSteps(world)], clock, leaseMs: LEASE_MS, owner: 'runtime-a' });
+          const started = await a.start('six-steps', { start: 3 }).catch(() => undefined);
+          await started?.settled().catch(() => undefined);
           await a.close();
+          const executedByA = new Map(world.calls);
+          const journal = await base.readEntries((await base.listRuns()).runs[0]!.runId);
+          const recorded = new Set(journal.filter((e) => e.kind === 'step-end').map((e) => e.key.split('#')[0]));
           const next = await successor(base);
-          const { runtime, output, runId } = await takeOver(next, world, clock);
+          const { runtime, output } = await takeOver(next, world, clock);
           runtimes.push(runtime);
-          expect(runId).toBe(run.runId);
-          expect(output, `interrupted inside ${name}`).toBe(expectedOutput(5));
-          const once = i % 2 === 1;
-          for (let j = 1; j <= 6; j++) {
-            const calls = world.calls.get(`s${j}`) ?? 0;
-            if (j !== i) expect(calls, `s${j} with ${name} interrupted`).toBe(1);
+          expect(output, `interrupted at write ${dieAt}`).toBe(expectedOutput(3));
+          for (let i = 1; i <= 6; i++) {
+            const name = `s${i}`;
+            const calls = world.calls.get(name) ?? 0;
+            if (recorded.has(name)) expect(calls, `${name} recorded before write ${dieAt}`).toBe(1);
+            else if (executedByA.has(name)) expect(calls, `${name} in flight at write ${dieAt}`).toBeLessThanOrEqual(2);
+            else expect(calls, `${name} after write ${dieAt}`).toBe(1);
           }
-          const inFlight = world.calls.get(name) ?? 0;
-          // s3 reconciles: when the effect happened it is found and the step is not called again.
-          if (name === 's3' && afterEffect) expect(inFlight).toBe(1);
-          else expect(inFlight, `${name} re-executed per policy`).toBe(2);
-          expect(world.ledger.size, 'each once-effect applied once').toBe(3);
-          if (once) {
-            const history = await runtime.history(runId);
-            const intents = history.filter((h) => h.kind === 'step-start' && h.key === `${name}#0`);
-            expect(intents).toHaveLength(1);
-          }
+          // Side effects of once steps happen once per idempotency key, whatever the interruption.
+          expect(world.ledger.size, `ledger after write ${dieAt}`).toBe(3);
         }
-      }, timeout);
+      },
+      timeout,
+    );
+
+    for (const afterEffect of [false, true]) {
+      it(
+        `survives an interruption inside every step (${afterEffect ? 'after' : 'before'} its side effect) per its onUnknown policy`,
+        async () => {
+          for (let i = 1; i <= 6; i++) {
+            const name = `s${i}`;
+            const world: World = { calls: new Map(), ledger: new Map(), hang: { step: name, afterEffect, done: false } };
+            const clock = createManualClock();
+            const base = await harness.create();
+            const a = createRuntime({ store: base, workflows: [sixSteps(world)], clock, leaseMs: LEASE_MS, owner: 'runtime-a' });
+            const run = await a.start('six-steps', { start: 5 });
+            for (let spin = 0; spin < 200 && !world.hang?.done; spin++) await new Promise((r) => setTimeout(r, 1));
+            expect(world.hang?.done, `${name} reached`).toBe(true);
+            await a.close();
+            const next = await successor(base);
+            const { runtime, output, runId } = await takeOver(next, world, clock);
+            runtimes.push(runtime);
+            expect(runId).toBe(run.runId);
+            expect(output, `interrupted inside ${name}`).toBe(expectedOutput(5));
+            const once = i % 2 === 1;
+            for (let j = 1; j <= 6; j++) {
+              const calls = world.calls.get(`s${j}`) ?? 0;
+              if (j !== i) expect(calls, `s${j} with ${name} interrupted`).toBe(1);
+            }
+            const inFlight = world.calls.get(name) ?? 0;
+            // s3 reconciles: when the effect happened it is found and the step is not called again.
+            if (name === 's3' && afterEffect) expect(inFlight).toBe(1);
+            else expect(inFlight, `${name} re-executed per policy`).toBe(2);
+            expect(world.ledger.size, 'each once-effect applied once').toBe(3);
+            if (once) {
+              const history = await runtime.history(runId);
+              const intents = history.filter((h) => h.kind === 'step-start' && h.key === `${name}#0`);
+              expect(intents).toHaveLength(1);
+            }
+          }
+        },
+        timeout,
+      );
     }
   });
 }
