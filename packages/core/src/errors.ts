@@ -36,8 +36,20 @@ export type ErrorCode =
   | 'max-turns'
   | 'aborted';
 
+/** Facts an error carries as fields, so no caller ever parses a message. */
+export interface CairnErrorFacts {
+  /** The run concerned. */
+  runId?: string;
+  /** The step concerned (`name#n`). */
+  stepId?: string;
+  /** The journal seq concerned. */
+  seq?: number;
+  /** The adapter or package that raised it (`@cairn/storage-node`). */
+  adapter?: string;
+}
+
 /** Options every Cairn error takes. */
-export interface CairnErrorOptions {
+export interface CairnErrorOptions extends CairnErrorFacts {
   cause?: unknown;
   retryable?: boolean;
 }
@@ -47,12 +59,20 @@ export class CairnError extends Error {
   readonly [marker] = true;
   readonly code: ErrorCode;
   readonly retryable: boolean;
+  readonly runId?: string;
+  readonly stepId?: string;
+  readonly seq?: number;
+  readonly adapter?: string;
 
   constructor(code: ErrorCode, message: string, options: CairnErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'CairnError';
     this.code = code;
     this.retryable = options.retryable ?? false;
+    if (options.runId !== undefined) this.runId = options.runId;
+    if (options.stepId !== undefined) this.stepId = options.stepId;
+    if (options.seq !== undefined) this.seq = options.seq;
+    if (options.adapter !== undefined) this.adapter = options.adapter;
   }
 
   /** True when `value` is a Cairn error (from any copy of the package), optionally of `code`. */
@@ -93,8 +113,22 @@ export class CorruptJournalError extends defineError('CorruptJournalError', 'cor
 export class PayloadTooLargeError extends defineError('PayloadTooLargeError', 'payload-too-large') {}
 /** A value cannot be journaled (function, class instance, cycle, bigint…). */
 export class NotSerializableError extends defineError('NotSerializableError', 'not-serializable') {}
-/** Replay asked for a different step than the journal recorded at that position. */
-export class NonDeterminismError extends defineError('NonDeterminismError', 'non-determinism') {}
+/**
+ * Replay asked for a different step than the journal recorded at that position. `seq` is the
+ * recorded entry, `expected` the step id the journal recorded there and `actual` the one asked for.
+ */
+export class NonDeterminismError extends defineError('NonDeterminismError', 'non-determinism') {
+  readonly expected?: string;
+  readonly actual?: string;
+  readonly callIndex?: number;
+  constructor(message: string, options: CairnErrorOptions & { expected?: string; actual?: string; callIndex?: number } = {}) {
+    const { expected, actual, callIndex, ...rest } = options;
+    super(message, rest);
+    if (expected !== undefined) this.expected = expected;
+    if (actual !== undefined) this.actual = actual;
+    if (callIndex !== undefined) this.callIndex = callIndex;
+  }
+}
 /** Thrown by user code: do not retry this step. */
 export class NonRetriableError extends defineError('NonRetriableError', 'non-retriable') {}
 /** An in-flight `effect: 'once'` step may or may not have happened. */
@@ -143,9 +177,9 @@ export class RetryAfterError extends CairnError {
 
 /** The run ended `failed`; `runId` names it and `cause` carries the workflow's error. */
 export class RunFailedError extends CairnError {
-  readonly runId: string;
+  override readonly runId: string;
   constructor(runId: string, message: string, options: CairnErrorOptions = {}) {
-    super('run-failed', message, options);
+    super('run-failed', message, { ...options, runId });
     this.name = 'RunFailedError';
     this.runId = runId;
   }
@@ -153,12 +187,52 @@ export class RunFailedError extends CairnError {
 
 /** A step's function failed after all its attempts (or the failure was replayed from the journal). */
 export class StepFailedError extends CairnError {
-  readonly stepId: string;
+  override readonly stepId: string;
   readonly attempts: number;
   constructor(stepId: string, attempts: number, message: string, options: CairnErrorOptions = {}) {
-    super('step-failed', message, options);
+    super('step-failed', message, { ...options, stepId });
     this.name = 'StepFailedError';
     this.stepId = stepId;
     this.attempts = attempts;
   }
+}
+
+/** The error classes by code: the one registry used to rebuild errors from their journal or wire form. */
+const ERROR_CLASSES: Partial<Record<ErrorCode, new (message: string, options?: CairnErrorOptions) => CairnError>> = {
+  'run-exists': RunExistsError,
+  'run-not-found': RunNotFoundError,
+  'invalid-run-id': InvalidRunIdError,
+  'invalid-argument': InvalidArgumentError,
+  'storage-conflict': StorageConflictError,
+  'storage-unavailable': StorageUnavailableError,
+  'corrupt-journal': CorruptJournalError,
+  'payload-too-large': PayloadTooLargeError,
+  'not-serializable': NotSerializableError,
+  'non-determinism': NonDeterminismError,
+  'non-retriable': NonRetriableError,
+  'outcome-unknown': OutcomeUnknownError,
+  'lease-held': LeaseHeldError,
+  'workflow-not-found': WorkflowNotFoundError,
+  'signal-timeout': SignalTimeoutError,
+  'approval-not-found': ApprovalNotFoundError,
+  'approval-already-decided': ApprovalAlreadyDecidedError,
+  'run-cancelled': RunCancelledError,
+  aborted: AbortedError,
+  'model-error': ModelError,
+  'tool-error': ToolError,
+  'output-invalid': OutputInvalidError,
+  'budget-exceeded': BudgetExceededError,
+  'max-turns': MaxTurnsError,
+};
+
+/**
+ * Rebuild a Cairn error of `code` from its parts (journal, RPC, HTTP): the class registered for the
+ * code (so `instanceof` works after a round trip), or a plain `CairnError` for codes whose class needs
+ * more than a message (`retry-after`, `run-failed`, `step-failed`) or that a newer version added.
+ */
+export function createCairnError(code: ErrorCode, message: string, options: CairnErrorOptions = {}): CairnError {
+  const ErrorClass = ERROR_CLASSES[code];
+  const error = ErrorClass ? new ErrorClass(message, options) : new CairnError(code, message, options);
+  if (options.retryable !== undefined) (error as { retryable: boolean }).retryable = options.retryable;
+  return error;
 }

@@ -45,6 +45,16 @@ export const systemClock: Clock = {
   },
 };
 
+/**
+ * Resolve after the event loop has run once (a macrotask): lets timers and I/O of the process run
+ * between back-to-back synchronous commits, and lets workflow code between awaits issue its next
+ * calls before the engine decides that a run is idle. Not a timer: no time needs to pass, so it does
+ * not go through a `Clock` (a manual clock would never let it fire).
+ */
+export function macrotask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 /** Wait `ms` on `clock`; rejects with the signal's reason when aborted. */
 export function delay(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -6,15 +6,19 @@
  * Invariants:
  * - every append is a CAS on the cursor's `lastSeq`, and the cursor only moves forward;
  * - losing the CAS to entries that other parties legitimately add to a driven run (signals,
- *   approval decisions) is not losing the run: those entries are absorbed and the append retried;
- * - losing it to anything else means another resumer drives the run: every pending and future
- *   commit rejects with the conflict, and the driver stops without writing anything more;
- * - retryable backend errors (busy) are retried a bounded number of times with backoff.
+ *   approval decisions) is not losing the run: those entries are kept for `drainExternal()` and
+ *   the append retried;
+ * - losing it to anything else means another resumer drives the run (a `lease-take` fenced us):
+ *   the queue becomes fatal, every pending and future commit rejects with the conflict;
+ * - a request the store refuses for its own content (payload too large, invalid argument) fails
+ *   alone: a batch so refused is re-sent request by request, and the queue goes on;
+ * - retryable backend errors (busy) are retried a bounded number of times with backoff;
+ * - the queue calls nothing of its caller: results and errors flow back through the promises.
  */
 import { CairnError } from '../errors.ts';
 import type { DurableStore, JournalEntry, NewEntry, RunPatch, RunRecord } from '../storage/types.ts';
-import { type Clock, delay } from './clock.ts';
-import { EXTERNAL_KINDS } from './replay-state.ts';
+import { type Clock, delay, macrotask } from './clock.ts';
+import { EXTERNAL_KINDS } from './journal-format.ts';
 
 /** Longest stretch of back-to-back commits before the queue yields to the event loop (a yield costs ~1 ms in Node, so this keeps it near 2 %). */
 const YIELD_EVERY_MS = 50;
@@ -45,12 +49,6 @@ export interface CommitQueueOptions {
   store: DurableStore;
   cursor: RunCursor;
   clock: Clock;
-  /** Entries other parties appended, absorbed after a lost CAS. */
-  onExternal(entries: JournalEntry[]): void;
-  /** Every header the store returns (to notice cancel requests at step boundaries). */
-  onRecord(record: RunRecord): void;
-  /** The run was taken over: stop driving. */
-  onSuperseded(error: unknown): void;
   /** Attempts for retryable backend errors (default 5). */
   maxBusyRetries?: number;
 }
@@ -62,6 +60,19 @@ export interface CommitQueue {
   idle(): Promise<void>;
   /** Refuse all further commits with `error` (the driver stopped). */
   close(error: unknown): void;
+  /** Entries other parties appended (signals, decisions) absorbed since the last call, in seq order. */
+  drainExternal(): JournalEntry[];
+  /** The error that ended the queue, if any. */
+  readonly fatal: unknown;
+}
+
+/** True when the store refused the request itself, not the run: the request fails alone. */
+export function isRequestRefusal(error: unknown): boolean {
+  return (
+    CairnError.is(error, 'payload-too-large') ||
+    CairnError.is(error, 'not-serializable') ||
+    CairnError.is(error, 'invalid-argument')
+  );
 }
 
 function mergePatches(requests: Request[]): RunPatch | undefined {
@@ -79,6 +90,8 @@ export function createCommitQueue(options: CommitQueueOptions): CommitQueue {
   let fatal: unknown;
   let idleWaiters: Array<() => void> = [];
   let lastYield = clock.now();
+  // Absorbed external entries not yet handed out.
+  let external: JournalEntry[] = [];
 
   async function appendBatch(batch: Request[]): Promise<void> {
     const entries = batch.flatMap((request) => request.entries);
@@ -89,7 +102,6 @@ export function createCommitQueue(options: CommitQueueOptions): CommitQueue {
         let seq = cursor.lastSeq + 1;
         cursor.lastSeq = record.lastSeq;
         cursor.version = record.version;
-        options.onRecord(record);
         for (const request of batch) {
           request.resolve({ firstSeq: seq, record });
           seq += request.entries.length;
@@ -100,7 +112,7 @@ export function createCommitQueue(options: CommitQueueOptions): CommitQueue {
           const newer = await store.readEntries(cursor.runId, { afterSeq: cursor.lastSeq });
           if (newer.length > 0 && newer.every((entry) => EXTERNAL_KINDS.has(entry.kind))) {
             cursor.lastSeq = newer[newer.length - 1]!.seq;
-            options.onExternal(newer);
+            external.push(...newer);
             continue;
           }
           throw error;
@@ -109,6 +121,21 @@ export function createCommitQueue(options: CommitQueueOptions): CommitQueue {
           busy++;
           await delay(clock, 20 * 2 ** busy);
           continue;
+        }
+        if (isRequestRefusal(error) && batch.length > 1) {
+          // Find the request the store refuses; the others commit.
+          for (const [i, request] of batch.entries()) {
+            try {
+              await appendBatch([request]);
+            } catch (single) {
+              if (!isRequestRefusal(single)) {
+                for (const rest of batch.slice(i + 1)) rest.reject(single);
+                throw single;
+              }
+              request.reject(single);
+            }
+          }
+          return;
         }
         throw error;
       }
@@ -121,7 +148,7 @@ export function createCommitQueue(options: CommitQueueOptions): CommitQueue {
       // A run of synchronous steps on a synchronous store would commit back to back in microtasks
       // and starve every timer of the process (lease renewals, other runs). Yield now and then.
       if (clock.now() - lastYield >= YIELD_EVERY_MS) {
-        await new Promise<void>((resolve) => setTimeout(resolve, 0));
+        await macrotask();
         lastYield = clock.now();
       }
       const batch = queue;
@@ -133,9 +160,13 @@ export function createCommitQueue(options: CommitQueueOptions): CommitQueue {
       try {
         await appendBatch(batch);
       } catch (error) {
+        if (isRequestRefusal(error)) {
+          // A single request refused for its content (a batch of several was split above).
+          for (const request of batch) request.reject(error);
+          continue;
+        }
         fatal = error;
         for (const request of batch) request.reject(error);
-        options.onSuperseded(error);
       }
     }
     flushing = false;
@@ -162,6 +193,14 @@ export function createCommitQueue(options: CommitQueueOptions): CommitQueue {
     },
     close(error) {
       if (fatal === undefined) fatal = error;
+    },
+    drainExternal() {
+      const drained = external;
+      external = [];
+      return drained;
+    },
+    get fatal() {
+      return fatal;
     },
   };
 }

@@ -4,7 +4,7 @@
  */
 import { decode, type SerializedError } from '../codec.ts';
 import type { JournalEntry, Lease, PauseReason, RunRecord, RunStatus, RunUsage } from '../storage/types.ts';
-import { type ApprovalDecidePayload, type ApprovalRequestPayload, decodePayload, type StepUsage } from './journal-format.ts';
+import { type LeaseTakeRecord, readEntry, type StepUsage } from './journal-format.ts';
 
 /** An approval waiting for a decision. */
 export interface PendingApproval {
@@ -58,6 +58,8 @@ export interface HistoryItem {
   wakeAt?: number | null;
   approval?: { approved: boolean; by: string; reason?: string; at: number };
   status?: string;
+  /** For `lease-take`: who took the run over from whom. */
+  lease?: LeaseTakeRecord;
 }
 
 /** Turn a header into `RunInfo`. */
@@ -86,40 +88,77 @@ export function toRunInfo(record: RunRecord): RunInfo {
 /** Approvals requested and not yet decided, from a journal. */
 export function pendingApprovals(entries: readonly JournalEntry[]): PendingApproval[] {
   const decided = new Set(entries.filter((e) => e.kind === 'approval-decide').map((e) => e.key));
-  return entries
-    .filter((e) => e.kind === 'approval-request' && !decided.has(e.key))
-    .map((e) => {
-      const p = decodePayload<ApprovalRequestPayload>(e.payload);
-      return {
-        approvalId: e.key,
-        stepId: p.s,
-        details: p.v,
-        requestedAt: e.createdAt,
-        expiresAt: p.x,
-        defaultDecision: p.dd,
-        reason: p.r,
-      };
+  const pending: PendingApproval[] = [];
+  for (const e of entries) {
+    if (e.kind !== 'approval-request' || decided.has(e.key)) continue;
+    const decoded = readEntry(e);
+    if (decoded.kind !== 'approval-request') continue;
+    const r = decoded.record;
+    pending.push({
+      approvalId: e.key,
+      stepId: r.waitId,
+      details: r.details,
+      requestedAt: e.createdAt,
+      expiresAt: r.expiresAt,
+      defaultDecision: r.defaultDecision,
+      reason: r.reason,
     });
+  }
+  return pending;
 }
 
 /** Decode a journal for `history`. */
 export function toHistory(entries: readonly JournalEntry[]): HistoryItem[] {
   return entries.map((entry) => {
     const item: HistoryItem = { seq: entry.seq, kind: entry.kind, key: entry.key, at: entry.createdAt };
-    const p = decodePayload<Record<string, unknown>>(entry.payload);
-    if (typeof p.i === 'number') item.index = p.i;
-    if (typeof p.t === 'number') item.startedAt = p.t;
-    if (typeof p.d === 'number') item.durationMs = p.d;
-    if (typeof p.a === 'number') item.attempts = p.a;
-    if (p.u) item.usage = p.u as StepUsage;
-    if (p.e) item.error = p.e as SerializedError;
-    if ('v' in p) item.value = p.v;
-    if ('w' in p) item.wakeAt = p.w as number | null;
-    if (typeof p.status === 'string') item.status = p.status;
-    if (entry.kind === 'approval-request') item.wakeAt = (p as unknown as ApprovalRequestPayload).x;
-    if (entry.kind === 'approval-decide') {
-      const d = p as unknown as ApprovalDecidePayload;
-      item.approval = { approved: d.approved, by: d.by, at: d.at, ...(d.reason !== undefined ? { reason: d.reason } : {}) };
+    const decoded = readEntry(entry);
+    const step = (r: { index: number; startedAt: number; durationMs?: number; attempts?: number }): void => {
+      item.index = r.index;
+      item.startedAt = r.startedAt;
+      if (r.durationMs !== undefined) item.durationMs = r.durationMs;
+      if (r.attempts !== undefined) item.attempts = r.attempts;
+    };
+    switch (decoded.kind) {
+      case 'step-start':
+        step(decoded.record);
+        break;
+      case 'step-end':
+        step(decoded.record);
+        if (decoded.record.usage) item.usage = decoded.record.usage;
+        if (decoded.record.value !== undefined) item.value = decoded.record.value;
+        break;
+      case 'step-fail':
+        step(decoded.record);
+        item.error = decoded.record.error;
+        break;
+      case 'sleep-start':
+        item.index = decoded.record.index;
+        item.wakeAt = decoded.record.wakeAt;
+        break;
+      case 'signal-receive':
+        if (decoded.value !== undefined) item.value = decoded.value;
+        break;
+      case 'approval-request':
+        item.index = decoded.record.index;
+        if (decoded.record.details !== undefined) item.value = decoded.record.details;
+        item.wakeAt = decoded.record.expiresAt;
+        break;
+      case 'approval-decide': {
+        const d = decoded.record;
+        item.approval = { approved: d.approved, by: d.by, at: d.at, ...(d.reason !== undefined ? { reason: d.reason } : {}) };
+        if (d.data !== undefined) item.value = d.data;
+        break;
+      }
+      case 'run-end':
+        item.status = decoded.record.status;
+        if (decoded.record.output !== undefined) item.value = decoded.record.output;
+        if (decoded.record.error) item.error = decoded.record.error;
+        break;
+      case 'lease-take':
+        item.lease = decoded.record;
+        break;
+      default:
+        break;
     }
     return item;
   });

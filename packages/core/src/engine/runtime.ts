@@ -1,44 +1,56 @@
 /**
- * `createRuntime`: starts, resumes and manages durable runs over one `DurableStore`.
+ * `createRuntime`: starts, resumes and manages durable runs over one `DurableStore`. This file
+ * assembles the runtime from its parts and keeps its registry of workflows and drives:
+ *   take-run (lease + fence) · drive/run-driver (one drive) · runtime/deliver-external (signals,
+ *   decisions) · runtime/run-handles (result, settled) · runtime/management (read model) ·
+ *   runtime/wake-timers · drive/run-end (cancel of an undriven run).
  *
  * Invariants:
  * - at most one drive per run in a runtime; another runtime's live lease (or a peer's run lock)
  *   means `resume` refuses with `LeaseHeldError` rather than racing it;
- * - taking a run is a CAS on `version`; everything after is fenced by CAS on `lastSeq`;
+ * - taking a running run is a CAS on `version` and a journaled `lease-take` (the fence);
+ *   everything after is fenced by CAS on `lastSeq`;
+ * - a run started with an idempotency key is bound to its workflow and input: the same key with
+ *   another workflow or input is refused, never answered with someone else's run;
  * - run ids are validated wherever they enter.
  */
-import { decode, deserializeError, encode, type SerializedError } from '../codec.ts';
-import {
-  ApprovalAlreadyDecidedError,
-  ApprovalNotFoundError,
-  CairnError,
-  InvalidArgumentError,
-  LeaseHeldError,
-  RunCancelledError,
-  RunExistsError,
-  RunFailedError,
-  RunNotFoundError,
-  WorkflowNotFoundError,
-} from '../errors.ts';
+import { encode } from '../codec.ts';
+import { CairnError, InvalidArgumentError, LeaseHeldError, RunExistsError, WorkflowNotFoundError } from '../errors.ts';
 import { initialRun } from '../storage/initial-run.ts';
 import { assertRunId, newRunId } from '../storage/run-id.ts';
 import type { HeldRunLock, RunLocks } from '../storage/run-locks.ts';
-import type { DurableStore, JournalEntry, NewEntry, RunRecord, RunStatus } from '../storage/types.ts';
-import { type Clock, systemClock, type TimerHandle } from './clock.ts';
-import { createEventStream } from './event-stream.ts';
+import type { DurableStore, JournalEntry, RunRecord, RunStatus } from '../storage/types.ts';
+import { type Clock, systemClock } from './clock.ts';
+import { type Drive, type DriveOutcome, startDrive } from './drive/run-driver.ts';
+import { cancelUndriven } from './drive/run-end.ts';
 import { formatEvent, type RunEvent } from './events.ts';
-import { encodeMeta, encodePayload } from './journal-format.ts';
 import { type Backoff, DEFAULT_RETRY, type RetryPolicy, resolveRetry } from './retry-policy.ts';
-import { type Drive, type DriveOutcome, startDrive } from './run-driver.ts';
-import { type HistoryItem, pendingApprovals, type RunInfo, toHistory, toRunInfo } from './run-info.ts';
+import type { HistoryItem, RunInfo } from './run-info.ts';
+import { type ApprovalInput, createExternalDelivery } from './runtime/deliver-external.ts';
+import {
+  cleanupRuns,
+  deleteRun,
+  getHistory,
+  getRunInfo,
+  isLive,
+  listRunInfos,
+  requireRun,
+  TERMINAL,
+} from './runtime/management.ts';
+import { createRunWatch, type RunHandle } from './runtime/run-handles.ts';
+import { takeRun } from './runtime/take-run.ts';
+import { createWakeTimers } from './runtime/wake-timers.ts';
 import { assertName, type Workflow } from './workflow.ts';
+
+export type { ApprovalInput } from './runtime/deliver-external.ts';
+export type { RunHandle } from './runtime/run-handles.ts';
 
 /** Options of `createRuntime`. */
 export interface CreateRuntimeOptions {
   store: DurableStore;
   // biome-ignore lint/suspicious/noExplicitAny: workflows of any input and output types
   workflows: Workflow<any, any>[] | Record<string, Workflow<any, any>>;
-  /** Lease owner id (default: random per runtime). */
+  /** Lease owner id (default: random per runtime). Give each live runtime its own. */
   owner?: string;
   /** Lease duration; renewed every third of it (default 30 s). */
   leaseMs?: number;
@@ -57,27 +69,6 @@ export interface CreateRuntimeOptions {
   autoCleanup?: boolean | { olderThanMs: number };
   /** How often `result()` polls the store for a run driven elsewhere (default 1000 ms). */
   pollMs?: number;
-}
-
-/** A started or attached run. */
-export interface RunHandle<O = unknown> {
-  readonly runId: string;
-  /** The output once the run completes (waits through pauses); rejects if it fails or is cancelled. */
-  result(): Promise<O>;
-  /** The run's info as soon as this runtime stops driving it (completed, failed, paused…). */
-  settled(): Promise<RunInfo>;
-  /** This runtime's events of the run, ending after `run-end`. */
-  events(): AsyncIterable<RunEvent>;
-}
-
-/** What `approve` takes. */
-export interface ApprovalInput {
-  approved: boolean;
-  /** Who decided (user id, email). Journaled for audit. */
-  by: string;
-  reason?: string;
-  /** Data for the workflow (e.g. edited arguments, or `{ result }` for an unknown outcome). */
-  data?: unknown;
 }
 
 /** The runtime API (DESIGN §6). */
@@ -114,8 +105,7 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-const TERMINAL: RunStatus[] = ['completed', 'failed', 'cancelled'];
-
+/** The run id an idempotency key maps to: a digest of the key alone (the run binds workflow and input). */
 async function idempotentRunId(key: string): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(key)));
   return `idem_${[...digest.slice(0, 20)].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
@@ -135,6 +125,10 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
   const random = options.random ?? Math.random;
   const owner = options.owner ?? `owner-${crypto.randomUUID()}`;
   const leaseMs = options.leaseMs ?? 30_000;
+  if (typeof owner !== 'string' || owner.length === 0 || owner.length > 200)
+    throw new InvalidArgumentError('[@cairn/core] createRuntime: owner must be a string of 1-200 characters');
+  if (typeof leaseMs !== 'number' || !Number.isFinite(leaseMs) || leaseMs < 30 || leaseMs > 24 * 3600 * 1000)
+    throw new InvalidArgumentError('[@cairn/core] createRuntime: leaseMs must be a finite number of ms from 30 to 86400000');
   const retry = resolveRetry(DEFAULT_RETRY, options.retry);
   const autoWake = options.autoWake ?? true;
   const pollMs = options.pollMs ?? 1000;
@@ -145,12 +139,10 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
     workflows.set(wf.name, wf as Workflow);
   }
   const drives = new Map<string, Drive>();
-  const wakeTimers = new Map<string, TimerHandle>();
   const listeners = new Map<string, Set<(event: RunEvent) => void>>();
-  const changeWaiters = new Map<string, Set<() => void>>();
+  const runWorkflow = new Map<string, string>();
   let closed = false;
 
-  const runWorkflow = new Map<string, string>();
   function emit(event: RunEvent): void {
     options.onEvent?.(event);
     const name = runWorkflow.get(event.runId);
@@ -159,45 +151,38 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
     if (debug) debug(formatEvent(event));
   }
 
-  function notifyChange(runId: string): void {
-    const waiters = changeWaiters.get(runId);
-    changeWaiters.delete(runId);
-    for (const waiter of waiters ?? []) waiter();
-  }
-
-  function waitForChange(runId: string, ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const set = changeWaiters.get(runId) ?? new Set();
-      changeWaiters.set(runId, set);
-      const done = (): void => {
-        timer.cancel();
-        set.delete(done);
-        resolve();
-      };
-      const timer = clock.setTimer(ms, done);
-      set.add(done);
-    });
-  }
+  const watch = createRunWatch({
+    store,
+    clock,
+    pollMs,
+    listeners,
+    isDriven: (runId) => drives.has(runId),
+    isClosed: () => closed,
+    get: (runId) => getRunInfo(store, runId),
+  });
+  const wakeTimers = createWakeTimers(
+    clock,
+    () => autoWake && !closed,
+    (runId) => void resumeQuietly(runId),
+  );
+  const delivery = createExternalDelivery({
+    store,
+    clock,
+    drives,
+    emit,
+    resumeQuietly,
+    hasWorkflow: (name) => workflows.has(name),
+  });
+  const handle = <O>(runId: string): RunHandle<O> => watch.handle<O>(runId);
 
   function workflowOf(name: string, runId: string): Workflow {
     const wf = workflows.get(name);
     if (!wf)
       throw new WorkflowNotFoundError(
         `[@cairn/core] run "${runId}": this runtime has no workflow "${name}" (registered: ${[...workflows.keys()].join(', ') || 'none'})`,
+        { runId },
       );
     return wf;
-  }
-
-  function scheduleWake(runId: string, wakeAt: number): void {
-    if (!autoWake || closed) return;
-    wakeTimers.get(runId)?.cancel();
-    wakeTimers.set(
-      runId,
-      clock.setTimer(wakeAt - clock.now(), () => {
-        wakeTimers.delete(runId);
-        void resumeQuietly(runId);
-      }),
-    );
   }
 
   function resumeQuietly(runId: string): Promise<void> {
@@ -216,11 +201,11 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
     resumed: boolean,
     workflow: Workflow,
     lock: HeldRunLock | null,
+    takenAt: number,
   ): void {
     const runId = record.runId;
     runWorkflow.set(runId, workflow.name);
-    wakeTimers.get(runId)?.cancel();
-    wakeTimers.delete(runId);
+    wakeTimers.cancel(runId);
     const lastSeq = entries.length > 0 ? entries[entries.length - 1]!.seq : 0;
     const d = startDrive({
       store,
@@ -232,6 +217,7 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
       emit,
       workflow,
       record: { ...record, lastSeq },
+      takenAt,
       entries,
       resumed,
     });
@@ -242,23 +228,22 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
       .then(async (outcome) => {
         drives.delete(runId);
         if (outcome.status === 'completed' || outcome.status === 'failed' || outcome.status === 'cancelled')
-          remember(runId, outcome);
+          watch.remember(runId, outcome);
         lock?.release();
         if (outcome.status === 'paused') {
           if (outcome.recheck) void resumeQuietly(runId);
-          else if (outcome.wakeAt !== null) scheduleWake(runId, outcome.wakeAt);
+          else if (outcome.wakeAt !== null) wakeTimers.schedule(runId, outcome.wakeAt);
         }
-        if (outcome.status === 'completed' && options.autoCleanup === true) {
+        if (outcome.status === 'completed' && options.autoCleanup === true)
           await store.deleteRuns({ runIds: [runId], status: ['completed'] }).catch(() => 0);
-        }
-        notifyChange(runId);
+        watch.notify(runId);
       });
   }
 
   async function acquireLock(runId: string): Promise<HeldRunLock | null> {
     if (!options.locks) return null;
     const lock = await options.locks.tryAcquire(runId);
-    if (!lock) throw new LeaseHeldError(`[@cairn/core] run "${runId}" is driven by another peer (run lock held)`);
+    if (!lock) throw new LeaseHeldError(`[@cairn/core] run "${runId}" is driven by another peer (run lock held)`, { runId });
     return lock;
   }
 
@@ -266,8 +251,7 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
     assertRunId(runId);
     if (closed) throw new InvalidArgumentError('[@cairn/core] runtime is closed');
     if (drives.has(runId)) return handle<O>(runId);
-    const record = await store.getRun(runId);
-    if (!record) throw new RunNotFoundError(`[@cairn/core] run "${runId}" not found in store "${store.name}"`);
+    const record = await requireRun(store, runId);
     if (record.status === 'completed' || record.status === 'cancelled') return handle<O>(runId);
     const workflow = workflowOf(record.workflow, runId);
     // With peer locks (tabs of one origin), holding the run's lock proves no live peer drives it:
@@ -276,6 +260,7 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
     if (!lock && record.lease && record.lease.owner !== owner && record.lease.expiresAt > clock.now()) {
       throw new LeaseHeldError(
         `[@cairn/core] run "${runId}" is leased by "${record.lease.owner}" until ${new Date(record.lease.expiresAt).toISOString()}`,
+        { runId },
       );
     }
     try {
@@ -286,24 +271,8 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
           return handle<O>(runId);
         }
       }
-      const now = clock.now();
-      let taken: RunRecord;
-      try {
-        taken = await store.updateRun(runId, record.version, {
-          updatedAt: now,
-          status: 'running',
-          pauseReason: null,
-          wakeAt: null,
-          error: null,
-          lease: { owner, expiresAt: now + leaseMs },
-        });
-      } catch (error) {
-        if (CairnError.is(error, 'storage-conflict'))
-          throw new LeaseHeldError(`[@cairn/core] run "${runId}" was taken by another resumer first`, { cause: error });
-        throw error;
-      }
-      const entries = await store.readEntries(runId);
-      drive(taken, entries, true, workflow, lock);
+      const taken = await takeRun(store, record, { owner, leaseMs, clock });
+      drive(taken.record, taken.entries, true, workflow, lock, taken.takenAt);
       return handle<O>(runId);
     } catch (error) {
       if (!drives.has(runId)) lock?.release();
@@ -317,12 +286,13 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
     startOptions: { runId?: string; idempotencyKey?: string } = {},
   ): Promise<RunHandle<O>> {
     if (closed) throw new InvalidArgumentError('[@cairn/core] runtime is closed');
-    const name = typeof workflowOrName === 'string' ? workflowOrName : workflowOrName.name;
+    const name = typeof workflowOrName === 'string' ? workflowOrName : workflowOrName?.name;
     const workflow = workflowOf(name, startOptions.runId ?? '(new)');
+    const key = startOptions.idempotencyKey;
+    if (key !== undefined && (typeof key !== 'string' || key.length === 0 || key.length > 1024))
+      throw new InvalidArgumentError('[@cairn/core] start: idempotencyKey must be a string of 1-1024 characters');
     const now = clock.now();
-    const runId =
-      startOptions.runId ??
-      (startOptions.idempotencyKey !== undefined ? await idempotentRunId(startOptions.idempotencyKey) : newRunId(now));
+    const runId = startOptions.runId ?? (key !== undefined ? await idempotentRunId(key) : newRunId(now));
     assertRunId(runId);
     const encodedInput = encode(input, { runId, what: 'run input', maxBytes: store.limits.maxPayloadBytes });
     // The starter drives the run, so it holds the run's peer lock like a resumer does: a peer's
@@ -331,8 +301,11 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
     try {
       lock = await acquireLock(runId);
     } catch (error) {
-      // Same key, and a peer already drives that run: hand it back.
-      if (startOptions.idempotencyKey !== undefined && CairnError.is(error, 'lease-held')) return handle<O>(runId);
+      // Same key, and a peer already drives that run: hand it back (after checking it is the same start).
+      if (key !== undefined && CairnError.is(error, 'lease-held')) {
+        await assertSameStart(runId, name, encodedInput, key);
+        return handle<O>(runId);
+      }
       throw error;
     }
     let record: RunRecord;
@@ -342,8 +315,9 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
       );
     } catch (error) {
       lock?.release();
-      if (startOptions.idempotencyKey !== undefined && error instanceof RunExistsError) {
-        // Same key, same run: hand back the existing one (and pick it up if nobody drives it).
+      if (key !== undefined && error instanceof RunExistsError) {
+        // Same key, same workflow and input: hand back the existing run (and pick it up if nobody drives it).
+        await assertSameStart(runId, name, encodedInput, key);
         await resume(runId).catch(() => undefined);
         return handle<O>(runId);
       }
@@ -351,98 +325,19 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
     }
     runWorkflow.set(runId, name);
     emit({ type: 'run-start', runId, at: now, workflow: name });
-    drive(record, [], false, workflow as Workflow, lock);
+    drive(record, [], false, workflow as Workflow, lock, now);
     return handle<O>(runId);
   }
 
-  // Outcomes of runs that ended here, so `result()` answers even after autoCleanup deleted them.
-  const ended = new Map<string, DriveOutcome>();
-  function remember(runId: string, outcome: DriveOutcome): void {
-    ended.delete(runId);
-    ended.set(runId, outcome);
-    if (ended.size > 1000) ended.delete(ended.keys().next().value as string);
-  }
-
-  async function settleOf<O>(runId: string): Promise<{ done: true; value: O } | { done: false }> {
-    const local = ended.get(runId);
-    if (local?.status === 'completed') return { done: true, value: local.output as O };
-    const record = await store.getRun(runId);
-    if (!record) throw new RunNotFoundError(`[@cairn/core] run "${runId}" not found in store "${store.name}"`);
-    if (record.status === 'completed') return { done: true, value: toRunInfo(record).output as O };
-    if (record.status === 'cancelled') throw new RunCancelledError(`[@cairn/core] run "${runId}" was cancelled`);
-    if (record.status === 'failed' && !drives.has(runId)) {
-      const error = record.error ? deserializeError(decode<SerializedError>(record.error)) : new Error('unknown error');
-      throw new RunFailedError(runId, `[@cairn/core] run "${runId}" failed: ${error.message}`, { cause: error });
-    }
-    return { done: false };
-  }
-
-  function handle<O>(runId: string): RunHandle<O> {
-    assertRunId(runId);
-    return {
-      runId,
-      async result() {
-        for (;;) {
-          if (!drives.has(runId)) {
-            const state = await settleOf<O>(runId);
-            if (state.done) return state.value;
-          }
-          if (closed) throw new InvalidArgumentError(`[@cairn/core] runtime closed while waiting for run "${runId}"`);
-          await waitForChange(runId, pollMs);
-        }
-      },
-      async settled() {
-        while (drives.has(runId)) await waitForChange(runId, pollMs);
-        return get(runId);
-      },
-      events() {
-        return createEventStream(listeners, runId);
-      },
-    };
-  }
-
-  async function get(runId: string): Promise<RunInfo> {
-    assertRunId(runId);
-    const record = await store.getRun(runId);
-    if (!record) throw new RunNotFoundError(`[@cairn/core] run "${runId}" not found in store "${store.name}"`);
-    const info = toRunInfo(record);
-    if (record.status === 'paused' && record.pauseReason !== 'sleep')
-      info.pendingApprovals = pendingApprovals(await store.readEntries(runId));
-    return info;
-  }
-
-  /** Append an external entry to a run, through the local drive if there is one; wake a paused run. */
-  async function deliverExternal(
-    runId: string,
-    entry: NewEntry,
-    validate?: (entries: JournalEntry[] | null) => void,
-  ): Promise<void> {
-    for (let tries = 0; tries < 20; tries++) {
-      const local = drives.get(runId);
-      if (local && !validate) return local.deliver([entry]);
-      const record = await store.getRun(runId);
-      if (!record) throw new RunNotFoundError(`[@cairn/core] run "${runId}" not found in store "${store.name}"`);
-      if (TERMINAL.includes(record.status))
-        throw new InvalidArgumentError(`[@cairn/core] run "${runId}" is ${record.status}; it takes no more signals or decisions`);
-      if (validate) validate(await store.readEntries(runId));
-      const current = drives.get(runId);
-      if (current) return current.deliver([entry]);
-      try {
-        const next = await store.append(runId, record.lastSeq, [entry], { updatedAt: clock.now() });
-        // A sleeping run reads the signal when it reaches its wait; runs waiting for input wake now.
-        if (next.status === 'paused' && next.pauseReason !== 'sleep') await wake(next);
-        return;
-      } catch (error) {
-        if (!CairnError.is(error, 'storage-conflict')) throw error;
-      }
-    }
-    throw new LeaseHeldError(`[@cairn/core] run "${runId}": could not deliver "${entry.key}" (the journal kept moving)`);
-  }
-
-  async function wake(record: RunRecord): Promise<void> {
-    // Make the run due for any resumer, then resume it here if this runtime can.
-    await store.updateRun(record.runId, record.version, { updatedAt: clock.now(), wakeAt: clock.now() }).catch(() => undefined);
-    if (workflows.has(record.workflow)) await resumeQuietly(record.runId);
+  /** An idempotency key names one start: the run it made must have this workflow and this input. */
+  async function assertSameStart(runId: string, workflow: string, input: string, key: string): Promise<void> {
+    const existing = await store.getRun(runId);
+    if (!existing) return;
+    if (existing.workflow !== workflow || existing.input !== input)
+      throw new InvalidArgumentError(
+        `[@cairn/core] idempotency key ${JSON.stringify(key.slice(0, 80))} was used for run "${runId}" of workflow "${existing.workflow}" with ${existing.workflow === workflow ? 'another input' : 'another workflow'}; use a new key`,
+        { runId },
+      );
   }
 
   const runtime: Runtime = {
@@ -451,7 +346,12 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
     start,
     resume,
     handle,
-    get,
+    get: (runId) => getRunInfo(store, runId),
+    history: (runId) => getHistory(store, runId),
+    list: (query = {}) => listRunInfos(store, query),
+    stats: () => store.stats(),
+    signal: (runId, name, payload) => delivery.signal(runId, name, payload),
+    approve: (runId, approvalId, decision) => delivery.approve(runId, approvalId, decision),
 
     async resumeAll() {
       const resumed: string[] = [];
@@ -468,7 +368,7 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
               ? !run.lease || run.lease.expiresAt <= now || run.lease.owner === owner || options.locks !== undefined
               : run.wakeAt !== null && run.wakeAt <= now;
           if (!due) {
-            if (run.status === 'paused' && run.wakeAt !== null) scheduleWake(run.runId, run.wakeAt);
+            if (run.status === 'paused' && run.wakeAt !== null) wakeTimers.schedule(run.runId, run.wakeAt);
             continue;
           }
           try {
@@ -484,113 +384,46 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
       return { resumed, failed };
     },
 
-    async signal(runId, name, payload) {
-      assertRunId(runId);
-      assertName(name, 'signal');
-      const now = clock.now();
-      const entry: NewEntry = {
-        kind: 'signal-receive',
-        key: name,
-        payload: encodePayload({}, payload, {
-          runId,
-          what: `payload of signal "${name}"`,
-          maxBytes: store.limits.maxPayloadBytes,
-        }),
-        createdAt: now,
-      };
-      await deliverExternal(runId, entry);
-    },
-
-    async approve(runId, approvalId, decision) {
-      assertRunId(runId);
-      if (typeof decision?.approved !== 'boolean' || typeof decision.by !== 'string' || decision.by.length === 0) {
-        throw new InvalidArgumentError(`[@cairn/core] run "${runId}": approve needs { approved: boolean, by: non-empty string }`);
-      }
-      const now = clock.now();
-      const meta = {
-        approved: decision.approved,
-        by: decision.by,
-        at: now,
-        ...(decision.reason !== undefined ? { reason: decision.reason } : {}),
-      };
-      const payload = encodePayload(meta, decision.data, {
-        runId,
-        what: `data of approval "${approvalId}"`,
-        maxBytes: store.limits.maxPayloadBytes,
-      });
-      const entry: NewEntry = { kind: 'approval-decide', key: approvalId, payload, createdAt: now };
-      await deliverExternal(runId, entry, (entries) => {
-        const list = entries ?? [];
-        if (!list.some((e) => e.kind === 'approval-request' && e.key === approvalId)) {
-          throw new ApprovalNotFoundError(`[@cairn/core] run "${runId}" has no approval "${approvalId}"`);
-        }
-        if (list.some((e) => e.kind === 'approval-decide' && e.key === approvalId)) {
-          throw new ApprovalAlreadyDecidedError(`[@cairn/core] run "${runId}": approval "${approvalId}" was already decided`);
-        }
-      });
-      emit({ type: 'approval-decide', runId, at: now, approvalId, approved: decision.approved, by: decision.by });
-    },
-
     async cancel(runId, cancelOptions = {}) {
       assertRunId(runId);
       const reason = cancelOptions.reason ?? 'cancelled by request';
       const local = drives.get(runId);
       if (local) {
         local.cancel(reason);
-        await waitUntilNotDriven(runId);
+        while (drives.has(runId)) await watch.waitForChange(runId, pollMs);
         return;
       }
       for (let tries = 0; tries < 20; tries++) {
-        const record = await store.getRun(runId);
-        if (!record) throw new RunNotFoundError(`[@cairn/core] run "${runId}" not found in store "${store.name}"`);
+        const record = await requireRun(store, runId);
         if (TERMINAL.includes(record.status)) return;
         const now = clock.now();
-        const liveElsewhere = record.status === 'running' && record.lease !== null && record.lease.expiresAt > now;
-        try {
-          if (liveElsewhere) {
+        if (isLive(record, clock)) {
+          try {
             await store.updateRun(runId, record.version, { updatedAt: now, cancelRequested: true });
             return;
+          } catch (error) {
+            if (!CairnError.is(error, 'storage-conflict')) throw error;
+            continue;
           }
-          const error = {
-            name: 'RunCancelledError',
-            message: `[@cairn/core] run "${runId}" was cancelled: ${reason}`,
-            code: 'run-cancelled' as const,
-            retryable: false,
-          };
-          await store.append(
-            runId,
-            record.lastSeq,
-            [{ kind: 'run-end', key: 'run', payload: encodeMeta({ status: 'cancelled', e: error }), createdAt: now }],
-            {
-              updatedAt: now,
-              status: 'cancelled',
-              pauseReason: null,
-              wakeAt: null,
-              lease: null,
-              error: encode(error, { runId, what: 'error' }),
-            },
-          );
-          wakeTimers.get(runId)?.cancel();
-          emit({ type: 'run-end', runId, at: now, status: 'cancelled', usage: record.usage, error });
-          notifyChange(runId);
-          return;
-        } catch (error) {
-          if (!CairnError.is(error, 'storage-conflict')) throw error;
         }
+        const error = await cancelUndriven(store, record, reason, now);
+        if (error === undefined) continue;
+        wakeTimers.cancel(runId);
+        emit({ type: 'run-end', runId, at: now, status: 'cancelled', usage: record.usage, error });
+        watch.notify(runId);
+        return;
       }
-      throw new LeaseHeldError(`[@cairn/core] run "${runId}": could not cancel (the run kept changing)`);
+      throw new LeaseHeldError(`[@cairn/core] run "${runId}": could not cancel (the run kept changing)`, { runId });
     },
 
     async fork(runId, forkOptions) {
-      assertRunId(runId);
-      const source = await store.getRun(runId);
-      if (!source) throw new RunNotFoundError(`[@cairn/core] run "${runId}" not found in store "${store.name}"`);
-      const { atSeq } = forkOptions;
-      if (!Number.isInteger(atSeq) || atSeq < 1 || atSeq > source.lastSeq) {
+      const source = await requireRun(store, runId);
+      const atSeq = forkOptions?.atSeq;
+      if (typeof atSeq !== 'number' || !Number.isInteger(atSeq) || atSeq < 1 || atSeq > source.lastSeq)
         throw new InvalidArgumentError(
           `[@cairn/core] fork of run "${runId}": atSeq must be an integer from 1 to ${source.lastSeq}`,
+          { runId },
         );
-      }
       const workflow = workflowOf(source.workflow, runId);
       const copied = (await store.readEntries(runId, { limit: atSeq })).filter((e) => e.kind !== 'run-end');
       const now = clock.now();
@@ -628,61 +461,35 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
         true,
         workflow,
         lock,
+        now,
       );
       return handle(newId);
     },
 
-    async history(runId) {
-      assertRunId(runId);
-      const record = await store.getRun(runId);
-      if (!record) throw new RunNotFoundError(`[@cairn/core] run "${runId}" not found in store "${store.name}"`);
-      return toHistory(await store.readEntries(runId));
+    delete(runId, deleteOptions = {}) {
+      return deleteRun(store, clock, runId, {
+        force: deleteOptions.force === true,
+        drivenHere: drives.has(runId),
+        stopLocal() {
+          drives.get(runId)?.stop('run deleted');
+          wakeTimers.cancel(runId);
+        },
+      });
     },
 
-    async list(query = {}) {
-      const page = await store.listRuns(query);
-      return { runs: page.runs.map(toRunInfo), ...(page.cursor ? { cursor: page.cursor } : {}) };
-    },
-
-    stats: () => store.stats(),
-
-    async delete(runId, deleteOptions = {}) {
-      assertRunId(runId);
-      const record = await store.getRun(runId);
-      if (!record) return false;
-      const live = record.status === 'running' && record.lease !== null && record.lease.expiresAt > clock.now();
-      if ((live || drives.has(runId)) && !deleteOptions.force) {
-        throw new LeaseHeldError(
-          `[@cairn/core] run "${runId}" is running under a live lease; cancel it first or pass { force: true }`,
-        );
-      }
-      drives.get(runId)?.stop('run deleted');
-      wakeTimers.get(runId)?.cancel();
-      return (await store.deleteRuns({ runIds: [runId] })) > 0;
-    },
-
-    async cleanup({ olderThanMs, status }) {
-      if (!Number.isFinite(olderThanMs) || olderThanMs < 0)
-        throw new InvalidArgumentError('[@cairn/core] cleanup: olderThanMs must be a number ≥ 0');
-      return store.deleteRuns({ updatedBefore: clock.now() - olderThanMs, status: status ?? TERMINAL });
-    },
+    cleanup: (cleanupOptions) => cleanupRuns(store, clock, cleanupOptions),
 
     async close() {
       closed = true;
-      for (const timer of wakeTimers.values()) timer.cancel();
-      wakeTimers.clear();
+      wakeTimers.cancelAll();
       const outcomes = [...drives.values()].map((d) => {
         d.stop('runtime closed');
         return d.outcome.catch(() => undefined);
       });
       await Promise.all(outcomes);
-      for (const runId of [...changeWaiters.keys()]) notifyChange(runId);
+      watch.notifyAll();
     },
   };
-
-  async function waitUntilNotDriven(runId: string): Promise<void> {
-    while (drives.has(runId)) await waitForChange(runId, pollMs);
-  }
 
   return runtime;
 }

@@ -80,6 +80,7 @@ export type RunPatch = Partial<Omit<RunRecord, 'runId' | 'workflow' | 'version' 
 /** Journal entry kinds (noun-verb). */
 export type EntryKind =
   | 'run-start'
+  | 'lease-take'
   | 'step-start'
   | 'step-end'
   | 'step-fail'
@@ -92,6 +93,7 @@ export type EntryKind =
 /** All entry kinds (for validation). */
 export const ENTRY_KINDS: readonly EntryKind[] = [
   'run-start',
+  'lease-take',
   'step-start',
   'step-end',
   'step-fail',

@@ -4,7 +4,8 @@
  * Portable (no node:*, no Buffer, no DOM): it runs against every adapter in every runtime.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createManualClock, type ManualClock } from '../engine/clock.ts';
+import { type Clock, createManualClock, type ManualClock } from '../engine/clock.ts';
+import type { RunEvent } from '../engine/events.ts';
 import { createRuntime, type Runtime } from '../engine/runtime.ts';
 import { defineWorkflow, type OnUnknown, type Workflow } from '../engine/workflow.ts';
 import type { DurableStore } from '../storage/types.ts';
@@ -92,6 +93,75 @@ async function takeOver(
   return { runtime, output: await handle.result(), runId: run.runId };
 }
 
+/** A clock whose time is set by hand and whose timers never fire: a process frozen or starved. */
+function stuckClock(start: number): Clock & { set(now: number): void } {
+  let now = start;
+  return {
+    now: () => now,
+    setTimer: () => ({ cancel() {} }),
+    set(next) {
+      now = next;
+    },
+  };
+}
+
+interface FenceWorld {
+  calls: Map<string, number>;
+  charges: Map<string, number>;
+  /** Where the first pass stops: inside p2, or between p2 and the charge. */
+  holdAt: 'inside' | 'between';
+  held: boolean;
+  release?: () => void;
+}
+
+function fencedWorkflow(world: FenceWorld): Workflow<number, number> {
+  const count = (name: string): void => {
+    world.calls.set(name, (world.calls.get(name) ?? 0) + 1);
+  };
+  const hold = (): Promise<void> =>
+    new Promise((resolve) => {
+      world.held = true;
+      world.release = resolve;
+    });
+  return defineWorkflow('fenced', async (ctx, start: number) => {
+    const a = await ctx.step(
+      'p1',
+      () => {
+        count('p1');
+        return start + 1;
+      },
+      { retry: false },
+    );
+    const b = await ctx.step(
+      'p2',
+      async () => {
+        count('p2');
+        if (world.holdAt === 'inside' && !world.held) await hold();
+        return a * 2;
+      },
+      { retry: false },
+    );
+    if (world.holdAt === 'between' && !world.held) await hold();
+    const c = await ctx.step(
+      'charge',
+      (step) => {
+        count('charge');
+        world.charges.set(step.idempotencyKey!, b);
+        return b + 1;
+      },
+      { effect: 'once', retry: false },
+    );
+    return ctx.step(
+      'p3',
+      () => {
+        count('p3');
+        return c * 10;
+      },
+      { retry: false },
+    );
+  });
+}
+
 /** Register the engine scenario tests for an adapter. */
 export function engineConformanceSuite(harness: StoreHarness): void {
   // Each scenario opens many fresh stores; real disks and browsers need more than Vitest's 5 s.
@@ -166,6 +236,67 @@ export function engineConformanceSuite(harness: StoreHarness): void {
       },
       timeout,
     );
+
+    for (const holdAt of ['inside', 'between'] as const)
+      for (const aClock of ['frozen', 'jumped'] as const)
+        it(
+          `fences the old owner after a takeover (held ${holdAt} a step, its clock ${aClock}): it appends nothing and starts no step; the new owner completes; the charge runs once`,
+          async () => {
+            const world: FenceWorld = { calls: new Map(), charges: new Map(), holdAt, held: false };
+            const base = await harness.create();
+            const start = 1_700_000_000_000;
+            const clockA = stuckClock(start);
+            const eventsA: RunEvent[] = [];
+            const a = createRuntime({
+              store: base,
+              workflows: [fencedWorkflow(world)],
+              clock: clockA,
+              leaseMs: LEASE_MS,
+              owner: 'runtime-a',
+              onEvent: (event) => eventsA.push(event),
+            });
+            runtimes.push(a);
+            const run = await a.start('fenced', 1);
+            for (let spin = 0; spin < 500 && !world.held; spin++) await new Promise((r) => setTimeout(r, 1));
+            expect(world.held, 'runtime A reached its hold').toBe(true);
+            // B's clock is 10 s ahead: A's lease looks expired to B, while A's renewals never fired.
+            const clockB = createManualClock(start + 10_000);
+            const storeB = harness.peer ? await harness.peer(base) : base;
+            const b = createRuntime({
+              store: storeB,
+              workflows: [fencedWorkflow(world)],
+              clock: clockB,
+              leaseMs: LEASE_MS,
+              owner: 'runtime-b',
+            });
+            runtimes.push(b);
+            await b.resume(run.runId);
+            expect(await b.handle<number>(run.runId).result()).toBe(((1 + 1) * 2 + 1) * 10);
+            const lengthAfterB = (await base.readEntries(run.runId)).length;
+            // A wakes up: a frozen process whose clock stood still, or one whose clock jumped past its lease.
+            if (aClock === 'jumped') clockA.set(start + 10_000);
+            world.release?.();
+            for (let spin = 0; spin < 500 && !eventsA.some((e) => e.type === 'lease-lost'); spin++)
+              await new Promise((r) => setTimeout(r, 1));
+            expect(
+              eventsA.some((e) => e.type === 'lease-lost'),
+              'runtime A was told it lost the run',
+            ).toBe(true);
+            expect(world.calls.get('charge'), 'the once step ran once, by the new owner').toBe(1);
+            expect(world.charges.size).toBe(1);
+            expect(world.calls.get('p3')).toBe(1);
+            expect(eventsA.filter((e) => e.type === 'step-start' && e.stepId !== 'p1#0' && e.stepId !== 'p2#0')).toEqual([]);
+            const journal = await base.readEntries(run.runId);
+            expect(journal, 'runtime A appended nothing after the takeover').toHaveLength(lengthAfterB);
+            expect(journal.map((e) => e.seq)).toEqual(journal.map((_, i) => i + 1));
+            const ends = journal.filter((e) => e.kind === 'step-end').map((e) => e.key);
+            expect(new Set(ends).size, 'each step recorded once').toBe(ends.length);
+            expect(journal.filter((e) => e.kind === 'lease-take')).toHaveLength(1);
+            const info = await b.get(run.runId);
+            expect(info.status).toBe('completed');
+          },
+          timeout,
+        );
 
     for (const afterEffect of [false, true]) {
       it(

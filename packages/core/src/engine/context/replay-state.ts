@@ -1,0 +1,122 @@
+/**
+ * The journal, read once at resume and indexed for replay. Replay does no I/O: every question the
+ * workflow asks ("was step fetch#1 recorded?") is a map lookup here.
+ *
+ * Invariants:
+ * - results are matched by step id, never by seq (parallel steps complete in any order);
+ * - `callIds[i]` is the id recorded for call index i; asking for another id there is non-determinism;
+ * - external entries (signals, approval decisions) are kept in seq order and can be added while the
+ *   run is being driven (absorbed after a lost CAS), so waits can be satisfied late.
+ */
+import type { JournalEntry } from '../../storage/types.ts';
+import {
+  type ApprovalDecideRecord,
+  type ApprovalRequestRecord,
+  readEntry,
+  type SleepStartRecord,
+  type StepEndRecord,
+  type StepFailRecord,
+  type StepStartRecord,
+} from '../journal-format.ts';
+
+/** A recorded outcome of a step. */
+export type RecordedOutcome =
+  | { kind: 'end'; seq: number; record: StepEndRecord }
+  | { kind: 'fail'; seq: number; record: StepFailRecord };
+
+/** A received signal. */
+export interface ReceivedSignal {
+  seq: number;
+  name: string;
+  payloadText: string;
+}
+
+/** Everything replay needs, built from the journal. */
+export interface ReplayState {
+  outcomes: Map<string, RecordedOutcome>;
+  /** Intents (step-start) by step id; an intent without an outcome is an in-flight step. */
+  intents: Map<string, { seq: number; record: StepStartRecord }>;
+  sleeps: Map<string, { seq: number; record: SleepStartRecord }>;
+  approvalRequests: Map<string, { seq: number; record: ApprovalRequestRecord }>;
+  decisions: Map<string, { seq: number; record: ApprovalDecideRecord }>;
+  signals: ReceivedSignal[];
+  /** Signal seqs already consumed by a recorded wait. */
+  consumedSignals: Set<number>;
+  callIds: Map<number, { id: string; seq: number }>;
+  /** Number of workflow calls the journal knows of (highest call index + 1). */
+  recordedCalls: number;
+  hasRunEnd: boolean;
+  lastSeq: number;
+}
+
+/** An empty replay state (a new run). */
+export function emptyReplayState(): ReplayState {
+  return {
+    outcomes: new Map(),
+    intents: new Map(),
+    sleeps: new Map(),
+    approvalRequests: new Map(),
+    decisions: new Map(),
+    signals: [],
+    consumedSignals: new Set(),
+    callIds: new Map(),
+    recordedCalls: 0,
+    hasRunEnd: false,
+    lastSeq: 0,
+  };
+}
+
+function noteCall(state: ReplayState, index: number, id: string, seq: number): void {
+  if (!state.callIds.has(index)) state.callIds.set(index, { id, seq });
+  if (index + 1 > state.recordedCalls) state.recordedCalls = index + 1;
+}
+
+/** Add entries (in seq order) to the state. Used at load and when absorbing external entries. */
+export function addEntries(state: ReplayState, entries: readonly JournalEntry[]): void {
+  for (const entry of entries) {
+    state.lastSeq = Math.max(state.lastSeq, entry.seq);
+    if (entry.kind === 'signal-receive') {
+      state.signals.push({ seq: entry.seq, name: entry.key, payloadText: entry.payload });
+      continue;
+    }
+    const decoded = readEntry(entry);
+    switch (decoded.kind) {
+      case 'step-start':
+        state.intents.set(entry.key, { seq: entry.seq, record: decoded.record });
+        noteCall(state, decoded.record.index, entry.key, entry.seq);
+        break;
+      case 'step-end':
+        state.outcomes.set(entry.key, { kind: 'end', seq: entry.seq, record: decoded.record });
+        if (decoded.record.signalSeq !== undefined) state.consumedSignals.add(decoded.record.signalSeq);
+        noteCall(state, decoded.record.index, entry.key, entry.seq);
+        break;
+      case 'step-fail':
+        state.outcomes.set(entry.key, { kind: 'fail', seq: entry.seq, record: decoded.record });
+        noteCall(state, decoded.record.index, entry.key, entry.seq);
+        break;
+      case 'sleep-start':
+        state.sleeps.set(entry.key, { seq: entry.seq, record: decoded.record });
+        noteCall(state, decoded.record.index, entry.key, entry.seq);
+        break;
+      case 'approval-request':
+        state.approvalRequests.set(entry.key, { seq: entry.seq, record: decoded.record });
+        noteCall(state, decoded.record.index, decoded.record.waitId, entry.seq);
+        break;
+      case 'approval-decide':
+        if (!state.decisions.has(entry.key)) state.decisions.set(entry.key, { seq: entry.seq, record: decoded.record });
+        break;
+      case 'run-end':
+        state.hasRunEnd = true;
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+/** Build the replay state of a journal. */
+export function buildReplayState(entries: readonly JournalEntry[]): ReplayState {
+  const state = emptyReplayState();
+  addEntries(state, entries);
+  return state;
+}
