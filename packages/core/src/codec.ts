@@ -9,7 +9,7 @@
  * - `undefined` at the top level is allowed (a step that returns nothing); inside objects,
  *   `undefined` properties are dropped as JSON does, which deep-equality treats the same.
  */
-import { CairnError, type ErrorCode, NotSerializableError, PayloadTooLargeError } from './errors.ts';
+import { CairnError, createCairnError, type ErrorCode, NotSerializableError, PayloadTooLargeError } from './errors.ts';
 
 const encoder = new TextEncoder();
 
@@ -124,12 +124,12 @@ function safeString(value: unknown): string {
   }
 }
 
-/** Rebuild an error from its journal form. Cairn codes come back as `CairnError`s with that code. */
+/** Rebuild an error from its journal form. Cairn codes come back as their registered class (`createCairnError`). */
 export function deserializeError(data: SerializedError): Error {
   const cause = data.cause ? deserializeError(data.cause) : undefined;
   const error =
     data.code !== undefined
-      ? new CairnError(data.code, data.message, { cause, retryable: data.retryable ?? false })
+      ? createCairnError(data.code, data.message, { cause, retryable: data.retryable ?? false })
       : new Error(data.message, cause === undefined ? undefined : { cause });
   error.name = data.name;
   return error;

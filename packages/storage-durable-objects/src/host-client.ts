@@ -3,42 +3,15 @@
  * back as the same Cairn classes with their `code` and `retryable`, so `CairnError.is(error,
  * 'run-not-found')` and `instanceof ApprovalNotFoundError` work in the Worker as in the object.
  */
-import type { CairnError, CairnErrorOptions, ErrorCode, SerializedError } from '@cairn/core';
-import {
-  ApprovalAlreadyDecidedError,
-  ApprovalNotFoundError,
-  deserializeError,
-  LeaseHeldError,
-  NotSerializableError,
-  RunCancelledError,
-  SignalTimeoutError,
-  StorageUnavailableError,
-  WorkflowNotFoundError,
-} from '@cairn/core';
+import type { SerializedError } from '@cairn/core';
+import { deserializeError, StorageUnavailableError } from '@cairn/core';
 import type { HostCallResult, RunHostApi, RunHostEndpoint, RunHostMethod } from './host-api.ts';
 import { ADAPTER } from './schema.ts';
 import { toStoreError } from './storage-errors.ts';
-import { rebuildStoreError } from './store-client.ts';
-
-type ErrorClass = new (message: string, options?: CairnErrorOptions) => CairnError;
-
-// Errors the engine raises besides the store's (which `rebuildStoreError` knows).
-const HOST_ERRORS: Partial<Record<ErrorCode, ErrorClass>> = {
-  'lease-held': LeaseHeldError,
-  'workflow-not-found': WorkflowNotFoundError,
-  'approval-not-found': ApprovalNotFoundError,
-  'approval-already-decided': ApprovalAlreadyDecidedError,
-  'run-cancelled': RunCancelledError,
-  'signal-timeout': SignalTimeoutError,
-  'not-serializable': NotSerializableError,
-};
 
 /** Rebuild an error serialized by `serveHostCall`, with its class (when known), code and `retryable`. */
 export function rebuildHostError(data: SerializedError): Error {
-  const ErrorType = data.code === undefined ? undefined : HOST_ERRORS[data.code];
-  if (!ErrorType) return rebuildStoreError(data);
-  const cause = data.cause ? deserializeError(data.cause) : undefined;
-  return new ErrorType(data.message, { cause, retryable: data.retryable ?? false });
+  return deserializeError(data);
 }
 
 /**

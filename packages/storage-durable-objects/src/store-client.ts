@@ -3,18 +3,8 @@
  * (or a test) reads and writes runs kept in a Durable Object. Each call is one RPC round trip; the
  * Durable Object executes it atomically. Errors come back as the same Cairn error classes.
  */
-import type { CairnError, CairnErrorOptions, DurableStore, ErrorCode, SerializedError } from '@cairn/core';
-import {
-  CorruptJournalError,
-  deserializeError,
-  InvalidArgumentError,
-  InvalidRunIdError,
-  PayloadTooLargeError,
-  RunExistsError,
-  RunNotFoundError,
-  StorageConflictError,
-  StorageUnavailableError,
-} from '@cairn/core';
+import type { DurableStore, SerializedError } from '@cairn/core';
+import { deserializeError, StorageUnavailableError } from '@cairn/core';
 import { DEFAULT_MAX_PAYLOAD_BYTES } from './limits.ts';
 import { ADAPTER } from './schema.ts';
 import { toStoreError } from './storage-errors.ts';
@@ -26,26 +16,9 @@ export interface CreateDurableObjectStoreClientOptions {
   maxPayloadBytes?: number;
 }
 
-type ErrorClass = new (message: string, options?: CairnErrorOptions) => CairnError;
-
-// The errors a store raises, so that `instanceof` works on the caller's side too.
-const STORE_ERRORS: Partial<Record<ErrorCode, ErrorClass>> = {
-  'run-exists': RunExistsError,
-  'run-not-found': RunNotFoundError,
-  'invalid-run-id': InvalidRunIdError,
-  'invalid-argument': InvalidArgumentError,
-  'storage-conflict': StorageConflictError,
-  'storage-unavailable': StorageUnavailableError,
-  'corrupt-journal': CorruptJournalError,
-  'payload-too-large': PayloadTooLargeError,
-};
-
-/** Rebuild an error serialized by `serveStoreCall`, with its class, code and `retryable`. */
+/** Rebuild an error serialized by `serveStoreCall`, with its class (core's one registry), code and `retryable`. */
 export function rebuildStoreError(data: SerializedError): Error {
-  const ErrorType = data.code === undefined ? undefined : STORE_ERRORS[data.code];
-  if (!ErrorType) return deserializeError(data);
-  const cause = data.cause ? deserializeError(data.cause) : undefined;
-  return new ErrorType(data.message, { cause, retryable: data.retryable ?? false });
+  return deserializeError(data);
 }
 
 /**

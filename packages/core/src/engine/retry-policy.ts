@@ -20,7 +20,16 @@ export interface RetryPolicy {
   backoff: Backoff;
   /** Decide whether an error is worth another attempt (after the built-in rules). */
   retryOn?: (error: unknown) => boolean;
+  /**
+   * Longest `RetryAfterError` delay honoured in memory (default 5 minutes). A server asking for more
+   * (a 429 with `retry-after: 31536000`) ends the step's retries: the step fails with that error
+   * instead of holding the run and its lease in memory for as long as the server says.
+   */
+  maxRetryAfterMs?: number;
 }
+
+/** Default `maxRetryAfterMs`. */
+export const MAX_RETRY_AFTER_MS = 5 * 60_000;
 
 /** Defaults: 3 attempts, 250 ms doubling up to 30 s, 20 % jitter. */
 export const DEFAULT_RETRY: RetryPolicy = {
@@ -39,6 +48,7 @@ export function resolveRetry(
     maxAttempts: override.maxAttempts ?? base.maxAttempts,
     backoff: { ...base.backoff, ...override.backoff },
     retryOn: override.retryOn ?? base.retryOn,
+    maxRetryAfterMs: override.maxRetryAfterMs ?? base.maxRetryAfterMs,
   };
 }
 
@@ -57,8 +67,12 @@ export function nextDelay(
   if (CairnError.is(error, 'non-retriable')) return null;
   if (error instanceof RetryAfterError || CairnError.is(error, 'retry-after')) {
     const e = error as RetryAfterError;
-    if (e.retryAfterMs !== undefined) return Math.max(0, e.retryAfterMs);
-    if (e.retryAt !== undefined) return Math.max(0, e.retryAt - now);
+    const asked = e.retryAfterMs !== undefined ? e.retryAfterMs : e.retryAt !== undefined ? e.retryAt - now : undefined;
+    if (asked !== undefined) {
+      // NaN or a wait beyond the cap: stop here rather than park the run in memory.
+      if (!Number.isFinite(asked) || asked > (policy.maxRetryAfterMs ?? MAX_RETRY_AFTER_MS)) return null;
+      return Math.max(0, asked);
+    }
   }
   // Cairn's own errors say whether they are retryable; foreign errors are retried by default.
   if (CairnError.is(error) && !error.retryable && !CairnError.is(error, 'retry-after')) return null;
