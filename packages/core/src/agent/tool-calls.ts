@@ -13,6 +13,7 @@ import type { ApprovalDecision, OnUnknown, WorkflowContext } from '../engine/wor
 import { CairnError } from '../errors.ts';
 import type { AgentMessage, ToolCall } from '../models/language-model.ts';
 import type { ResolvedAgentOptions } from './agent-options.ts';
+import { modelApprovalId } from './approval-ids.ts';
 import { describeIssues } from './json-schema.ts';
 import type { AnyTool } from './tool.ts';
 
@@ -27,6 +28,7 @@ export interface CallOutcome {
 export interface ToolApprovalDetails {
   kind: 'tool-call';
   tool: string;
+  /** The model's call id; the approval id too, unless it contained `#` or was taken (ADR 0066). */
   callId: string;
   arguments: unknown;
 }
@@ -34,8 +36,6 @@ export interface ToolApprovalDetails {
 type Plan =
   | { kind: 'done'; content: string; problem?: string }
   | { kind: 'run'; tool: AnyTool; input: unknown; approval?: Promise<ApprovalDecision<{ input?: unknown }>> };
-
-const APPROVAL_ID = /^[A-Za-z0-9_.:#@/-]{1,200}$/;
 
 function parseArguments(text: string): { ok: true; value: unknown } | { ok: false } {
   if (text.trim() === '') return { ok: true, value: {} };
@@ -76,9 +76,9 @@ function plan(ctx: WorkflowContext, agent: ResolvedAgentOptions<unknown>, call: 
   const checked = validate(tool, args.value);
   if (!checked.ok) return { kind: 'done', content: checked.content, problem: checked.problem };
   if (!tool.needsApproval(checked.input)) return { kind: 'run', tool, input: checked.input };
-  // The model's call id is the approval id users know; fall back to the engine's id if it is unusable.
-  const id = APPROVAL_ID.test(call.id) && !usedIds.has(call.id) ? call.id : undefined;
-  if (id) usedIds.add(id);
+  // The model's call id is the approval id users know, unless it could name another approval
+  // (approval-ids.ts): then the engine mints `tool:<name>#n`.
+  const id = modelApprovalId(call.id, usedIds);
   const details: ToolApprovalDetails = { kind: 'tool-call', tool: tool.name, callId: call.id, arguments: args.value };
   const approval = ctx.waitForApproval<{ input?: unknown }>(`tool:${tool.name}`, {
     ...(id ? { id } : {}),

@@ -11,7 +11,7 @@ import { toJsonSchema } from './json-schema.ts';
 /** What a tool's `execute` receives besides its input. */
 export interface ToolContext {
   readonly runId: string;
-  /** The model's id for this call (also the approval id when the tool needs approval). */
+  /** The model's id for this call (also its approval id when it needs one, unless the id holds `#`: ADR 0066). */
   readonly callId: string;
   /** Stable across retries and resumes: pass it to APIs that deduplicate (payments, e-mail). */
   readonly idempotencyKey: string;
