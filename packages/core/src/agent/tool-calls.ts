@@ -7,7 +7,9 @@
  *   never issued from an approval's continuation, whose timing differs between a live drive and replay;
  * - what does not run (unknown tool, bad JSON, schema failure, rejection) becomes a tool message
  *   computed from recorded data only, so replay rebuilds it without a journal entry;
- * - each call yields exactly one tool message, in call order.
+ * - each call yields exactly one tool message, in call order;
+ * - what a tool throws is redacted inside its step, before the engine journals it or retries on it,
+ *   so the journal, the events and the model all see the same redacted message (ADR 0067).
  */
 import type { ApprovalDecision, OnUnknown, WorkflowContext } from '../engine/workflow.ts';
 import { CairnError } from '../errors.ts';
@@ -16,6 +18,7 @@ import type { ResolvedAgentOptions } from './agent-options.ts';
 import { modelApprovalId } from './approval-ids.ts';
 import { describeIssues } from './json-schema.ts';
 import type { AnyTool } from './tool.ts';
+import { redactToolError } from './tool-error-redaction.ts';
 
 /** The outcome of one call: its tool message, and whether it counts as a tool error. */
 export interface CallOutcome {
@@ -136,14 +139,23 @@ export async function runToolCalls(
       const callId = calls[i]!.id;
       return ctx.step(
         `tool:${p.tool.name}`,
-        (step) =>
-          p.tool.execute(p.input, {
-            runId: ctx.runId,
-            callId,
-            idempotencyKey: step.idempotencyKey ?? `${ctx.runId}:${step.stepId}`,
-            signal: step.signal,
-            attempt: step.attempt,
-          }),
+        async (step) => {
+          try {
+            return await p.tool.execute(p.input, {
+              runId: ctx.runId,
+              callId,
+              idempotencyKey: step.idempotencyKey ?? `${ctx.runId}:${step.stepId}`,
+              signal: step.signal,
+              attempt: step.attempt,
+            });
+          } catch (error) {
+            // The engine's own abort reasons (cancel, step timeout) pass untouched; anything the
+            // tool threw is redacted before the engine journals it or the model sees it (ADR 0067).
+            if (step.signal.aborted && error === step.signal.reason) throw error;
+            const info = { runId: ctx.runId, tool: p.tool.name, callId };
+            throw redactToolError(error, info, p.tool.redactError ?? agent.redactToolError);
+          }
+        },
         {
           effect: p.tool.effect,
           onUnknown: engineOnUnknown(p.tool, callId),
