@@ -18,7 +18,7 @@ import type { ResolvedAgentOptions } from './agent-options.ts';
 import { modelApprovalId } from './approval-ids.ts';
 import { describeIssues } from './json-schema.ts';
 import type { AnyTool } from './tool.ts';
-import { redactToolError } from './tool-error-redaction.ts';
+import { type RedactToolError, redactToolError } from './tool-error-redaction.ts';
 
 /** The outcome of one call: its tool message, and whether it counts as a tool error. */
 export interface CallOutcome {
@@ -97,9 +97,18 @@ function rejection(decision: ApprovalDecision): string {
   return `The call was rejected by ${decision.by}${decision.reason ? ` (reason: ${decision.reason})` : ''} and was not executed. Do not retry it unchanged.`;
 }
 
-function engineOnUnknown(tool: AnyTool, callId: string): OnUnknown<unknown> {
+function engineOnUnknown(tool: AnyTool, callId: string, redact: RedactToolError): OnUnknown<unknown> {
   const policy = tool.onUnknown;
-  if (typeof policy === 'function') return (reconcile) => policy({ ...reconcile, callId });
+  if (typeof policy === 'function')
+    return async (reconcile) => {
+      try {
+        return await policy({ ...reconcile, callId });
+      } catch (error) {
+        // A reconcile error reaches the model like a tool error: redact it the same way (ADR 0067).
+        if (reconcile.signal.aborted && error === reconcile.signal.reason) throw error;
+        throw redactToolError(error, { runId: reconcile.runId, tool: tool.name, callId }, redact);
+      }
+    };
   // 'report' and 'fail' both record OutcomeUnknownError; the agent decides below what it means.
   return policy === 'report' ? 'fail' : policy;
 }
@@ -158,7 +167,7 @@ export async function runToolCalls(
         },
         {
           effect: p.tool.effect,
-          onUnknown: engineOnUnknown(p.tool, callId),
+          onUnknown: engineOnUnknown(p.tool, callId, p.tool.redactError ?? agent.redactToolError),
           ...(p.tool.retry !== undefined ? { retry: p.tool.retry } : {}),
           ...(p.tool.timeoutMs !== undefined ? { timeoutMs: p.tool.timeoutMs } : {}),
         },

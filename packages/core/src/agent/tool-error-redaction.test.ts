@@ -5,7 +5,8 @@ import { NonRetriableError } from '../errors.ts';
 import { createScriptedModel } from '../models/scripted-model.ts';
 import { createMemoryStore } from '../storage/memory-store.ts';
 import { createAgent } from './agent.ts';
-import { eventLog, FAST_RETRY } from './agent-test-kit.ts';
+import { agentBed, eventLog, FAST_RETRY, waitFor } from './agent-test-kit.ts';
+import { defineAgent } from './define-agent.ts';
 import { type AnyTool, tool } from './tool.ts';
 import { redactSecrets } from './tool-error-redaction.ts';
 
@@ -154,5 +155,37 @@ describe('redactSecrets', () => {
     const out = redactSecrets(text);
     expect(out).not.toContain('sk-A');
     expect(out.endsWith('… (truncated)')).toBe(true);
+  });
+});
+
+describe('errors of an onUnknown reconcile function', () => {
+  it('are redacted too', async () => {
+    const bed = agentBed();
+    let started = 0;
+    const charge = tool({
+      name: 'charge',
+      description: '',
+      input: z.object({}),
+      onUnknown: async () => {
+        throw fetchStyleError();
+      },
+      execute: async () => {
+        started++;
+        await new Promise(() => {});
+      },
+    });
+    const model = createScriptedModel([{ toolCalls: [{ name: 'charge', arguments: {} }] }, 'I will check.']);
+    const agent = defineAgent({ name: 'shop', model, tools: [charge] });
+    const first = bed.runtime({ workflows: [agent], owner: 'worker' });
+    const run = await first.start(agent, 'buy');
+    await waitFor(() => started === 1);
+    await first.close();
+    const second = bed.runtime({ store: bed.peerStore(), workflows: [agent], owner: 'worker' });
+    await second.resume(run.runId);
+    const info = await second.handle(run.runId).settled();
+    const journal = (await bed.store.readEntries(run.runId)).map((e) => e.payload).join('\n');
+    const seen = `${JSON.stringify(model.requests)}\n${journal}\n${JSON.stringify(info)}`;
+    for (const secret of SECRETS) expect(seen).not.toContain(secret);
+    expect(seen).toContain('https://[redacted]@api.example.com');
   });
 });
