@@ -90,13 +90,16 @@ function check(root: unknown): void {
           throw new Error(
             `${pathOf(item, PATH_PREFIX_SEGMENTS)} is nested more than ${MAX_PAYLOAD_DEPTH} levels deep (the codec's limit)`,
           );
-        const children: Pending[] = [];
+        ancestors.add(value);
+        stack.push({ exit: value });
+        // Children are pushed last-first, so they are checked in document order (an array's holes and
+        // `undefined` items are reported before problems inside its items).
         if (Array.isArray(value)) {
           for (let i = 0; i < value.length; i++) {
             if (!(i in value)) throw new Error(`${pathOf(item)}[${i}] is a hole in a sparse array`);
             if (value[i] === undefined) throw new Error(`${pathOf(item)}[${i}] is undefined, which JSON turns into null`);
-            children.push({ value: value[i], segment: `[${i}]`, parent: item, depth });
           }
+          for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], segment: `[${i}]`, parent: item, depth });
         } else {
           const proto = Object.getPrototypeOf(value);
           if (proto !== Object.prototype && proto !== null) {
@@ -104,13 +107,12 @@ function check(root: unknown): void {
             const hint = value instanceof Date ? ' (store date.toISOString() or date.getTime())' : '';
             throw new Error(`${pathOf(item)} is a ${kind}, not a plain object${hint}`);
           }
-          for (const [key, child] of Object.entries(value))
-            children.push({ value: child, segment: `.${key}`, parent: item, depth });
+          const entries = Object.entries(value);
+          for (let i = entries.length - 1; i >= 0; i--) {
+            const [key, child] = entries[i]!;
+            stack.push({ value: child, segment: `.${key}`, parent: item, depth });
+          }
         }
-        ancestors.add(value);
-        stack.push({ exit: value });
-        // Reversed, so children are checked (and the first problem reported) in document order.
-        for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
         continue;
       }
       default:
