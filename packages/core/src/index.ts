@@ -13,6 +13,8 @@ export { defineAgent } from './agent/define-agent.ts';
 export type { AgentTool, AnyTool, ToolContext, ToolOnUnknown, ToolOptions } from './agent/tool.ts';
 export { tool } from './agent/tool.ts';
 export type { ToolApprovalDetails } from './agent/tool-calls.ts';
+export type { RedactToolError, ToolErrorInfo } from './agent/tool-error-redaction.ts';
+export { defaultRedactToolError, MAX_TOOL_ERROR_CHARS, redactSecrets } from './agent/tool-error-redaction.ts';
 export type { CodecContext, SerializedError } from './codec.ts';
 export { byteLength, decode, deserializeError, encode, serializeError } from './codec.ts';
 export type { Clock, ManualClock, TimerHandle } from './engine/clock.ts';

@@ -1,10 +1,10 @@
 /**
- * JSON in and out for the runs HTTP API: bounded body reading, and errors as `{ error: { code,
+ * JSON out for the runs HTTP API (bodies in: `request-body.ts`): errors as `{ error: { code,
  * message } }` with the HTTP status their code means. Cairn messages are safe to show (they quote
  * ids, never payloads); any other error is reported as an opaque 500 and logged server-side.
  */
 import type { ErrorCode } from '@cairn/core';
-import { CairnError, InvalidArgumentError, PayloadTooLargeError } from '@cairn/core';
+import { CairnError, InvalidArgumentError } from '@cairn/core';
 import { ADAPTER } from './schema.ts';
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
@@ -46,27 +46,6 @@ export function errorResponse(error: unknown): Response {
       : problem(500, error.code, error.message);
   }
   return problem(STATUS[error.code] ?? 500, error.code, error.message);
-}
-
-/** The request's JSON object body (`{}` when empty); throws Cairn errors the caller maps to 400/413. */
-export async function readJsonBody(request: Request, maxBytes: number): Promise<Record<string, unknown>> {
-  const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > maxBytes) throw new PayloadTooLargeError(`[${ADAPTER}] request body exceeds ${maxBytes} bytes`);
-  const text = await request.text();
-  if (new TextEncoder().encode(text).byteLength > maxBytes) {
-    throw new PayloadTooLargeError(`[${ADAPTER}] request body exceeds ${maxBytes} bytes`);
-  }
-  if (text.trim() === '') return {};
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new InvalidArgumentError(`[${ADAPTER}] request body is not valid JSON`);
-  }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new InvalidArgumentError(`[${ADAPTER}] request body must be a JSON object`);
-  }
-  return body as Record<string, unknown>;
 }
 
 /** `body[field]` if it is a non-empty string; `InvalidArgumentError` otherwise (or `undefined` when optional). */

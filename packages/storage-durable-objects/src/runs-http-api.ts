@@ -14,7 +14,8 @@
 import type { ApprovalInput, RunStatus } from '@cairn/core';
 import { InvalidArgumentError, newRunId } from '@cairn/core';
 import type { ListRunsOptions, RunHostApi } from './host-api.ts';
-import { errorResponse, json, problem, readJsonBody, stringField } from './http-responses.ts';
+import { errorResponse, json, problem, stringField } from './http-responses.ts';
+import { readJsonBody } from './request-body.ts';
 import { ADAPTER } from './schema.ts';
 
 /** Options of `handleRunsRequest`. */
@@ -29,7 +30,10 @@ export interface HandleRunsRequestOptions {
   authorize?: (request: Request) => boolean | Promise<boolean>;
   /** Path prefix of the API (default `/runs`). */
   basePath?: string;
-  /** Largest request body, in bytes (default 1 MiB). */
+  /**
+   * Largest request body, in bytes (default 1 MiB). Bodies are read as a stream and refused with 413
+   * as soon as they pass it (or at once when `content-length` says so), never buffered whole.
+   */
   maxBodyBytes?: number;
 }
 

@@ -8,6 +8,7 @@ import { InvalidArgumentError } from '../errors.ts';
 import type { LanguageModel, ToolDefinition } from '../models/language-model.ts';
 import { toJsonSchema } from './json-schema.ts';
 import type { AnyTool } from './tool.ts';
+import { defaultRedactToolError, type RedactToolError } from './tool-error-redaction.ts';
 
 /** Options of `defineAgent`. */
 export interface DefineAgentOptions<O = string> {
@@ -33,6 +34,12 @@ export interface DefineAgentOptions<O = string> {
   modelRetry?: (Partial<Omit<RetryPolicy, 'backoff'>> & { backoff?: Partial<Backoff> }) | false;
   /** Abort a model call attempt after this many ms (retryable). */
   modelTimeoutMs?: number;
+  /**
+   * What a tool's error becomes before it is journaled and sent to the model, for tools without
+   * their own `redactError` (default `defaultRedactToolError`: known secret shapes stripped, cut to
+   * `MAX_TOOL_ERROR_CHARS`). ADR 0067.
+   */
+  redactToolError?: RedactToolError;
 }
 
 /** Options with defaults applied and derived values computed. */
@@ -50,6 +57,7 @@ export interface ResolvedAgentOptions<O> {
   stream: boolean;
   modelRetry: DefineAgentOptions<O>['modelRetry'];
   modelTimeoutMs: number | undefined;
+  redactToolError: RedactToolError;
 }
 
 function count(value: number | undefined, fallback: number, what: string, agent: string, min = 0): number {
@@ -73,6 +81,8 @@ export function resolveAgentOptions<O>(options: DefineAgentOptions<O>): Resolved
   const budget = options.budget?.maxTokens;
   if (budget !== undefined && !(Number.isFinite(budget) && budget > 0))
     throw new InvalidArgumentError(`[@cairn/core] agent "${name}": budget.maxTokens must be a number > 0`);
+  if (options.redactToolError !== undefined && typeof options.redactToolError !== 'function')
+    throw new InvalidArgumentError(`[@cairn/core] agent "${name}": redactToolError must be a function`);
   if (options.modelTimeoutMs !== undefined && !(options.modelTimeoutMs > 0))
     throw new InvalidArgumentError(`[@cairn/core] agent "${name}": modelTimeoutMs must be > 0`);
   return {
@@ -89,5 +99,6 @@ export function resolveAgentOptions<O>(options: DefineAgentOptions<O>): Resolved
     stream: options.stream ?? true,
     modelRetry: options.modelRetry,
     modelTimeoutMs: options.modelTimeoutMs,
+    redactToolError: options.redactToolError ?? defaultRedactToolError,
   };
 }

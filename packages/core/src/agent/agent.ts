@@ -11,6 +11,7 @@ import { CairnError, RunCancelledError, RunFailedError } from '../errors.ts';
 import { newRunId } from '../storage/run-id.ts';
 import type { DurableStore, PauseReason, RunUsage } from '../storage/types.ts';
 import type { DefineAgentOptions } from './agent-options.ts';
+import { resolveApprovalId } from './approval-ids.ts';
 import type { AgentInput } from './conversation.ts';
 import { type AgentWorkflow, defineAgent } from './define-agent.ts';
 
@@ -61,7 +62,10 @@ export interface Agent<O = string> {
   run(input: AgentInput, options?: AgentRunOptions & { runId?: string; idempotencyKey?: string }): Promise<AgentResult<O>>;
   /** Continue a run (after a crash, a restart or in another process) until it completes or pauses. */
   resume(runId: string, options?: AgentRunOptions): Promise<AgentResult<O>>;
-  /** Decide a pending approval (a tool call's `callId`, or `budget#n`) and continue the run. */
+  /**
+   * Decide a pending approval and continue the run: its `approvalId` from `pendingApprovals`
+   * (`budget#n` for a budget raise), or a pending tool call's `callId` (ADR 0066).
+   */
   approve(runId: string, approvalId: string, decision: ApprovalInput, options?: AgentRunOptions): Promise<AgentResult<O>>;
   /** The usage ledger of a run. */
   ledger(runId: string): Promise<UsageLedger>;
@@ -174,8 +178,9 @@ export function createAgent<O = string>(options: AgentOptions<O>): Agent<O> {
         }
       });
     },
-    approve(runId, approvalId, decision, callOptions = {}) {
-      return driven(runId, callOptions, () => runtime.approve(runId, approvalId, decision));
+    async approve(runId, approvalId, decision, callOptions = {}) {
+      const id = resolveApprovalId((await runtime.get(runId)).pendingApprovals ?? [], approvalId);
+      return driven(runId, callOptions, () => runtime.approve(runId, id, decision));
     },
     async ledger(runId) {
       const [history, info] = await Promise.all([runtime.history(runId), runtime.get(runId)]);

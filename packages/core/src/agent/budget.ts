@@ -27,6 +27,7 @@ export async function budgetGate(ctx: WorkflowContext, limit: number, grant: num
   const used = ctx.usage().totalTokens;
   if (used < limit) return limit;
   const details: BudgetApprovalDetails = { kind: 'budget', usedTokens: used, maxTokens: limit };
+  // The engine mints `budget#n`; no tool call can take an id with `#` (approval-ids.ts, ADR 0066).
   const decision = await ctx.waitForApproval<BudgetApprovalData>('budget', { reason: 'budget', details });
   if (!decision.approved) {
     throw new BudgetExceededError(

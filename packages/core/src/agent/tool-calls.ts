@@ -7,14 +7,18 @@
  *   never issued from an approval's continuation, whose timing differs between a live drive and replay;
  * - what does not run (unknown tool, bad JSON, schema failure, rejection) becomes a tool message
  *   computed from recorded data only, so replay rebuilds it without a journal entry;
- * - each call yields exactly one tool message, in call order.
+ * - each call yields exactly one tool message, in call order;
+ * - what a tool throws is redacted inside its step, before the engine journals it or retries on it,
+ *   so the journal, the events and the model all see the same redacted message (ADR 0067).
  */
 import type { ApprovalDecision, OnUnknown, WorkflowContext } from '../engine/workflow.ts';
 import { CairnError } from '../errors.ts';
 import type { AgentMessage, ToolCall } from '../models/language-model.ts';
 import type { ResolvedAgentOptions } from './agent-options.ts';
+import { modelApprovalId } from './approval-ids.ts';
 import { describeIssues } from './json-schema.ts';
 import type { AnyTool } from './tool.ts';
+import { type RedactToolError, redactToolError } from './tool-error-redaction.ts';
 
 /** The outcome of one call: its tool message, and whether it counts as a tool error. */
 export interface CallOutcome {
@@ -27,6 +31,7 @@ export interface CallOutcome {
 export interface ToolApprovalDetails {
   kind: 'tool-call';
   tool: string;
+  /** The model's call id; the approval id too, unless it contained `#` or was taken (ADR 0066). */
   callId: string;
   arguments: unknown;
 }
@@ -34,8 +39,6 @@ export interface ToolApprovalDetails {
 type Plan =
   | { kind: 'done'; content: string; problem?: string }
   | { kind: 'run'; tool: AnyTool; input: unknown; approval?: Promise<ApprovalDecision<{ input?: unknown }>> };
-
-const APPROVAL_ID = /^[A-Za-z0-9_.:#@/-]{1,200}$/;
 
 function parseArguments(text: string): { ok: true; value: unknown } | { ok: false } {
   if (text.trim() === '') return { ok: true, value: {} };
@@ -76,9 +79,9 @@ function plan(ctx: WorkflowContext, agent: ResolvedAgentOptions<unknown>, call: 
   const checked = validate(tool, args.value);
   if (!checked.ok) return { kind: 'done', content: checked.content, problem: checked.problem };
   if (!tool.needsApproval(checked.input)) return { kind: 'run', tool, input: checked.input };
-  // The model's call id is the approval id users know; fall back to the engine's id if it is unusable.
-  const id = APPROVAL_ID.test(call.id) && !usedIds.has(call.id) ? call.id : undefined;
-  if (id) usedIds.add(id);
+  // The model's call id is the approval id users know, unless it could name another approval
+  // (approval-ids.ts): then the engine mints `tool:<name>#n`.
+  const id = modelApprovalId(call.id, usedIds);
   const details: ToolApprovalDetails = { kind: 'tool-call', tool: tool.name, callId: call.id, arguments: args.value };
   const approval = ctx.waitForApproval<{ input?: unknown }>(`tool:${tool.name}`, {
     ...(id ? { id } : {}),
@@ -94,9 +97,18 @@ function rejection(decision: ApprovalDecision): string {
   return `The call was rejected by ${decision.by}${decision.reason ? ` (reason: ${decision.reason})` : ''} and was not executed. Do not retry it unchanged.`;
 }
 
-function engineOnUnknown(tool: AnyTool, callId: string): OnUnknown<unknown> {
+function engineOnUnknown(tool: AnyTool, callId: string, redact: RedactToolError): OnUnknown<unknown> {
   const policy = tool.onUnknown;
-  if (typeof policy === 'function') return (reconcile) => policy({ ...reconcile, callId });
+  if (typeof policy === 'function')
+    return async (reconcile) => {
+      try {
+        return await policy({ ...reconcile, callId });
+      } catch (error) {
+        // A reconcile error reaches the model like a tool error: redact it the same way (ADR 0067).
+        if (reconcile.signal.aborted && error === reconcile.signal.reason) throw error;
+        throw redactToolError(error, { runId: reconcile.runId, tool: tool.name, callId }, redact);
+      }
+    };
   // 'report' and 'fail' both record OutcomeUnknownError; the agent decides below what it means.
   return policy === 'report' ? 'fail' : policy;
 }
@@ -136,17 +148,26 @@ export async function runToolCalls(
       const callId = calls[i]!.id;
       return ctx.step(
         `tool:${p.tool.name}`,
-        (step) =>
-          p.tool.execute(p.input, {
-            runId: ctx.runId,
-            callId,
-            idempotencyKey: step.idempotencyKey ?? `${ctx.runId}:${step.stepId}`,
-            signal: step.signal,
-            attempt: step.attempt,
-          }),
+        async (step) => {
+          try {
+            return await p.tool.execute(p.input, {
+              runId: ctx.runId,
+              callId,
+              idempotencyKey: step.idempotencyKey ?? `${ctx.runId}:${step.stepId}`,
+              signal: step.signal,
+              attempt: step.attempt,
+            });
+          } catch (error) {
+            // The engine's own abort reasons (cancel, step timeout) pass untouched; anything the
+            // tool threw is redacted before the engine journals it or the model sees it (ADR 0067).
+            if (step.signal.aborted && error === step.signal.reason) throw error;
+            const info = { runId: ctx.runId, tool: p.tool.name, callId };
+            throw redactToolError(error, info, p.tool.redactError ?? agent.redactToolError);
+          }
+        },
         {
           effect: p.tool.effect,
-          onUnknown: engineOnUnknown(p.tool, callId),
+          onUnknown: engineOnUnknown(p.tool, callId, p.tool.redactError ?? agent.redactToolError),
           ...(p.tool.retry !== undefined ? { retry: p.tool.retry } : {}),
           ...(p.tool.timeoutMs !== undefined ? { timeoutMs: p.tool.timeoutMs } : {}),
         },

@@ -7,11 +7,12 @@ import type { ZodType } from 'zod';
 import type { ReconcileContext, ReconcileOutcome } from '../engine/workflow.ts';
 import { InvalidArgumentError } from '../errors.ts';
 import { toJsonSchema } from './json-schema.ts';
+import type { RedactToolError } from './tool-error-redaction.ts';
 
 /** What a tool's `execute` receives besides its input. */
 export interface ToolContext {
   readonly runId: string;
-  /** The model's id for this call (also the approval id when the tool needs approval). */
+  /** The model's id for this call (also its approval id when it needs one, unless the id holds `#`: ADR 0066). */
   readonly callId: string;
   /** Stable across retries and resumes: pass it to APIs that deduplicate (payments, e-mail). */
   readonly idempotencyKey: string;
@@ -59,6 +60,11 @@ export interface ToolOptions<I, O> {
   retry?: { maxAttempts?: number; backoff?: { initialMs?: number; factor?: number; maxMs?: number; jitter?: number } } | false;
   /** Abort an attempt after this many ms (a retryable timeout). */
   timeoutMs?: number;
+  /**
+   * The message kept (journal, events) and sent to the model when `execute` throws (default: the
+   * agent's `redactToolError`, else `defaultRedactToolError`). Cut to `MAX_TOOL_ERROR_CHARS`. ADR 0067.
+   */
+  redactError?: RedactToolError;
 }
 
 /** A tool, ready for an agent. */
@@ -74,6 +80,7 @@ export interface AgentTool<I = unknown, O = unknown> {
   readonly approvalDefault: boolean;
   readonly retry: ToolOptions<I, O>['retry'];
   readonly timeoutMs: number | undefined;
+  readonly redactError: RedactToolError | undefined;
   execute(input: I, ctx: ToolContext): Promise<O> | O;
   needsApproval(input: I): boolean;
 }
@@ -104,6 +111,8 @@ export function tool<I, O>(options: ToolOptions<I, O>): AgentTool<I, O> {
   }
   if (typeof options.execute !== 'function')
     throw new InvalidArgumentError(`[@cairn/core] tool "${options.name}": execute must be a function`);
+  if (options.redactError !== undefined && typeof options.redactError !== 'function')
+    throw new InvalidArgumentError(`[@cairn/core] tool "${options.name}": redactError must be a function`);
   if (options.effect !== undefined && options.effect !== 'once' && options.effect !== 'retry')
     throw new InvalidArgumentError(`[@cairn/core] tool "${options.name}": effect must be 'once' or 'retry'`);
   const approval = options.needsApproval ?? false;
@@ -119,6 +128,7 @@ export function tool<I, O>(options: ToolOptions<I, O>): AgentTool<I, O> {
     approvalDefault: options.approvalDefault ?? false,
     retry: options.retry,
     timeoutMs: options.timeoutMs,
+    redactError: options.redactError,
     execute: (input, ctx) => execute(input, ctx),
     needsApproval: (input) => (typeof approval === 'function' ? approval(input) : approval),
   };
