@@ -37,7 +37,14 @@ describe('#1 a renewal that fails for another reason than a conflict stops the d
       return 'done';
     });
     const events: RunEvent[] = [];
-    const runtime = createRuntime({ store, workflows: [wf], clock, leaseMs: 1000, owner: 'flaky', onEvent: (e) => events.push(e) });
+    const runtime = createRuntime({
+      store,
+      workflows: [wf],
+      clock,
+      leaseMs: 1000,
+      owner: 'flaky',
+      onEvent: (e) => events.push(e),
+    });
     await runtime.start(wf, null);
     await flush();
     renewalsFail = true;
@@ -128,8 +135,13 @@ describe('#2 a payload the store refuses fails the request, never wedges the run
 describe('#6 two concurrent approve() calls on the driving runtime', () => {
   it('journals one decision; the second caller gets ApprovalAlreadyDecidedError', async () => {
     const bed = testBed();
+    let release!: () => void;
     const wf = defineWorkflow('twice', async (ctx) => {
-      const decision = await ctx.waitForApproval('go', { timeoutMs: 60_000 });
+      // A step in flight keeps the drive live (no pause) while the approval waits.
+      const [, decision] = await Promise.all([
+        ctx.step('slow', () => new Promise<void>((resolve) => (release = resolve))),
+        ctx.waitForApproval('go'),
+      ]);
       return decision.by;
     });
     const runtime = bed.runtime({ workflows: [wf] });
@@ -139,9 +151,11 @@ describe('#6 two concurrent approve() calls on the driving runtime', () => {
       runtime.approve(run.runId, 'go#0', { approved: true, by: 'first' }),
       runtime.approve(run.runId, 'go#0', { approved: false, by: 'second' }),
     ]);
+    release();
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
     expect(rejected.reason).toMatchObject({ code: 'approval-already-decided' });
+    expect(await run.result()).toBe('first');
     const decisions = (await runtime.history(run.runId)).filter((h) => h.kind === 'approval-decide');
     expect(decisions).toHaveLength(1);
   });
@@ -229,41 +243,56 @@ describe('#13 an idempotency key is bound to its workflow and input', () => {
 });
 
 describe('#15 an owner name shared by two live runtimes', () => {
-  it('the later taker fences the earlier one: one owner appends, the once step runs once', async () => {
+  it('the later taker fences the earlier one: the earlier appends nothing more, the once step runs once, by the taker', async () => {
     const backing = createMemoryBacking();
     const clock = createManualClock();
-    let release!: () => void;
-    let charges = 0;
-    let held = false;
-    const wf = defineWorkflow('shared-owner', async (ctx) => {
-      await ctx.step('wait', async () => {
+    const charges: string[] = [];
+    // Two instances of one workflow (one per runtime), each holding once between its steps.
+    const instance = (who: string) => {
+      let held = false;
+      let release!: () => void;
+      const wf = defineWorkflow('shared-owner', async (ctx) => {
+        await ctx.step('first', () => 1);
         if (!held) {
           held = true;
           await new Promise<void>((resolve) => (release = resolve));
         }
+        await ctx.step('charge', () => charges.push(who), { effect: 'once' });
+        return who;
       });
-      await ctx.step('charge', () => ++charges, { effect: 'once' });
-      return 'done';
-    });
+      return { wf, release: () => release(), held: () => held };
+    };
+    const one = instance('a');
+    const two = instance('b');
     const eventsA: RunEvent[] = [];
     const a = createRuntime({
       store: createMemoryStore({ backing }),
-      workflows: [wf],
+      workflows: [one.wf],
       clock,
       leaseMs: 1000,
       owner: 'worker',
       onEvent: (e) => eventsA.push(e),
     });
-    const b = createRuntime({ store: createMemoryStore({ backing }), workflows: [wf], clock, leaseMs: 1000, owner: 'worker' });
-    const run = await a.start(wf, null);
+    const b = createRuntime({
+      store: createMemoryStore({ backing }),
+      workflows: [two.wf],
+      clock,
+      leaseMs: 1000,
+      owner: 'worker',
+    });
+    const run = await a.start(one.wf, null);
     await flush();
-    // Same owner name: B's resumeAll treats the live run as its own and takes it over.
-    await b.resumeAll();
-    expect(await b.handle(run.runId).result()).toBe('done');
-    release();
+    expect(one.held()).toBe(true);
+    // Same owner name: B treats the live run as its own and takes it over; both now wait between steps.
+    await b.resume(run.runId);
+    await flush();
+    expect(two.held()).toBe(true);
+    one.release(); // the earlier runtime goes on first
     await flush(10);
+    two.release();
+    expect(await b.handle(run.runId).result()).toBe('b');
     expect(eventsA.some((e) => e.type === 'lease-lost')).toBe(true);
-    expect(charges).toBe(1);
+    expect(charges).toEqual(['b']);
     await a.close();
     await b.close();
   });

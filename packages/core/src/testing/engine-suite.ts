@@ -108,20 +108,24 @@ function stuckClock(start: number): Clock & { set(now: number): void } {
 interface FenceWorld {
   calls: Map<string, number>;
   charges: Map<string, number>;
-  /** Where the first pass stops: inside p2, or between p2 and the charge. */
+  /** Where each runtime's workflow stops once: inside p2, or between p2 and the charge. */
   holdAt: 'inside' | 'between';
+}
+
+/** One runtime's hold: the workflow instance stops there once, until released. */
+interface Hold {
   held: boolean;
   release?: () => void;
 }
 
-function fencedWorkflow(world: FenceWorld): Workflow<number, number> {
+function fencedWorkflow(world: FenceWorld, gate: Hold): Workflow<number, number> {
   const count = (name: string): void => {
     world.calls.set(name, (world.calls.get(name) ?? 0) + 1);
   };
   const hold = (): Promise<void> =>
     new Promise((resolve) => {
-      world.held = true;
-      world.release = resolve;
+      gate.held = true;
+      gate.release = resolve;
     });
   return defineWorkflow('fenced', async (ctx, start: number) => {
     const a = await ctx.step(
@@ -136,12 +140,12 @@ function fencedWorkflow(world: FenceWorld): Workflow<number, number> {
       'p2',
       async () => {
         count('p2');
-        if (world.holdAt === 'inside' && !world.held) await hold();
+        if (world.holdAt === 'inside' && !gate.held) await hold();
         return a * 2;
       },
       { retry: false },
     );
-    if (world.holdAt === 'between' && !world.held) await hold();
+    if (world.holdAt === 'between' && !gate.held) await hold();
     const c = await ctx.step(
       'charge',
       (step) => {
@@ -242,14 +246,19 @@ export function engineConformanceSuite(harness: StoreHarness): void {
         it(
           `fences the old owner after a takeover (held ${holdAt} a step, its clock ${aClock}): it appends nothing and starts no step; the new owner completes; the charge runs once`,
           async () => {
-            const world: FenceWorld = { calls: new Map(), charges: new Map(), holdAt, held: false };
+            const world: FenceWorld = { calls: new Map(), charges: new Map(), holdAt };
+            const holdA: Hold = { held: false };
+            const holdB: Hold = { held: false };
+            const spinUntil = async (done: () => boolean): Promise<void> => {
+              for (let spin = 0; spin < 500 && !done(); spin++) await new Promise((r) => setTimeout(r, 1));
+            };
             const base = await harness.create();
             const start = 1_700_000_000_000;
             const clockA = stuckClock(start);
             const eventsA: RunEvent[] = [];
             const a = createRuntime({
               store: base,
-              workflows: [fencedWorkflow(world)],
+              workflows: [fencedWorkflow(world, holdA)],
               clock: clockA,
               leaseMs: LEASE_MS,
               owner: 'runtime-a',
@@ -257,43 +266,51 @@ export function engineConformanceSuite(harness: StoreHarness): void {
             });
             runtimes.push(a);
             const run = await a.start('fenced', 1);
-            for (let spin = 0; spin < 500 && !world.held; spin++) await new Promise((r) => setTimeout(r, 1));
-            expect(world.held, 'runtime A reached its hold').toBe(true);
+            await spinUntil(() => holdA.held);
+            expect(holdA.held, 'runtime A reached its hold').toBe(true);
             // B's clock is 10 s ahead: A's lease looks expired to B, while A's renewals never fired.
             const clockB = createManualClock(start + 10_000);
             const storeB = harness.peer ? await harness.peer(base) : base;
             const b = createRuntime({
               store: storeB,
-              workflows: [fencedWorkflow(world)],
+              workflows: [fencedWorkflow(world, holdB)],
               clock: clockB,
               leaseMs: LEASE_MS,
               owner: 'runtime-b',
             });
             runtimes.push(b);
             await b.resume(run.runId);
-            expect(await b.handle<number>(run.runId).result()).toBe(((1 + 1) * 2 + 1) * 10);
-            const lengthAfterB = (await base.readEntries(run.runId)).length;
-            // A wakes up: a frozen process whose clock stood still, or one whose clock jumped past its lease.
+            // B took the run and waits at the same place, having appended nothing but its takeover.
+            await spinUntil(() => holdB.held);
+            const lengthAtTakeover = (await base.readEntries(run.runId)).length;
+            // A wakes up first: a frozen process whose clock stood still, or one whose clock jumped past its lease.
             if (aClock === 'jumped') clockA.set(start + 10_000);
-            world.release?.();
-            for (let spin = 0; spin < 500 && !eventsA.some((e) => e.type === 'lease-lost'); spin++)
-              await new Promise((r) => setTimeout(r, 1));
+            holdA.release?.();
+            await spinUntil(() => eventsA.some((e) => e.type === 'lease-lost'));
             expect(
               eventsA.some((e) => e.type === 'lease-lost'),
               'runtime A was told it lost the run',
             ).toBe(true);
+            expect(await base.readEntries(run.runId), 'runtime A appended nothing after the takeover').toHaveLength(
+              lengthAtTakeover,
+            );
+            expect(world.calls.get('charge') ?? 0, 'runtime A started no once step').toBe(0);
+            holdB.release?.();
+            expect(await b.handle<number>(run.runId).result()).toBe(((1 + 1) * 2 + 1) * 10);
             expect(world.calls.get('charge'), 'the once step ran once, by the new owner').toBe(1);
             expect(world.charges.size).toBe(1);
             expect(world.calls.get('p3')).toBe(1);
             expect(eventsA.filter((e) => e.type === 'step-start' && e.stepId !== 'p1#0' && e.stepId !== 'p2#0')).toEqual([]);
             const journal = await base.readEntries(run.runId);
-            expect(journal, 'runtime A appended nothing after the takeover').toHaveLength(lengthAfterB);
             expect(journal.map((e) => e.seq)).toEqual(journal.map((_, i) => i + 1));
             const ends = journal.filter((e) => e.kind === 'step-end').map((e) => e.key);
             expect(new Set(ends).size, 'each step recorded once').toBe(ends.length);
-            expect(journal.filter((e) => e.kind === 'lease-take')).toHaveLength(1);
             const info = await b.get(run.runId);
             expect(info.status).toBe('completed');
+            expect(
+              journal.filter((e) => e.kind === 'lease-take'),
+              'the takeover is journaled',
+            ).toHaveLength(1);
           },
           timeout,
         );
