@@ -21,7 +21,9 @@ describe('run host alarm', () => {
     const stub = env.HOST_OBJECT.getByName(`nap-${unique()}`);
     const runs = createRunHostClient(stub);
     const runId = `nap_${unique()}`;
-    await runs.start('nap', { ms: 400, ledger: runId }, { runId });
+    // Long enough that the alarm cannot fire before it is read below, even on a loaded machine
+    // (with 400 ms it sometimes had fired already, and `alarmOf` read null).
+    await runs.start('nap', { ms: 2_500, ledger: runId }, { runId });
     const paused = await waitFor(
       'the sleep',
       () => runs.get(runId),
