@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { launchChromiumProcess, openTab, type ServedPage, servePage } from '../chromium.ts';
-import { CHROMIUM_WIPE_LINE, indexedDBFolders, tearLastRecord } from '../leveldb-log.ts';
+import { CHROMIUM_WIPE_LINE, originFolder, tearLastRecord } from '../leveldb-log.ts';
 import type { Settled } from '../pages/e2e-page.ts';
 
 let site: ServedPage;
@@ -23,14 +23,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await site?.close();
 });
-
-/** The LevelDB folder of the test page's origin in `profile`. */
-function originFolder(): string {
-  const port = new URL(site.origin).port;
-  const folder = indexedDBFolders(profile).find((path) => path.endsWith(`http_127.0.0.1_${port}.indexeddb.leveldb`));
-  if (!folder) throw new Error(`no IndexedDB folder for ${site.origin} in ${profile}`);
-  return folder;
-}
 
 /** Session 1: create `runs` in each database, close the browser cleanly. Then tear the log. */
 async function writeThenTear(databases: string[]): Promise<void> {
@@ -48,7 +40,7 @@ async function writeThenTear(databases: string[]): Promise<void> {
   } finally {
     await chromium.close();
   }
-  await tearLastRecord(originFolder());
+  await tearLastRecord(originFolder(profile, site.origin));
 }
 
 /** Session 2: Chromium recovers from the torn header; the runs are still there and no loss is reported. */
