@@ -48,7 +48,14 @@ export function createConnection(name: string, options: ConnectionOptions = {}):
     lost = await findDataLoss(database, name, witness);
     if (lost && !reported) {
       reported = true;
-      options.onDataLoss?.(lost);
+      try {
+        options.onDataLoss?.(lost);
+      } catch (error) {
+        // The app's callback failing must not change what the store answers; the error is not lost.
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
     }
   }
 
