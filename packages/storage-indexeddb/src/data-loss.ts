@@ -43,7 +43,7 @@ export class IndexedDBDataLossError extends StorageUnavailableError {
   constructor(dataLoss: IndexedDBDataLoss) {
     const found =
       dataLoss.detectedBy === 'browser'
-        ? `the browser deleted it and reported "${dataLoss.browserMessage ?? ''}"`
+        ? `the browser deleted it${dataLoss.browserMessage ? ` and reported "${dataLoss.browserMessage}"` : ''}`
         : "its witness in the origin private file system says it held runs, but IndexedDB now holds a different, recreated database (the browser's own report went to another opener)";
     super(
       `[${ADAPTER}] data loss: database "${dataLoss.database}" was lost: ${found}. Its runs and journals are gone; nothing is recreated over them until the app calls acknowledgeIndexedDBDataLoss("${dataLoss.database}")`,
@@ -132,7 +132,10 @@ export async function acknowledgeIndexedDBDataLoss(name: string): Promise<void> 
     const identity = await tx.store.get('identity');
     const creationId = identity && 'creationId' in identity ? identity.creationId : crypto.randomUUID();
     await Promise.all([tx.store.delete('data-loss'), tx.store.put({ creationId }, 'identity'), tx.done]);
-    await createWitness(name).write(creationId);
+    const witness = createWitness(name);
+    // A witness left naming the lost database would keep every store refusing; without one, the
+    // next open adopts the database as it is.
+    if (!(await witness.write(creationId))) await witness.remove();
   } catch (error) {
     throw storageError(error, `database "${name}": acknowledgeIndexedDBDataLoss`);
   } finally {
