@@ -4,6 +4,8 @@
  * other tabs can follow its progress.
  */
 
+export type { IndexedDBDataLoss } from './data-loss.ts';
+export { acknowledgeIndexedDBDataLoss, IndexedDBDataLossError, isIndexedDBDataLossError } from './data-loss.ts';
 export { deleteIndexedDBStore } from './delete-store.ts';
 export type { CreateIndexedDBStoreOptions } from './indexeddb-store.ts';
 export { createIndexedDBStore } from './indexeddb-store.ts';

@@ -22,7 +22,7 @@ afterEach(async () => {
 });
 
 describe('createIndexedDBStore', () => {
-  it('creates the runs, texts and entries object stores with their indexes at the current schema version', async () => {
+  it('creates the runs, texts, entries and meta object stores with their indexes at the current schema version', async () => {
     const name = databaseName('schema');
     const store = open(name);
     await store.createRun(runFixture('run-1'));
@@ -30,8 +30,9 @@ describe('createIndexedDBStore', () => {
     const raw = await openDB(name);
     try {
       expect(raw.version).toBe(SCHEMA_VERSION);
-      expect([...raw.objectStoreNames].sort()).toEqual(['entries', 'runs', 'texts']);
-      const tx = raw.transaction(['runs', 'texts', 'entries']);
+      expect([...raw.objectStoreNames].sort()).toEqual(['entries', 'meta', 'runs', 'texts']);
+      const tx = raw.transaction(['runs', 'texts', 'entries', 'meta']);
+      expect(await tx.objectStore('meta').get('identity')).toEqual({ creationId: expect.any(String) });
       const runs = tx.objectStore('runs');
       expect(runs.keyPath).toBe('runId');
       expect([...runs.indexNames].sort()).toEqual(['by-created', 'by-status', 'by-updated', 'by-workflow']);

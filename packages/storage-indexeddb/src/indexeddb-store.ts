@@ -27,6 +27,7 @@ import {
 } from '@cairn/core';
 import { assertEntries, assertPatch, assertStrings, assertUpdatedBefore } from './arguments.ts';
 import { createConnection } from './connection.ts';
+import type { IndexedDBDataLoss } from './data-loss.ts';
 import { deleteMatching } from './delete-runs.ts';
 import { listPage } from './list-runs.ts';
 import { resolveMaxPayloadBytes } from './payload-limit.ts';
@@ -41,6 +42,12 @@ export interface CreateIndexedDBStoreOptions {
   name: string;
   /** Largest input, output, error or entry payload accepted, in UTF-8 bytes (default 32 MiB). */
   maxPayloadBytes?: number;
+  /**
+   * Called once when this store finds that the browser lost the database (see the README, "When
+   * the browser loses the database"). From then on every call rejects with
+   * `IndexedDBDataLossError` until `acknowledgeIndexedDBDataLoss(name)` is called.
+   */
+  onDataLoss?: (loss: IndexedDBDataLoss) => void;
 }
 
 const RUN = ['runs', 'texts'] as const;
@@ -75,6 +82,10 @@ function detach(record: RunRecord): RunRecord {
  * same `name`. Commits use `durability: 'strict'`: a promise resolves only once the browser has
  * flushed the write, so a completed step survives a crash of the tab or of the browser.
  *
+ * When the browser loses the database anyway (Chromium deletes an origin's IndexedDB it finds
+ * corrupt at startup), the store says so instead of answering `null`: every call rejects with
+ * `IndexedDBDataLossError` (and `onDataLoss` is called) until `acknowledgeIndexedDBDataLoss(name)`.
+ *
  * @example
  * import { createIndexedDBStore } from '@cairn/storage-indexeddb';
  * const store = createIndexedDBStore({ name: 'my-app-runs' });
@@ -85,7 +96,7 @@ export function createIndexedDBStore(options: CreateIndexedDBStoreOptions): Dura
     throw new InvalidArgumentError(`[${ADAPTER}] createIndexedDBStore needs a non-empty database name`);
   }
   const maxPayloadBytes = resolveMaxPayloadBytes(options.maxPayloadBytes);
-  const connection = createConnection(options.name);
+  const connection = createConnection(options.name, options.onDataLoss ? { onDataLoss: options.onDataLoss } : {});
 
   return {
     name: 'indexeddb',

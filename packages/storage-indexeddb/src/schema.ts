@@ -32,6 +32,29 @@ export interface StoredEntry {
   createdAt: number;
 }
 
+/**
+ * Who this database is: a random id minted when the database (or its `meta` store) was created.
+ * The witness outside IndexedDB (`witness.ts`) holds the same id; a database recreated empty after
+ * the browser wiped it has another one.
+ */
+export interface DatabaseIdentity {
+  creationId: string;
+}
+
+/** The browser's own report of a wipe, kept until the app acknowledges it (`data-loss.ts`). */
+export interface RecordedDataLoss {
+  /** `IDBVersionChangeEvent.dataLoss` (Chromium: `'total'`). */
+  dataLoss: string;
+  /** `IDBVersionChangeEvent.dataLossMessage`, e.g. "IndexedDB (database was corrupt): checksum mismatch". */
+  message: string;
+}
+
+/** The records of the `meta` store, by key. */
+export interface MetaRecords {
+  identity: DatabaseIdentity;
+  'data-loss': RecordedDataLoss;
+}
+
 /** The typed shape of a Cairn IndexedDB database (for `idb`). */
 export interface CairnDatabase extends DBSchema {
   runs: {
@@ -56,6 +79,10 @@ export interface CairnDatabase extends DBSchema {
     key: [string, number];
     value: StoredEntry;
   };
+  meta: {
+    key: keyof MetaRecords;
+    value: MetaRecords[keyof MetaRecords];
+  };
 }
 
 /** An open connection to a Cairn database. */
@@ -76,12 +103,40 @@ const migrations: readonly Migration[] = [
     database.createObjectStore('texts', { keyPath: ['runId', 'field'] });
     database.createObjectStore('entries', { keyPath: ['runId', 'seq'] });
   },
+  // 2: the database's identity (and a wipe the browser reported), out-of-line keys. A database
+  // upgraded from 1 gets an identity here too: it is adopted as the one its witness vouches for.
+  (database, transaction) => {
+    database.createObjectStore('meta');
+    const identity: DatabaseIdentity = { creationId: crypto.randomUUID() };
+    void transaction.objectStore('meta').put(identity, 'identity');
+  },
 ];
 
 /** The schema version this code writes: the number of migrations. */
 export const SCHEMA_VERSION = migrations.length;
 
-/** Bring a database from `oldVersion` to `SCHEMA_VERSION` inside the `upgrade` transaction. */
-export function upgradeSchema(database: CairnConnection, oldVersion: number, transaction: UpgradeTransaction): void {
+/** What Chromium adds to the `upgradeneeded` event of the first open after it wiped the origin. */
+interface DataLossEvent {
+  dataLoss?: unknown;
+  dataLossMessage?: unknown;
+}
+
+/**
+ * Bring a database from `oldVersion` to `SCHEMA_VERSION` inside the `upgrade` transaction. When
+ * the browser says in `event` that it lost the database's data, that is recorded in the same
+ * transaction, so every later opener (another tab, another store) sees it until it is
+ * acknowledged, not only the one opener the browser told.
+ */
+export function upgradeSchema(
+  database: CairnConnection,
+  oldVersion: number,
+  transaction: UpgradeTransaction,
+  event?: Event,
+): void {
   for (let version = oldVersion; version < SCHEMA_VERSION; version++) migrations[version]?.(database, transaction);
+  const { dataLoss, dataLossMessage } = (event ?? {}) as DataLossEvent;
+  if (typeof dataLoss === 'string' && dataLoss !== 'none') {
+    const recorded: RecordedDataLoss = { dataLoss, message: typeof dataLossMessage === 'string' ? dataLossMessage : '' };
+    void transaction.objectStore('meta').put(recorded, 'data-loss');
+  }
 }

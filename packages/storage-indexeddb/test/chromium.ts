@@ -58,6 +58,8 @@ export interface ChromiumProcess {
   kill(): Promise<void>;
   /** Close the browser normally. */
   close(): Promise<void>;
+  /** Everything the browser wrote to stderr so far (e.g. IndexedDB's recovery messages). */
+  stderr(): string;
 }
 
 /**
@@ -82,8 +84,8 @@ export async function launchChromiumProcess(userDataDir: string, timeoutMs = 30_
     { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let output = '';
   const endpoint = await new Promise<string>((resolve, reject) => {
-    let output = '';
     const timer = setTimeout(
       () => reject(new Error(`Chromium did not start within ${timeoutMs} ms:\n${output.slice(-2000)}`)),
       timeoutMs,
@@ -104,7 +106,8 @@ export async function launchChromiumProcess(userDataDir: string, timeoutMs = 30_
     if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
     throw error;
   });
-  child.stderr?.resume();
+  // The listener above stays attached: `output` keeps all of stderr, for tests that look for what
+  // Chromium logs about the profile it found (e.g. a wiped IndexedDB).
   const browser = await chromium.connectOverCDP(endpoint, { timeout: timeoutMs });
   const context = browser.contexts()[0];
   if (!context) throw new Error('Chromium started without a default context');
@@ -126,6 +129,7 @@ export async function launchChromiumProcess(userDataDir: string, timeoutMs = 30_
       await browser.close().catch(() => {});
       await stop('SIGTERM');
     },
+    stderr: () => output,
   };
 }
 

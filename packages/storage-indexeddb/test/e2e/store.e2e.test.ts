@@ -8,7 +8,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { crashPage, launchChromium, launchChromiumProcess, openTab, type ServedPage, servePage } from '../chromium.ts';
+import type { IndexedDBDataLoss } from '../../src/index.ts';
+import {
+  type ChromiumProcess,
+  crashPage,
+  launchChromium,
+  launchChromiumProcess,
+  openTab,
+  type ServedPage,
+  servePage,
+} from '../chromium.ts';
+import { appendTornHeader, CHROMIUM_WIPE_LINE, originFolder } from '../leveldb-log.ts';
 
 let browser: Browser;
 let site: ServedPage;
@@ -32,6 +42,8 @@ interface Observed {
   seqs: number[];
   keys: string[];
   writerError?: string;
+  /** Set when the store reported that the browser lost the database. */
+  dataLoss?: IndexedDBDataLoss;
 }
 
 function observe(page: Page, name: string, runId: string): Promise<Observed> {
@@ -39,7 +51,11 @@ function observe(page: Page, name: string, runId: string): Promise<Observed> {
     async ({ name, runId }) => {
       const store = window.cairn.createIndexedDBStore({ name });
       try {
-        const run = await store.getRun(runId);
+        const run = await store.getRun(runId).catch((error: unknown) => {
+          if (window.cairn.isIndexedDBDataLossError(error)) return error.dataLoss;
+          throw error;
+        });
+        if (run && 'detectedBy' in run) return { lastSeq: 0, stepIndex: 0, seqs: [], keys: [], dataLoss: run };
         const entries = await store.readEntries(runId);
         return {
           lastSeq: run?.lastSeq ?? 0,
@@ -58,6 +74,7 @@ function observe(page: Page, name: string, runId: string): Promise<Observed> {
 
 /** Every commit wrote two entries and the matching patch, or nothing: no torn commit is visible. */
 function expectWhole(observed: Observed): void {
+  expect(observed.dataLoss).toBeUndefined();
   expect(observed.writerError).toBeUndefined();
   expect(observed.lastSeq % 2).toBe(0);
   expect(observed.stepIndex).toBe(observed.lastSeq);
@@ -155,32 +172,71 @@ describe('the IndexedDB store across tabs', () => {
   });
 });
 
+/** Wait until Chromium's stderr, which reaches us apart from CDP, contains `line`. */
+async function stderrShows(chromium: ChromiumProcess, line: string, withinMs: number): Promise<boolean> {
+  const deadline = Date.now() + withinMs;
+  while (!chromium.stderr().includes(line) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  return chromium.stderr().includes(line);
+}
+
+/**
+ * What a restarted browser shows: every acknowledged commit and no torn one, or, when Chromium
+ * wiped the origin's IndexedDB (a SIGKILL between the two `write()`s of a LevelDB log record
+ * leaves a torn header, and the start after next deletes the database), a loss the store reports
+ * rather than a run that reads as missing. A reported loss is acknowledged, and counting restarts.
+ */
+async function checkRestart(chromium: ChromiumProcess, page: Page, acked: { lastSeq: number }, label: string): Promise<boolean> {
+  const observed = await observe(page, 'killed', 'run-1');
+  const wiped = await stderrShows(chromium, CHROMIUM_WIPE_LINE, observed.dataLoss ? 10_000 : 0);
+  expect(observed.dataLoss !== undefined, `${label}: the store reports a loss exactly when Chromium wiped the origin`).toBe(
+    wiped,
+  );
+  if (observed.dataLoss) {
+    expect(observed.dataLoss).toMatchObject({ database: 'killed', detectedBy: 'browser' });
+    expect(observed.dataLoss.browserMessage).toMatch(/corrupt/);
+    await page.evaluate(() => window.cairn.acknowledgeIndexedDBDataLoss('killed'));
+    acked.lastSeq = 0;
+    return true;
+  }
+  expectWhole(observed);
+  expect(observed.lastSeq, `${label}: after the restart`).toBeGreaterThanOrEqual(acked.lastSeq);
+  return false;
+}
+
 describe('the IndexedDB store when the browser dies', () => {
-  it('keeps every acknowledged commit, and no torn one, after the browser is SIGKILLed mid-write', async () => {
+  it('keeps every acknowledged commit and no torn one after the browser is SIGKILLed mid-write, or reports the loss when Chromium wiped the origin', async () => {
     const profile = await mkdtemp(join(tmpdir(), 'cairn-chromium-profile-'));
     try {
       const acked = { lastSeq: 0 };
+      let wipes = 0;
       for (let round = 0; round < 3; round++) {
         const chromium = await launchChromiumProcess(profile);
         try {
           const writer = await openTab(chromium.context, site.url, 'cairn');
-          const before = await observe(writer, 'killed', 'run-1');
-          expectWhole(before);
-          expect(before.lastSeq, `round ${round}: after the restart`).toBeGreaterThanOrEqual(acked.lastSeq);
+          if (await checkRestart(chromium, writer, acked, `round ${round}`)) wipes++;
           await startWriter(writer, 'killed', 'run-1', acked);
           await writeUntil(acked, acked.lastSeq + 4, 200);
         } finally {
           await chromium.kill();
         }
+        // The kill that broke CI, made certain once: it lands between the two write()s of a log
+        // record, the next start recovers every acknowledged commit, and the one after that finds
+        // the origin wiped. The other kills land wherever they land (a wipe is then rare).
+        if (round === 0) appendTornHeader(originFolder(profile, site.origin));
       }
       const chromium = await launchChromiumProcess(profile);
       try {
-        const after = await observe(await openTab(chromium.context, site.url, 'cairn'), 'killed', 'run-1');
-        expectWhole(after);
-        expect(after.lastSeq).toBeGreaterThanOrEqual(acked.lastSeq);
+        if (await checkRestart(chromium, await openTab(chromium.context, site.url, 'cairn'), acked, 'last restart')) wipes++;
       } finally {
         await chromium.close();
       }
+      expect(
+        wipes,
+        'the torn header after round 0 makes Chromium wipe the origin at the start of round 2',
+      ).toBeGreaterThanOrEqual(1);
+      console.info(
+        `3 SIGKILLs mid-write, one torn header: Chromium wiped the origin ${wipes} time(s), each reported by the store`,
+      );
     } finally {
       await rm(profile, { recursive: true, force: true });
     }

@@ -28,8 +28,15 @@ declare global {
      * torn commit would show: after every commit `lastSeq` is even and `step.index === lastSeq`.
      */
     startWriter(name: string, runId: string): void;
+    /** How a store call ended, as plain data: a run becomes its id, an error its facts. */
+    settle(promise: Promise<unknown>): Promise<Settled>;
   }
 }
+
+/** A store call's outcome as `window.settle` reports it. */
+export type Settled =
+  | { value: unknown }
+  | { code: string; retryable: boolean; message: string; dataLoss?: cairn.IndexedDBDataLoss };
 
 // Engine events are tab messages as they are: a runtime's `onEvent` can post them unchanged.
 export const eventChannel = (name: string): cairn.TabChannel<RunEvent> => cairn.createTabChannel<RunEvent>(name);
@@ -37,6 +44,16 @@ export const eventChannel = (name: string): cairn.TabChannel<RunEvent> => cairn.
 window.state = { locks: new Map(), waits: new Map(), received: [] };
 window.cairn = cairn;
 window.fixtures = fixtures;
+window.settle = (promise) =>
+  promise.then(
+    (value) => ({ value: typeof value === 'object' && value !== null && 'runId' in value ? value.runId : value }),
+    (error: unknown) => ({
+      code: String((error as { code?: unknown }).code),
+      retryable: (error as { retryable?: unknown }).retryable === true,
+      message: String((error as Error).message),
+      ...(cairn.isIndexedDBDataLossError(error) ? { dataLoss: error.dataLoss } : {}),
+    }),
+  );
 window.startWriter = (name, runId) => {
   const store = cairn.createIndexedDBStore({ name });
   void (async () => {
