@@ -32,7 +32,6 @@ interface ChildOutcome {
 }
 
 interface Kill {
-  afterMs?: number;
   /** Polled every millisecond once the run started; SIGKILL as soon as it holds. */
   when?: () => boolean;
 }
@@ -59,7 +58,6 @@ function runChild(args: Record<string, unknown>, kill: Kill = {}): Promise<Child
         outcome.lines.push(line);
         if (line.event !== 'started') continue;
         outcome.startedAt = Date.now();
-        if (kill.afterMs !== undefined) setTimeout(() => child.kill('SIGKILL'), kill.afterMs);
         if (kill.when) {
           const check = kill.when;
           poll = setInterval(() => {
@@ -164,15 +162,20 @@ describe('agent runs across process crashes (SQLite, real openai client over HTT
     for (let k = 0; k < KILLS; k++) {
       const s = scenario(`kill-${k}`);
       const from = server.requests.length;
-      const afterMs = Math.round(duration * (0.05 + 0.8 * Math.random()));
+      // A random point by progress, not by time: a time taken from the baseline's duration let a
+      // faster run (the load on the machine changes) finish before its kill. Either while the n-th
+      // model request is in flight (n of 1-5; the 6th is the last) or right after the m-th sale (m of 1-4).
+      const byRequests = Math.random() < 0.5;
+      const n = 1 + Math.floor(Math.random() * (byRequests ? 5 : 4));
+      const point = byRequests ? `model request ${n} in flight` : `sale ${n} recorded`;
       const killed = await runChild(
         { mode: 'start', model: 'shop', baseURL: server.baseURL, input: 'Record the day.', ...s },
-        { afterMs },
+        { when: () => (byRequests ? server.requests.length - from >= n : readSales(s.salesFile).length >= n) },
       );
-      expect(killed.signal, `kill ${k} at ${afterMs} ms`).toBe('SIGKILL');
-      const landed = `kill ${k} at ${afterMs} ms of ${duration}: ${server.requests.length - from} model requests, ${readSales(s.salesFile).length} sales`;
+      expect(killed.signal, `kill ${k} at ${point}`).toBe('SIGKILL');
+      const landed = `kill ${k} at ${point} (baseline ${duration} ms): ${server.requests.length - from} model requests, ${readSales(s.salesFile).length} sales`;
       const resumed = await runChild({ mode: 'resume', model: 'shop', baseURL: server.baseURL, ...s });
-      expect(resultOf(resumed), `kill ${k} at ${afterMs} ms`).toMatchObject({
+      expect(resultOf(resumed), `kill ${k} at ${point}`).toMatchObject({
         status: 'completed',
         output: baselineResult.output,
       });
