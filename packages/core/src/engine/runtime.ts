@@ -18,98 +18,26 @@ import { encode } from '../codec.ts';
 import { CairnError, InvalidArgumentError, LeaseHeldError, RunExistsError, WorkflowNotFoundError } from '../errors.ts';
 import { initialRun } from '../storage/initial-run.ts';
 import { assertRunId, newRunId } from '../storage/run-id.ts';
-import type { HeldRunLock, RunLocks } from '../storage/run-locks.ts';
-import type { DurableStore, JournalEntry, RunRecord, RunStatus } from '../storage/types.ts';
-import { type Clock, systemClock } from './clock.ts';
+import type { HeldRunLock } from '../storage/run-locks.ts';
+import type { JournalEntry, RunRecord } from '../storage/types.ts';
+import { systemClock } from './clock.ts';
 import { type Drive, type DriveOutcome, startDrive } from './drive/run-driver.ts';
-import { cancelUndriven } from './drive/run-end.ts';
 import { formatEvent, type RunEvent } from './events.ts';
-import { type Backoff, DEFAULT_RETRY, type RetryPolicy, resolveRetry } from './retry-policy.ts';
-import type { HistoryItem, RunInfo } from './run-info.ts';
-import { type ApprovalInput, createExternalDelivery } from './runtime/deliver-external.ts';
-import {
-  cleanupRuns,
-  deleteRun,
-  getHistory,
-  getRunInfo,
-  isLive,
-  listRunInfos,
-  requireRun,
-  TERMINAL,
-} from './runtime/management.ts';
+import { DEFAULT_RETRY, resolveRetry } from './retry-policy.ts';
+import { cancelNotDrivenHere } from './runtime/cancel-run.ts';
+import { createExternalDelivery } from './runtime/deliver-external.ts';
+import { assertSameStart, idempotentRunId } from './runtime/idempotency.ts';
+import { cleanupRuns, deleteRun, getHistory, getRunInfo, listRunInfos, requireRun } from './runtime/management.ts';
+import { resumeDue } from './runtime/resume-all.ts';
 import { createRunWatch, type RunHandle } from './runtime/run-handles.ts';
+import type { CreateRuntimeOptions, Runtime } from './runtime/runtime-types.ts';
 import { takeRun } from './runtime/take-run.ts';
 import { createWakeTimers } from './runtime/wake-timers.ts';
 import { assertName, type Workflow } from './workflow.ts';
 
 export type { ApprovalInput } from './runtime/deliver-external.ts';
 export type { RunHandle } from './runtime/run-handles.ts';
-
-/** Options of `createRuntime`. */
-export interface CreateRuntimeOptions {
-  store: DurableStore;
-  // biome-ignore lint/suspicious/noExplicitAny: workflows of any input and output types
-  workflows: Workflow<any, any>[] | Record<string, Workflow<any, any>>;
-  /** Lease owner id (default: random per runtime). Give each live runtime its own. */
-  owner?: string;
-  /** Lease duration; renewed every third of it (default 30 s). */
-  leaseMs?: number;
-  /** Default step retry policy. */
-  retry?: Partial<Omit<RetryPolicy, 'backoff'>> & { backoff?: Partial<Backoff> };
-  clock?: Clock;
-  random?: () => number;
-  onEvent?: (event: RunEvent) => void;
-  /** Print a readable trace (`true` → console.log), or pass a line sink. */
-  debug?: boolean | ((line: string) => void);
-  /** Per-run locks among peers (tabs, isolates). */
-  locks?: RunLocks;
-  /** Resume paused runs of this runtime when their wake time comes (default true). */
-  autoWake?: boolean;
-  /** Delete completed runs: `true` right after completion, or those older than `olderThanMs` on `resumeAll`. */
-  autoCleanup?: boolean | { olderThanMs: number };
-  /** How often `result()` polls the store for a run driven elsewhere (default 1000 ms). */
-  pollMs?: number;
-}
-
-/** The runtime API (DESIGN §6). */
-export interface Runtime {
-  readonly store: DurableStore;
-  readonly owner: string;
-  start<I, O>(
-    workflow: Workflow<I, O> | string,
-    input: I,
-    options?: { runId?: string; idempotencyKey?: string },
-  ): Promise<RunHandle<O>>;
-  resume<O = unknown>(runId: string): Promise<RunHandle<O>>;
-  /** Resume every run left `running` with an expired lease and every paused run that is due. */
-  resumeAll(): Promise<{ resumed: string[]; failed: Array<{ runId: string; error: unknown }> }>;
-  handle<O = unknown>(runId: string): RunHandle<O>;
-  signal(runId: string, name: string, payload?: unknown): Promise<void>;
-  approve(runId: string, approvalId: string, decision: ApprovalInput): Promise<void>;
-  cancel(runId: string, options?: { reason?: string }): Promise<void>;
-  fork<O = unknown>(runId: string, options: { atSeq: number; input?: unknown; runId?: string }): Promise<RunHandle<O>>;
-  get(runId: string): Promise<RunInfo>;
-  history(runId: string): Promise<HistoryItem[]>;
-  list(query?: {
-    status?: RunStatus[];
-    workflow?: string;
-    limit?: number;
-    cursor?: string;
-  }): Promise<{ runs: RunInfo[]; cursor?: string }>;
-  stats(): ReturnType<DurableStore['stats']>;
-  /** Delete a run and its journal. Refuses a run driven under a live lease unless `force`. */
-  delete(runId: string, options?: { force?: boolean }): Promise<boolean>;
-  /** Delete runs last updated more than `olderThanMs` ago (default statuses: completed, failed, cancelled). */
-  cleanup(options: { olderThanMs: number; status?: RunStatus[] }): Promise<number>;
-  /** Stop driving (nothing more is written), cancel timers. The store stays open. */
-  close(): Promise<void>;
-}
-
-/** The run id an idempotency key maps to: a digest of the key alone (the run binds workflow and input). */
-async function idempotentRunId(key: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(key)));
-  return `idem_${[...digest.slice(0, 20)].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
-}
+export type { CreateRuntimeOptions, Runtime } from './runtime/runtime-types.ts';
 
 /**
  * Create a runtime over a store.
@@ -303,7 +231,7 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
     } catch (error) {
       // Same key, and a peer already drives that run: hand it back (after checking it is the same start).
       if (key !== undefined && CairnError.is(error, 'lease-held')) {
-        await assertSameStart(runId, name, encodedInput, key);
+        await assertSameStart(store, runId, name, encodedInput, key);
         return handle<O>(runId);
       }
       throw error;
@@ -317,7 +245,7 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
       lock?.release();
       if (key !== undefined && error instanceof RunExistsError) {
         // Same key, same workflow and input: hand back the existing run (and pick it up if nobody drives it).
-        await assertSameStart(runId, name, encodedInput, key);
+        await assertSameStart(store, runId, name, encodedInput, key);
         await resume(runId).catch(() => undefined);
         return handle<O>(runId);
       }
@@ -327,17 +255,6 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
     emit({ type: 'run-start', runId, at: now, workflow: name });
     drive(record, [], false, workflow as Workflow, lock, now);
     return handle<O>(runId);
-  }
-
-  /** An idempotency key names one start: the run it made must have this workflow and this input. */
-  async function assertSameStart(runId: string, workflow: string, input: string, key: string): Promise<void> {
-    const existing = await store.getRun(runId);
-    if (!existing) return;
-    if (existing.workflow !== workflow || existing.input !== input)
-      throw new InvalidArgumentError(
-        `[@cairn/core] idempotency key ${JSON.stringify(key.slice(0, 80))} was used for run "${runId}" of workflow "${existing.workflow}" with ${existing.workflow === workflow ? 'another input' : 'another workflow'}; use a new key`,
-        { runId },
-      );
   }
 
   const runtime: Runtime = {
@@ -353,36 +270,25 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
     signal: (runId, name, payload) => delivery.signal(runId, name, payload),
     approve: (runId, approvalId, decision) => delivery.approve(runId, approvalId, decision),
 
-    async resumeAll() {
-      const resumed: string[] = [];
-      const failed: Array<{ runId: string; error: unknown }> = [];
-      const now = clock.now();
-      let cursor: string | undefined;
-      do {
-        const page = await store.listRuns({ status: ['running', 'paused'], limit: 500, ...(cursor ? { cursor } : {}) });
-        cursor = page.cursor;
-        for (const run of page.runs) {
-          if (drives.has(run.runId) || !workflows.has(run.workflow)) continue;
-          const due =
-            run.status === 'running'
-              ? !run.lease || run.lease.expiresAt <= now || run.lease.owner === owner || options.locks !== undefined
-              : run.wakeAt !== null && run.wakeAt <= now;
-          if (!due) {
-            if (run.status === 'paused' && run.wakeAt !== null) wakeTimers.schedule(run.runId, run.wakeAt);
-            continue;
-          }
-          try {
-            await resume(run.runId);
-            resumed.push(run.runId);
-          } catch (error) {
-            if (!CairnError.is(error, 'lease-held')) failed.push({ runId: run.runId, error });
-          }
-        }
-      } while (cursor);
-      if (typeof options.autoCleanup === 'object')
-        await runtime.cleanup({ olderThanMs: options.autoCleanup.olderThanMs, status: ['completed'] });
-      return { resumed, failed };
-    },
+    resumeAll: () =>
+      resumeDue({
+        store,
+        clock,
+        owner,
+        withLocks: options.locks !== undefined,
+        isDriven: (runId) => drives.has(runId),
+        hasWorkflow: (name) => workflows.has(name),
+        resume,
+        scheduleWake: wakeTimers.schedule,
+        cleanup:
+          typeof options.autoCleanup === 'object'
+            ? () =>
+                runtime.cleanup({
+                  olderThanMs: (options.autoCleanup as { olderThanMs: number }).olderThanMs,
+                  status: ['completed'],
+                })
+            : undefined,
+      }),
 
     async cancel(runId, cancelOptions = {}) {
       assertRunId(runId);
@@ -393,27 +299,11 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
         while (drives.has(runId)) await watch.waitForChange(runId, pollMs);
         return;
       }
-      for (let tries = 0; tries < 20; tries++) {
-        const record = await requireRun(store, runId);
-        if (TERMINAL.includes(record.status)) return;
-        const now = clock.now();
-        if (isLive(record, clock)) {
-          try {
-            await store.updateRun(runId, record.version, { updatedAt: now, cancelRequested: true });
-            return;
-          } catch (error) {
-            if (!CairnError.is(error, 'storage-conflict')) throw error;
-            continue;
-          }
-        }
-        const error = await cancelUndriven(store, record, reason, now);
-        if (error === undefined) continue;
-        wakeTimers.cancel(runId);
-        emit({ type: 'run-end', runId, at: now, status: 'cancelled', usage: record.usage, error });
-        watch.notify(runId);
-        return;
-      }
-      throw new LeaseHeldError(`[@cairn/core] run "${runId}": could not cancel (the run kept changing)`, { runId });
+      const ended = await cancelNotDrivenHere(store, clock, runId, reason);
+      if (!ended) return;
+      wakeTimers.cancel(runId);
+      emit({ type: 'run-end', runId, at: ended.at, status: 'cancelled', usage: ended.usage, error: ended.error });
+      watch.notify(runId);
     },
 
     async fork(runId, forkOptions) {

@@ -1,0 +1,72 @@
+/**
+ * The runtime's public types: its options and its API (DESIGN §6).
+ */
+import type { RunLocks } from '../../storage/run-locks.ts';
+import type { DurableStore, RunStatus } from '../../storage/types.ts';
+import type { Clock } from '../clock.ts';
+import type { RunEvent } from '../events.ts';
+import type { Backoff, RetryPolicy } from '../retry-policy.ts';
+import type { HistoryItem, RunInfo } from '../run-info.ts';
+import type { Workflow } from '../workflow.ts';
+import type { ApprovalInput } from './deliver-external.ts';
+import type { RunHandle } from './run-handles.ts';
+
+/** Options of `createRuntime`. */
+export interface CreateRuntimeOptions {
+  store: DurableStore;
+  // biome-ignore lint/suspicious/noExplicitAny: workflows of any input and output types
+  workflows: Workflow<any, any>[] | Record<string, Workflow<any, any>>;
+  /** Lease owner id (default: random per runtime). Give each live runtime its own. */
+  owner?: string;
+  /** Lease duration; renewed every third of it (default 30 s). */
+  leaseMs?: number;
+  /** Default step retry policy. */
+  retry?: Partial<Omit<RetryPolicy, 'backoff'>> & { backoff?: Partial<Backoff> };
+  clock?: Clock;
+  random?: () => number;
+  onEvent?: (event: RunEvent) => void;
+  /** Print a readable trace (`true` → console.log), or pass a line sink. */
+  debug?: boolean | ((line: string) => void);
+  /** Per-run locks among peers (tabs, isolates). */
+  locks?: RunLocks;
+  /** Resume paused runs of this runtime when their wake time comes (default true). */
+  autoWake?: boolean;
+  /** Delete completed runs: `true` right after completion, or those older than `olderThanMs` on `resumeAll`. */
+  autoCleanup?: boolean | { olderThanMs: number };
+  /** How often `result()` polls the store for a run driven elsewhere (default 1000 ms). */
+  pollMs?: number;
+}
+
+/** The runtime API (DESIGN §6). */
+export interface Runtime {
+  readonly store: DurableStore;
+  readonly owner: string;
+  start<I, O>(
+    workflow: Workflow<I, O> | string,
+    input: I,
+    options?: { runId?: string; idempotencyKey?: string },
+  ): Promise<RunHandle<O>>;
+  resume<O = unknown>(runId: string): Promise<RunHandle<O>>;
+  /** Resume every run left `running` with an expired lease and every paused run that is due. */
+  resumeAll(): Promise<{ resumed: string[]; failed: Array<{ runId: string; error: unknown }> }>;
+  handle<O = unknown>(runId: string): RunHandle<O>;
+  signal(runId: string, name: string, payload?: unknown): Promise<void>;
+  approve(runId: string, approvalId: string, decision: ApprovalInput): Promise<void>;
+  cancel(runId: string, options?: { reason?: string }): Promise<void>;
+  fork<O = unknown>(runId: string, options: { atSeq: number; input?: unknown; runId?: string }): Promise<RunHandle<O>>;
+  get(runId: string): Promise<RunInfo>;
+  history(runId: string): Promise<HistoryItem[]>;
+  list(query?: {
+    status?: RunStatus[];
+    workflow?: string;
+    limit?: number;
+    cursor?: string;
+  }): Promise<{ runs: RunInfo[]; cursor?: string }>;
+  stats(): ReturnType<DurableStore['stats']>;
+  /** Delete a run and its journal. Refuses a run driven under a live lease unless `force`. */
+  delete(runId: string, options?: { force?: boolean }): Promise<boolean>;
+  /** Delete runs last updated more than `olderThanMs` ago (default statuses: completed, failed, cancelled). */
+  cleanup(options: { olderThanMs: number; status?: RunStatus[] }): Promise<number>;
+  /** Stop driving (nothing more is written), cancel timers. The store stays open. */
+  close(): Promise<void>;
+}
