@@ -315,6 +315,54 @@ export function engineConformanceSuite(harness: StoreHarness): void {
           timeout,
         );
 
+    it(
+      'records a step error larger than the store takes (cut to fit) and the workflow catches it; invalid durations are refused before anything is journaled',
+      async () => {
+        const store = await harness.create();
+        const clock = createManualClock();
+        const huge = 'e'.repeat(store.limits.maxPayloadBytes + 1);
+        const wf = defineWorkflow('hostile-inputs', async (ctx) => {
+          let caught = '';
+          try {
+            await ctx.step(
+              'fetch',
+              () => {
+                throw new Error(`HTTP 500: ${huge}`);
+              },
+              { retry: false },
+            );
+          } catch (error) {
+            caught = (error as Error).message.slice(0, 9);
+          }
+          await ctx.step('after', () => caught);
+          await ctx.sleep(new Date('next tuesday'));
+          return 'unreachable';
+        });
+        const runtime = createRuntime({ store, workflows: [wf], clock, leaseMs: LEASE_MS });
+        runtimes.push(runtime);
+        const run = await runtime.start(wf, null);
+        const error = (await run.result().catch((e: unknown) => e)) as { cause?: { code?: string; message?: string } };
+        expect(error.cause?.code).toBe('invalid-argument');
+        expect(error.cause?.message).toContain(run.runId);
+        const history = await runtime.history(run.runId);
+        expect(history.map((h) => `${h.kind} ${h.key}`)).toEqual([
+          'run-start run',
+          'step-fail fetch#0',
+          'step-end after#0',
+          'run-end run',
+        ]);
+        expect(history[2]?.value).toBe('HTTP 500:');
+        expect(history[1]?.error?.message).toContain('more characters cut');
+        const info = await runtime.get(run.runId);
+        expect(info.status).toBe('failed');
+        expect(info.lease).toBeNull();
+        // Nothing wedged: resuming the ended run appends nothing.
+        await runtime.resume(run.runId);
+        expect(await store.readEntries(run.runId)).toHaveLength(4);
+      },
+      timeout,
+    );
+
     for (const afterEffect of [false, true]) {
       it(
         `survives an interruption inside every step (${afterEffect ? 'after' : 'before'} its side effect) per its onUnknown policy`,
