@@ -45,6 +45,11 @@ export interface StepPlace {
   name: string;
 }
 
+/** The fields every step event carries. */
+function eventBase(scope: DriveScope, place: StepPlace, at: number, replayed: boolean) {
+  return { runId: scope.runId, at, stepId: place.id, name: place.name, index: place.index, replayed };
+}
+
 /** Journal a step's final failure and throw it as replay will (the error bounded to fit the store). */
 export async function recordFailure(
   scope: DriveScope,
@@ -62,16 +67,7 @@ export async function recordFailure(
     now,
   );
   await scope.journal.commit([entry], stepPatch(scope, place.index, place.name));
-  scope.emit({
-    type: 'step-fail',
-    runId: scope.runId,
-    at: now,
-    stepId: place.id,
-    name: place.name,
-    index: place.index,
-    replayed: false,
-    error: serialized,
-  });
+  scope.emit({ type: 'step-fail', ...eventBase(scope, place, now, false), error: serialized });
   throw deserializeError(serialized);
 }
 
@@ -97,12 +93,7 @@ export async function recordResult<T>(
   await scope.journal.commit([entry], stepPatch(scope, place.index, place.name));
   scope.emit({
     type: 'step-end',
-    runId: scope.runId,
-    at: now,
-    stepId: place.id,
-    name: place.name,
-    index: place.index,
-    replayed: false,
+    ...eventBase(scope, place, now, false),
     durationMs: now - startedAt,
     attempts,
     ...(usage ? { usage } : {}),
@@ -114,8 +105,7 @@ export async function recordResult<T>(
 export function replayOutcome<T>(scope: DriveScope, place: StepPlace): Promise<T> | undefined {
   const outcome = scope.replay.outcomes.get(place.id);
   if (!outcome) return undefined;
-  const at = scope.clock.now();
-  const base = { runId: scope.runId, at, stepId: place.id, name: place.name, index: place.index, replayed: true } as const;
+  const base = eventBase(scope, place, scope.clock.now(), true);
   if (outcome.kind === 'end') {
     const { record } = outcome;
     addUsage(scope.usage, record.usage, true);
