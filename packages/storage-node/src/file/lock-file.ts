@@ -5,9 +5,11 @@
  */
 import {
   closeSync,
+  constants,
   existsSync,
   fstatSync,
   linkSync,
+  lstatSync,
   openSync,
   readSync,
   renameSync,
@@ -65,7 +67,7 @@ export function createLockOwner(ownersDir: string): LockOwner {
     },
     holds(target) {
       try {
-        return statSync(target).ino === ino;
+        return lstatSync(target).ino === ino;
       } catch {
         return false;
       }
@@ -113,10 +115,17 @@ export interface LockState {
 export function judgeLock(path: string, staleMs: number): LockState | 'gone' {
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    // Never follow a link planted as the lock (ADR 0027): its target could be anything, a FIFO
+    // that blocks this open forever included. A link is no lock: break it at once.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (error) {
     if (errnoOf(error) === 'ENOENT') return 'gone';
-    throw error;
+    if (errnoOf(error) !== 'ELOOP') throw error;
+    try {
+      return { ino: lstatSync(path).ino, owner: null, ageMs: 0, stale: true };
+    } catch {
+      return 'gone';
+    }
   }
   try {
     const stat = fstatSync(fd);
@@ -142,7 +151,7 @@ export function breakLock(path: string, judgedIno: number): void {
     throw error;
   }
   try {
-    if (statSync(aside).ino !== judgedIno) linkSync(aside, path);
+    if (lstatSync(aside).ino !== judgedIno) linkSync(aside, path);
   } catch {
     // The path was taken again meanwhile: that holder owns it now.
   } finally {

@@ -16,13 +16,14 @@
  * - a full load verifies every frame and that only zeros follow them; a refresh verifies the
  *   frames added since (new frames start where zeros were).
  */
-import { closeSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, openSync, statSync } from 'node:fs';
+import { closeSync, constants, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, lstatSync } from 'node:fs';
 import { applyPatch, type JournalEntry, type RunRecord } from '@cairn/core';
 import { errnoOf, readAt, writeAll } from './fs-util.ts';
 import { type HeaderSlot, readHeader } from './header-file.ts';
 import { decodeEntries, decodeRecord } from './journal-records.ts';
 import { corruptAt, type FoundFrame, fileSource, isZero, scanFrames } from './journal-scan.ts';
 import { FRAME_HEADER_BYTES, probeFrame } from './record-frame.ts';
+import { openRunFile, runFolderIno } from './run-folder.ts';
 import type { LockGuard } from './run-lock.ts';
 import type { StoreLayout } from './store-layout.ts';
 
@@ -40,6 +41,8 @@ export interface RunJournal {
   readonly fd: number;
   readonly ino: number;
   readonly dev: number;
+  /** Inode of the run folder the journal was opened in (a folder swapped for a link is another incarnation). */
+  readonly folderIno: number;
   record: RunRecord;
   validEnd: number;
   /** File size: `[validEnd, allocatedEnd)` is zeros, unless `tailDirty`. */
@@ -99,8 +102,13 @@ function fold(state: FoldState, frame: FoundFrame, runId: string): void {
 /** Open and fully verify the journal of `runId`; `null` when the run does not exist. */
 export function loadJournal(layout: StoreLayout, runId: string): RunJournal | null {
   let fd: number;
+  let folderIno: number;
   try {
-    fd = openSync(layout.journalPath(runId), 'r+');
+    // Links are never followed: not in place of the folder, nor of the journal (ADR 0027).
+    const ino = runFolderIno(layout.runDir(runId), runId);
+    if (ino === null) return null;
+    folderIno = ino;
+    fd = openRunFile(runId, layout.journalPath(runId), constants.O_RDWR);
   } catch (error) {
     if (errnoOf(error) === 'ENOENT') return null;
     throw error;
@@ -123,6 +131,7 @@ export function loadJournal(layout: StoreLayout, runId: string): RunJournal | nu
       fd,
       ino: stat.ino,
       dev: stat.dev,
+      folderIno,
       record: state.record,
       validEnd: end.validEnd,
       allocatedEnd: stat.size,
@@ -146,7 +155,10 @@ export function loadJournal(layout: StoreLayout, runId: string): RunJournal | nu
 export function refreshJournal(layout: StoreLayout, journal: RunJournal): 'fresh' | 'missing' | 'replaced' {
   let stat: { ino: number; dev: number; size: number };
   try {
-    stat = statSync(layout.journalPath(journal.runId));
+    // lstat, never stat: a folder or journal swapped for a link is another incarnation, reloaded
+    // (and refused) by loadJournal.
+    if (lstatSync(layout.runDir(journal.runId)).ino !== journal.folderIno) return 'replaced';
+    stat = lstatSync(layout.journalPath(journal.runId));
   } catch (error) {
     if (errnoOf(error) === 'ENOENT') return 'missing';
     throw error;
@@ -178,9 +190,10 @@ export function refreshJournal(layout: StoreLayout, journal: RunJournal): 'fresh
  */
 export function summarizeJournal(layout: StoreLayout, runId: string): RunRecord | null {
   try {
+    if (runFolderIno(layout.runDir(runId), runId) === null) return null;
     // Header first, then journal: the journal only grows, so it covers at least what the header does.
     const header = readHeader(layout.runDir(runId), runId);
-    const fd = openSync(layout.journalPath(runId), 'r');
+    const fd = openRunFile(runId, layout.journalPath(runId), constants.O_RDONLY);
     try {
       const size = fstatSync(fd).size;
       if (header && header.offset > size)

@@ -23,6 +23,7 @@ import { sep } from 'node:path';
 import { StorageUnavailableError } from '@cairn/core';
 import { ADAPTER } from '../shared/adapter.ts';
 import { breakLock, createLockOwner, judgeLock } from './lock-file.ts';
+import { runFolderIno } from './run-folder.ts';
 
 /** Given to a lock's body. */
 export interface LockGuard {
@@ -198,7 +199,9 @@ export function createRunLocks(options: RunLocksOptions): RunLocks {
         if (askedFor) await sleep(HANDOFF_MS);
         continuous = false;
       }
-      if (!continuous && !(await acquire(runId, lockPath))) return RUN_MISSING;
+      // Never link the lock through a link planted in place of the folder (ADR 0027): it would land
+      // in whatever folder the link points to.
+      if (!continuous && (runFolderIno(runDir, runId) === null || !(await acquire(runId, lockPath)))) return RUN_MISSING;
       const held = leases.get(runId) as Lease;
       try {
         return body(guardFor(runId, held, continuous));
