@@ -36,6 +36,12 @@ export function sqliteTables(prefix: string = DEFAULT_TABLE_PREFIX): SqliteTable
       `[${ADAPTER}] tablePrefix must match ${TABLE_PREFIX_PATTERN}, got ${JSON.stringify(String(prefix).slice(0, 40))}`,
     );
   }
+  // SQLite refuses to create any table or index whose name starts with "sqlite_" (in any case).
+  if (prefix.toLowerCase().startsWith('sqlite_')) {
+    throw new InvalidArgumentError(
+      `[${ADAPTER}] tablePrefix ${JSON.stringify(prefix)} starts with "sqlite_", which SQLite reserves for its own tables: pick another prefix`,
+    );
+  }
   return {
     prefix,
     migrations: `${prefix}migrations`,
