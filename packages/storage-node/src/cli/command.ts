@@ -35,6 +35,8 @@ export interface Command {
   /** Positional arguments, all required, in order (`runId`, `approvalId`). */
   positionals: readonly string[];
   options: Readonly<Record<string, OptionSpec>>;
+  /** The command only reads the store: it is opened without migrating (ADR 0028). */
+  readOnly?: boolean;
   /** Extra help paragraphs (examples, JSON shape, exit codes specific to the command). */
   details: readonly string[];
   run(context: CommandContext): Promise<number>;

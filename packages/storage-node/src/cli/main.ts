@@ -118,7 +118,7 @@ export async function runCli(argv: readonly string[], baseIo: CliIo = processIo(
     // Validate the store spec before anything else, so usage errors win over missing runs.
     const spec = storeSpecOf(values.store as string | undefined, io.env);
     const openStore = (): DurableStore => {
-      store ??= openExistingStore(spec);
+      store ??= openExistingStore(spec, { readOnly: command.readOnly === true });
       return store;
     };
     const context: CommandContext = {

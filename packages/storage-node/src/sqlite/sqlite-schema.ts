@@ -115,6 +115,14 @@ export const MIGRATIONS: readonly Migration[] = [
 /** The newest schema version this package knows. */
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
+/** The schema version recorded in `db` (0 when the store's tables were never created). */
+export function schemaVersionOf(db: DatabaseSync, tables: SqliteTables): number {
+  const table = db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?").get(tables.migrations);
+  if (!table) return 0;
+  const row = db.prepare(`SELECT max(version) AS version FROM ${tables.migrations}`).get() as { version: number | null };
+  return row.version ?? 0;
+}
+
 /** Apply every missing migration in one immediate transaction; returns the versions applied. */
 export function migrate(db: DatabaseSync, tables: SqliteTables, location: string): number[] {
   const applied: number[] = [];

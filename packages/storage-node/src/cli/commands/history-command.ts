@@ -42,6 +42,7 @@ export const historyCommand: Command = {
   name: 'history',
   summary: 'Show the journal of a run, one line per entry',
   positionals: ['runId'],
+  readOnly: true,
   options: {},
   details: [
     'Columns: SEQ, KIND, STEP (step id), DURATION, ATTEMPTS, TOKENS (input+output), STATUS (outcome or error).',

@@ -24,6 +24,7 @@ export const listCommand: Command = {
   name: 'list',
   summary: 'List runs, newest first',
   positionals: [],
+  readOnly: true,
   options: {
     status: {
       type: 'string',
