@@ -4,6 +4,7 @@
  */
 import type { DurableStore, Runtime, Workflow } from '@cairn/core';
 import type { CliIo } from './cli-io.ts';
+import { jsonText } from './format/terminal-text.ts';
 
 /** One option of a command. */
 export interface OptionSpec {
@@ -42,7 +43,7 @@ export interface Command {
   run(context: CommandContext): Promise<number>;
 }
 
-/** Print `value` as the command's JSON document. */
+/** Print `value` as the command's JSON document (C1 and bidi characters escaped too, ADR 0029). */
 export function printJson(io: CliIo, value: unknown): void {
-  io.out(JSON.stringify(value, null, 2));
+  io.out(jsonText(value));
 }
