@@ -47,6 +47,7 @@ import { encodeAppend, encodeCreate, encodeUpdate } from './journal-records.ts';
 import { sweepOwners } from './lock-file.ts';
 import { isLinkedRunFolder, runFolderIno } from './run-folder.ts';
 import {
+  fenceJournal,
   type RunJournal,
   readJournalEntries,
   summarizeJournal,
@@ -144,6 +145,13 @@ export function createFileStore(options: CreateFileStoreOptions): DurableStore {
   async function mutate(runId: string, body: (journal: RunJournal, guard: LockGuard) => RunRecord): Promise<RunRecord> {
     const outcome = await locks.withRunLock(runId, layout.runDir(runId), (guard) => {
       ensureOpen();
+      if (guard.fenceDue) {
+        // The lock was broken from a holder that may still be alive: move the journal to a new
+        // inode before writing, so the zombie's late write cannot land on ours (ADR 0037).
+        cache.drop(runId);
+        fenceJournal(layout, runId);
+        guard.clearFence();
+      }
       // Holding the lease since this handle's last write to the run, nobody else can have written
       // it: the cached journal is current without looking at the file.
       const journal = (guard.continuous ? cache.peek(runId) : undefined) ?? cache.current(runId);

@@ -109,6 +109,11 @@ export interface LockState {
   ageMs: number;
   /** Its owner is certainly dead, or it is older than `staleMs`. */
   stale: boolean;
+  /**
+   * Stale by age while its owner may still be alive (a stopped process, a suspended VM): breaking it
+   * leaves a zombie that may still write, so the breaker must fence the journal (ADR 0037).
+   */
+  holderMayLive: boolean;
 }
 
 /** Look at the lock at `path`: `'gone'` if it was released meanwhile. */
@@ -122,7 +127,7 @@ export function judgeLock(path: string, staleMs: number): LockState | 'gone' {
     if (errnoOf(error) === 'ENOENT') return 'gone';
     if (errnoOf(error) !== 'ELOOP') throw error;
     try {
-      return { ino: lstatSync(path).ino, owner: null, ageMs: 0, stale: true };
+      return { ino: lstatSync(path).ino, owner: null, ageMs: 0, stale: true, holderMayLive: false };
     } catch {
       return 'gone';
     }
@@ -132,7 +137,8 @@ export function judgeLock(path: string, staleMs: number): LockState | 'gone' {
     const owner = parseIdentity(readText(fd));
     // The lock inode's ctime is when it was last linked: when the lock was taken.
     const ageMs = Date.now() - stat.ctimeMs;
-    return { ino: stat.ino, owner, ageMs, stale: (owner !== null && ownerLiveness(owner) === 'dead') || ageMs > staleMs };
+    const dead = owner !== null && ownerLiveness(owner) === 'dead';
+    return { ino: stat.ino, owner, ageMs, stale: dead || ageMs > staleMs, holderMayLive: !dead && ageMs > staleMs };
   } finally {
     closeSync(fd);
   }

@@ -16,9 +16,21 @@
  * - a full load verifies every frame and that only zeros follow them; a refresh verifies the
  *   frames added since (new frames start where zeros were).
  */
-import { closeSync, constants, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, lstatSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  copyFileSync,
+  fdatasyncSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  lstatSync,
+  openSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { applyPatch, type JournalEntry, type RunRecord } from '@cairn/core';
-import { errnoOf, readAt, writeAll } from './fs-util.ts';
+import { errnoOf, fsyncDirectory, readAt, writeAll } from './fs-util.ts';
 import { type HeaderSlot, readHeader } from './header-file.ts';
 import { decodeEntries, decodeRecord } from './journal-records.ts';
 import { corruptAt, type FoundFrame, fileSource, isZero, scanFrames } from './journal-scan.ts';
@@ -26,6 +38,7 @@ import { FRAME_HEADER_BYTES, probeFrame } from './record-frame.ts';
 import { openRunFile, runFolderIno } from './run-folder.ts';
 import type { LockGuard } from './run-lock.ts';
 import type { StoreLayout } from './store-layout.ts';
+import { fileStoreTestHooks } from './test-hooks.ts';
 
 /** Where one append record sits, and which seqs it holds. */
 export interface AppendLocation {
@@ -257,6 +270,7 @@ const MAX_AHEAD = 1024 * 1024;
  */
 export function writeJournalFrame(journal: RunJournal, frame: Buffer, guard: LockGuard): number {
   guard.assertHeld();
+  fileStoreTestHooks.beforeJournalWrite?.(journal.runId);
   const offset = journal.validEnd;
   if (journal.tailDirty) {
     ftruncateSync(journal.fd, offset);
@@ -273,9 +287,38 @@ export function writeJournalFrame(journal: RunJournal, frame: Buffer, guard: Loc
     journal.allocatedEnd = end + ahead;
   }
   fdatasyncSync(journal.fd);
+  // A holder frozen since its lock check may have lost the lock meanwhile: then the journal was
+  // fenced (moved to a new inode) and this write landed in the old one, unseen. Not acknowledged.
+  guard.confirmWritten();
   journal.validEnd = end;
   journal.recordsSinceCheckpoint++;
   return offset;
+}
+
+/**
+ * Fence the journal of `runId` against a holder that lost the lock while frozen (ADR 0037): copy
+ * it to a new inode, make the copy durable, and rename it over the journal. The zombie's open
+ * descriptor keeps the old inode, so whatever it writes later lands there, unseen; the caller
+ * writes only after this. Call it holding the run lock, before the first write, with the run's
+ * journal dropped from the cache.
+ */
+export function fenceJournal(layout: StoreLayout, runId: string): void {
+  const path = layout.journalPath(runId);
+  const copy = layout.scratchPath('fence', runId);
+  copyFileSync(path, copy, constants.COPYFILE_FICLONE);
+  try {
+    const fd = openSync(copy, constants.O_RDWR);
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(copy, path);
+  } catch (error) {
+    rmSync(copy, { force: true });
+    throw error;
+  }
+  fsyncDirectory(layout.runDir(runId));
 }
 
 /** Write a new journal holding `frame` (a create record) and its first allocated space, then fsync. */

@@ -30,7 +30,7 @@ export interface StoreLayout {
   journalPath(runId: string): string;
   lockPath(runId: string): string;
   /** A fresh folder name under tmp/ for a run being created or deleted. */
-  scratchPath(purpose: 'create' | 'delete', runId: string): string;
+  scratchPath(purpose: 'create' | 'delete' | 'fence', runId: string): string;
   /** Run ids present in runs/ (names that are not run ids are ignored). */
   listRunIds(): string[];
 }
