@@ -14,7 +14,11 @@
  *   never judged stale by age; only certainly dead owners, or holders frozen longer than `staleMs`,
  *   lose their locks;
  * - a holder whose lease is older than `staleMs / 2` (frozen process, suspended VM) checks it still
- *   holds it before writing, and refuses to write if not;
+ *   holds it before writing, and refuses to write if not; it checks again after writing, before
+ *   acknowledging, since it may have been frozen in between (ADR 0037);
+ * - a lock broken by age from an owner that may be alive leaves a fence mark first; the next holder
+ *   moves the journal to a new inode before writing, so the old holder's descriptor writes nowhere
+ *   anyone reads (ADR 0037);
  * - waiters back off at most `MAX_POLL_MS`; a holder that sees `lock.want` releases and waits
  *   `HANDOFF_MS` (longer than that) before taking the lock again.
  */
