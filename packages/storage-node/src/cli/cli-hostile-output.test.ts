@@ -31,6 +31,9 @@ const commands: string[][] = [
   ['show', HOSTILE_RUNS.header],
   ['history', HOSTILE_RUNS.output],
   ['history', HOSTILE_RUNS.failed],
+  ['show', HOSTILE_RUNS.pending],
+  ['history', HOSTILE_RUNS.pending],
+  ['history', HOSTILE_RUNS.decided],
   ['cleanup', '--older-than', '0s', '--status', 'running', '--dry-run'],
 ];
 

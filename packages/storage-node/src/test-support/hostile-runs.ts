@@ -37,7 +37,15 @@ export function rawControls(text: string): string[] {
 }
 
 /** Run ids of the hostile runs. */
-export const HOSTILE_RUNS = { output: 'hostile-output', failed: 'hostile-failed', header: 'hostile-header' } as const;
+export const HOSTILE_RUNS = {
+  output: 'hostile-output',
+  failed: 'hostile-failed',
+  header: 'hostile-header',
+  /** Paused on an approval whose details are hostile. */
+  pending: 'hostile-pending',
+  /** An approval decided by a hostile approver name with a hostile reason. */
+  decided: 'hostile-decided',
+} as const;
 
 /** Create (or add to) the SQLite store at `path` with the hostile runs; closes it. */
 export async function seedHostileRuns(path: string): Promise<void> {
@@ -50,11 +58,19 @@ export async function seedHostileRuns(path: string): Promise<void> {
     await ctx.step('tool', async () => input.text);
     throw new Error(input.text);
   });
-  const runtime = createRuntime({ store, workflows: [echo, fail] });
+  const gate = defineWorkflow('gate', async (ctx, input: { text: string }) => {
+    const decision = await ctx.waitForApproval('refund', { details: { note: input.text } });
+    return decision.approved;
+  });
+  const runtime = createRuntime({ store, workflows: [echo, fail, gate] });
   try {
     await (await runtime.start(echo, { text: HOSTILE }, { runId: HOSTILE_RUNS.output })).result();
     const failing = await runtime.start(fail, { text: HOSTILE }, { runId: HOSTILE_RUNS.failed });
     await failing.result().catch(() => undefined);
+    await (await runtime.start(gate, { text: HOSTILE }, { runId: HOSTILE_RUNS.pending })).settled();
+    await (await runtime.start(gate, { text: HOSTILE }, { runId: HOSTILE_RUNS.decided })).settled();
+    await runtime.approve(HOSTILE_RUNS.decided, 'refund#0', { approved: true, by: `ops${HOSTILE}`, reason: HOSTILE });
+    await runtime.handle(HOSTILE_RUNS.decided).result();
     // Written straight to the store: adapters keep whatever strings they are given.
     await store.createRun(
       newRunFixture(HOSTILE_RUNS.header, {
