@@ -186,8 +186,8 @@ export function createIndexedDBStore(options: CreateIndexedDBStoreOptions): Dura
     },
 
     async deleteRuns(query) {
+      // The shared validator refuses null, wrong-typed and unknown conditions (ADR 0026).
       assertDeleteQuery(query, ADAPTER);
-      assertUpdatedBefore(query.updatedBefore, 'deleteRuns');
       return inTransaction(connection, RUN_AND_JOURNAL, 'readwrite', 'deleteRuns', (tx) => deleteMatching(tx, query));
     },
 

@@ -109,12 +109,60 @@ export function matchesList(run: RunRecord, query: ListRunsQuery | undefined): b
   return true;
 }
 
-/** Validate a delete query: at least one condition, so a bare call never wipes a store. */
+const DELETE_CONDITIONS = new Set(['runIds', 'status', 'updatedBefore']);
+
+function describeArgument(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.slice(0, 60))}`;
+  if (typeof value === 'number') return String(value);
+  return typeof value;
+}
+
+/**
+ * Validate a delete query, so a malformed call never widens into a wipe (ADR 0021, ADR 0026):
+ * - the query is a plain object holding at least one of `runIds`, `status`, `updatedBefore`;
+ * - a condition that is present is well-typed: `null` is not "absent" (it once matched every run);
+ *   `runIds` an array of valid run ids, `status` an array of known statuses, `updatedBefore` a
+ *   finite number;
+ * - any other key is refused: a list filter such as `workflow` would otherwise be ignored and the
+ *   delete would reach runs the caller meant to keep.
+ * Throws `InvalidArgumentError` naming the field (or `InvalidRunIdError` for a bad id) before
+ * anything is deleted.
+ */
 export function assertDeleteQuery(query: DeleteRunsQuery, adapter: string): void {
-  if (!query || (query.runIds === undefined && query.status === undefined && query.updatedBefore === undefined)) {
+  const fail = (field: string, expected: string, got: string): never => {
+    throw new InvalidArgumentError(`[${adapter}] deleteRuns: ${field} must be ${expected}, got ${got}`);
+  };
+  if (typeof query !== 'object' || query === null || Array.isArray(query)) {
+    fail('query', 'an object', describeArgument(query));
+  }
+  for (const [key, value] of Object.entries(query)) {
+    if (!DELETE_CONDITIONS.has(key) && value !== undefined) {
+      throw new InvalidArgumentError(
+        `[${adapter}] deleteRuns: unknown condition ${JSON.stringify(key.slice(0, 60))} (conditions are runIds, status, updatedBefore); nothing deleted`,
+      );
+    }
+  }
+  const { runIds, status, updatedBefore } = query as Record<string, unknown>;
+  if (runIds === undefined && status === undefined && updatedBefore === undefined) {
     throw new InvalidArgumentError(`[${adapter}] deleteRuns needs at least one of runIds, status, updatedBefore`);
   }
-  for (const runId of query.runIds ?? []) assertRunId(runId, adapter);
+  if (runIds !== undefined) {
+    if (!Array.isArray(runIds)) fail('runIds', 'an array of run ids', describeArgument(runIds));
+    for (const runId of runIds as unknown[]) assertRunId(runId, adapter);
+  }
+  if (status !== undefined) {
+    if (!Array.isArray(status)) fail('status', `an array of statuses (${RUN_STATUSES.join(', ')})`, describeArgument(status));
+    for (const value of status as unknown[]) {
+      if (!RUN_STATUSES.includes(value as RunStatus)) {
+        fail('status', `an array of statuses (${RUN_STATUSES.join(', ')})`, `an array holding ${describeArgument(value)}`);
+      }
+    }
+  }
+  if (updatedBefore !== undefined && (typeof updatedBefore !== 'number' || !Number.isFinite(updatedBefore))) {
+    fail('updatedBefore', 'a finite number (milliseconds since the epoch)', describeArgument(updatedBefore));
+  }
 }
 
 /** True when `run` matches every condition of a delete query. */

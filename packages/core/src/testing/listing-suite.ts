@@ -4,7 +4,14 @@
  * paging stays exact while runs are being updated (ADR 0020).
  */
 import { expect } from 'vitest';
-import { type DurableStore, type ListRunsQuery, RUN_STATUSES, type RunRecord, type RunStatus } from '../storage/types.ts';
+import {
+  type DeleteRunsQuery,
+  type DurableStore,
+  type ListRunsQuery,
+  RUN_STATUSES,
+  type RunRecord,
+  type RunStatus,
+} from '../storage/types.ts';
 import { expectRejection } from './assertions.ts';
 import { FIXTURE_TIME, newRunFixture } from './fixtures.ts';
 import { conformanceGroup } from './group.ts';
@@ -226,6 +233,40 @@ export function listingSuite(harness: StoreHarness): void {
       await expectRejection(() => store.deleteRuns({}), 'invalid-argument');
       await expectRejection(() => store.deleteRuns({ runIds: undefined, status: undefined }), 'invalid-argument');
       expect((await store.stats()).total).toBe(1);
+    });
+
+    test('deleteRuns with a null or wrong-typed condition rejects naming the field and deletes nothing', async () => {
+      const store = await fresh();
+      await seedStatuses(store);
+      const before = await store.stats();
+      // Each of these once deleted every run on some store (a null condition read as "absent").
+      const hostile: [unknown, string][] = [
+        [{ runIds: null }, 'runIds'],
+        [{ status: null }, 'status'],
+        [{ updatedBefore: null }, 'updatedBefore'],
+        [{ runIds: null, status: ['running'] }, 'runIds'],
+        [{ status: null, updatedBefore: FIXTURE_TIME + 1000 }, 'status'],
+        [{ runIds: 'running-alpha' }, 'runIds'],
+        [{ runIds: { length: 1, 0: 'running-alpha' } }, 'runIds'],
+        [{ status: 'running' }, 'status'],
+        [{ status: ['running', 'bogus'] }, 'status'],
+        [{ status: [null] }, 'status'],
+        [{ updatedBefore: Number.NaN }, 'updatedBefore'],
+        [{ updatedBefore: Number.POSITIVE_INFINITY }, 'updatedBefore'],
+        [{ updatedBefore: '9999999999999' }, 'updatedBefore'],
+        [{ status: ['completed'], workflow: 'alpha' }, 'workflow'],
+        [null, 'query'],
+        ['everything', 'query'],
+        [['running-alpha'], 'query'],
+      ];
+      for (const [query, field] of hostile) {
+        const error = await expectRejection(() => store.deleteRuns(query as DeleteRunsQuery), 'invalid-argument');
+        expect(error.message, `message for ${JSON.stringify(query)}`).toMatch(/^\[[^\]]+\] /);
+        expect(error.message, `message for ${JSON.stringify(query)}`).toContain(field);
+      }
+      expect(await store.stats()).toStrictEqual(before);
+      expect(await store.getRun('running-alpha')).toMatchObject({ status: 'running' });
+      expect(await store.getRun('running-beta')).toMatchObject({ status: 'running' });
     });
 
     test('stats counts runs by every status, zeros included, and follows creates, updates and deletes', async () => {

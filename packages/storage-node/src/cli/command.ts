@@ -4,6 +4,7 @@
  */
 import type { DurableStore, Runtime, Workflow } from '@cairn/core';
 import type { CliIo } from './cli-io.ts';
+import { jsonText } from './format/terminal-text.ts';
 
 /** One option of a command. */
 export interface OptionSpec {
@@ -35,12 +36,14 @@ export interface Command {
   /** Positional arguments, all required, in order (`runId`, `approvalId`). */
   positionals: readonly string[];
   options: Readonly<Record<string, OptionSpec>>;
+  /** The command only reads the store: it is opened without migrating (ADR 0028). */
+  readOnly?: boolean;
   /** Extra help paragraphs (examples, JSON shape, exit codes specific to the command). */
   details: readonly string[];
   run(context: CommandContext): Promise<number>;
 }
 
-/** Print `value` as the command's JSON document. */
+/** Print `value` as the command's JSON document (C1 and bidi characters escaped too, ADR 0029). */
 export function printJson(io: CliIo, value: unknown): void {
-  io.out(JSON.stringify(value, null, 2));
+  io.out(jsonText(value));
 }

@@ -15,6 +15,7 @@ import { type CliIo, processIo } from './cli-io.ts';
 import type { Command, CommandContext, OptionSpec } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
 import { createStyle } from './format/style.ts';
+import { displayText, jsonText, safeLine } from './format/terminal-text.ts';
 import { commandHelp, GLOBAL_OPTIONS, overviewHelp } from './help-text.ts';
 import { openExistingStore, storeSpecOf } from './open-cli-store.ts';
 
@@ -68,10 +69,11 @@ function reportError(io: CliIo, error: unknown, json: boolean, command: Command 
           : typeof cairnCode === 'string'
             ? cairnCode
             : 'internal';
-    io.err(JSON.stringify({ error: { code: errorCode, message, exitCode: code } }));
+    io.err(jsonText({ error: { code: errorCode, message, exitCode: code } }, 0));
     return code;
   }
-  io.err(`${io.style.red('error:')} ${message}`);
+  // Messages quote ids, names and paths that may hold control characters: shown escaped.
+  io.err(`${io.style.red('error:')} ${displayText(message)}`);
   if (code === EXIT.usage) io.err(`Run "cairn ${command ? `${command.name} ` : ''}--help" for usage.`);
   if (code === EXIT.failure && !(error as { code?: unknown }).code && io.env.CAIRN_DEBUG) io.err(String((error as Error).stack));
   return code;
@@ -84,7 +86,9 @@ function reportError(io: CliIo, error: unknown, json: boolean, command: Command 
  * process.exitCode = await runCli(['list', '--store', 'sqlite:./cairn.db', '--status', 'paused']);
  */
 export async function runCli(argv: readonly string[], baseIo: CliIo = processIo()): Promise<number> {
-  let io = baseIo;
+  // The last guard before the terminal (ADR 0029): formatters escape run content; whatever they
+  // missed loses its control characters here (only newlines and our own colours pass).
+  let io: CliIo = { ...baseIo, out: (text) => baseIo.out(safeLine(text)), err: (text) => baseIo.err(safeLine(text)) };
   const json = argv.includes('--json');
   if (json) io = { ...io, style: createStyle(false) };
   const { name, index } = findCommand(argv);
@@ -118,7 +122,7 @@ export async function runCli(argv: readonly string[], baseIo: CliIo = processIo(
     // Validate the store spec before anything else, so usage errors win over missing runs.
     const spec = storeSpecOf(values.store as string | undefined, io.env);
     const openStore = (): DurableStore => {
-      store ??= openExistingStore(spec);
+      store ??= openExistingStore(spec, { readOnly: command.readOnly === true });
       return store;
     };
     const context: CommandContext = {

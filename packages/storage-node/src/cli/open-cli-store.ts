@@ -3,12 +3,14 @@
  * or directory, which is right for an application and wrong for a management tool: a typo in
  * `--store` must say "not found", not leave an empty store behind and report zero runs (ADR 0093).
  */
-import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { DatabaseSync } from 'node:sqlite';
 import { CairnError, type DurableStore, StorageUnavailableError } from '@cairn/core';
 import { createFileStore } from '../file/file-store.ts';
 import { parseStoreSpec, type StoreSpec } from '../open-store.ts';
+import { openReadOnlyDatabase } from '../sqlite/sqlite-open.ts';
+import { SCHEMA_VERSION, schemaVersionOf, sqliteTables } from '../sqlite/sqlite-schema.ts';
 import { createSqliteStore } from '../sqlite/sqlite-store.ts';
 import { StoreNotFoundError, UsageError } from './cli-errors.ts';
 
@@ -26,14 +28,16 @@ export function storeSpecOf(flag: string | undefined, env: Readonly<Record<strin
 }
 
 // A SQLite file that exists but holds no Cairn tables is not a store the CLI may migrate into.
-function assertCairnDatabase(path: string): void {
+// Returns the schema version it holds; reads without writing (a read-only file or folder works).
+function cairnSchemaVersion(path: string): number {
   let db: DatabaseSync | undefined;
   try {
-    db = new DatabaseSync(path, { readOnly: true });
+    db = openReadOnlyDatabase(path);
     const row = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'cairn_runs'").get() as {
       n: number;
     };
     if (row.n === 0) throw new StoreNotFoundError(`${JSON.stringify(path)} holds no Cairn store (no cairn_runs table)`);
+    return schemaVersionOf(db, sqliteTables());
   } catch (error) {
     if (CairnError.is(error)) throw error;
     throw new StorageUnavailableError(
@@ -45,14 +49,40 @@ function assertCairnDatabase(path: string): void {
   }
 }
 
-/** Open an existing store; `StoreNotFoundError` when there is none at the spec's path. */
-export function openExistingStore(spec: StoreSpec): DurableStore {
+function canWrite(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    accessSync(dirname(path), constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** How a command uses the store. */
+export interface OpenStoreIntent {
+  /** The command only reads (list, show, history, stats): never migrate a current schema. */
+  readOnly: boolean;
+}
+
+/**
+ * Open an existing store; `StoreNotFoundError` when there is none at the spec's path. Read-only
+ * commands open a SQLite store read-only when its schema is current (ADR 0028), so they work on
+ * a file or folder they cannot write and never wait for a writer's lock.
+ */
+export function openExistingStore(spec: StoreSpec, intent: OpenStoreIntent = { readOnly: false }): DurableStore {
   if (spec.kind === 'sqlite') {
     if (spec.path === ':memory:') throw new UsageError('--store sqlite::memory: is always empty: name a database file');
     if (!existsSync(spec.path)) throw new StoreNotFoundError(`no SQLite store at ${JSON.stringify(spec.path)} (no such file)`);
     if (statSync(spec.path).isDirectory())
       throw new StoreNotFoundError(`${JSON.stringify(spec.path)} is a directory; did you mean --store file:${spec.path}?`);
-    assertCairnDatabase(spec.path);
+    const version = cairnSchemaVersion(spec.path);
+    if (intent.readOnly && version === SCHEMA_VERSION) return createSqliteStore({ path: spec.path, readOnly: true });
+    if (intent.readOnly && version < SCHEMA_VERSION && !canWrite(spec.path)) {
+      throw new StorageUnavailableError(
+        `[@cairn/storage-node] ${JSON.stringify(spec.path)} has schema version ${version}, older than ${SCHEMA_VERSION}: it must be migrated before this cairn can read it, and the file or its folder is read-only. Run cairn once with write access, or read it with the @cairn/storage-node version that wrote it`,
+      );
+    }
     return createSqliteStore({ path: spec.path });
   }
   if (!existsSync(spec.dir)) throw new StoreNotFoundError(`no file store at ${JSON.stringify(spec.dir)} (no such directory)`);

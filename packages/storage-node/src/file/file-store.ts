@@ -12,7 +12,7 @@
  * - a refused call (bad argument, oversize payload, lost CAS) writes nothing;
  * - damage to one run's journal fails calls on that run only.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   applyPatch,
@@ -45,7 +45,9 @@ import { otherSlot, writeHeader } from './header-file.ts';
 import { createJournalCache } from './journal-cache.ts';
 import { encodeAppend, encodeCreate, encodeUpdate } from './journal-records.ts';
 import { sweepOwners } from './lock-file.ts';
+import { isLinkedRunFolder, runFolderIno } from './run-folder.ts';
 import {
+  fenceJournal,
   type RunJournal,
   readJournalEntries,
   summarizeJournal,
@@ -143,6 +145,13 @@ export function createFileStore(options: CreateFileStoreOptions): DurableStore {
   async function mutate(runId: string, body: (journal: RunJournal, guard: LockGuard) => RunRecord): Promise<RunRecord> {
     const outcome = await locks.withRunLock(runId, layout.runDir(runId), (guard) => {
       ensureOpen();
+      if (guard.fenceDue) {
+        // The lock was broken from a holder that may still be alive: move the journal to a new
+        // inode before writing, so the zombie's late write cannot land on ours (ADR 0037).
+        cache.drop(runId);
+        fenceJournal(layout, runId);
+        guard.clearFence();
+      }
       // Holding the lease since this handle's last write to the run, nobody else can have written
       // it: the cached journal is current without looking at the file.
       const journal = (guard.continuous ? cache.peek(runId) : undefined) ?? cache.current(runId);
@@ -175,7 +184,9 @@ export function createFileStore(options: CreateFileStoreOptions): DurableStore {
 
   function createRunFolder(record: RunRecord): void {
     const runDir = layout.runDir(record.runId);
-    if (existsSync(runDir)) throw new RunExistsError(`[${ADAPTER}] run "${record.runId}" already exists`);
+    // A link planted where the folder would go throws: renaming onto it is never attempted.
+    if (runFolderIno(runDir, record.runId) !== null)
+      throw new RunExistsError(`[${ADAPTER}] run "${record.runId}" already exists`);
     const scratch = layout.scratchPath('create', record.runId);
     mkdirSync(scratch);
     try {
@@ -286,6 +297,14 @@ export function createFileStore(options: CreateFileStoreOptions): DurableStore {
         const moved: string[] = [];
         try {
           for (const runId of query.runIds ? [...new Set(query.runIds)] : layout.listRunIds()) {
+            if (byIdOnly && isLinkedRunFolder(layout.runDir(runId))) {
+              // A link planted in place of the folder (ADR 0027): remove the link, never its target.
+              const scratch = layout.scratchPath('delete', runId);
+              renameSync(layout.runDir(runId), scratch);
+              moved.push(scratch);
+              cache.drop(runId);
+              continue;
+            }
             // Look first without the lock, so a cleanup pass only locks the runs it may delete;
             // the decision is taken again under the lock.
             const seen = byIdOnly ? undefined : summary(runId);

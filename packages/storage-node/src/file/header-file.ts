@@ -14,12 +14,13 @@
  *   offset marks where "committed" ends: a bad record before it is corruption, never a torn write;
  * - slots are written holding the run lock; readers never lock.
  */
-import { closeSync, constants, fstatSync, ftruncateSync, openSync } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunRecord } from '@cairn/core';
 import { errnoOf, readAt, writeAll } from './fs-util.ts';
 import { decodeRecord, encodeHeader } from './journal-records.ts';
 import { probeFrame } from './record-frame.ts';
+import { openRunFile } from './run-folder.ts';
 
 /** The two checkpoint slots. */
 export type HeaderSlot = 'header-a' | 'header-b';
@@ -35,7 +36,8 @@ export interface HeaderCheckpoint {
 function readSlot(runDir: string, runId: string, slot: HeaderSlot): HeaderCheckpoint | null {
   let buffer: Buffer;
   try {
-    const fd = openSync(join(runDir, slot), 'r');
+    // A link in place of a slot is reported, never followed (ADR 0027).
+    const fd = openRunFile(runId, join(runDir, slot), constants.O_RDONLY);
     try {
       buffer = readAt(fd, 0, fstatSync(fd).size);
     } finally {
@@ -75,7 +77,7 @@ export function otherSlot(slot: HeaderSlot | null): HeaderSlot {
  */
 export function writeHeader(runDir: string, slot: HeaderSlot, offset: number, run: RunRecord): void {
   const frame = encodeHeader(offset, run);
-  const fd = openSync(join(runDir, slot), constants.O_WRONLY | constants.O_CREAT);
+  const fd = openRunFile(run.runId, join(runDir, slot), constants.O_WRONLY | constants.O_CREAT, 0o666);
   try {
     writeAll(fd, frame, 0);
     // Leftover bytes are ignored by readers; only trim when a much larger checkpoint preceded.

@@ -5,9 +5,11 @@
  */
 import {
   closeSync,
+  constants,
   existsSync,
   fstatSync,
   linkSync,
+  lstatSync,
   openSync,
   readSync,
   renameSync,
@@ -65,7 +67,7 @@ export function createLockOwner(ownersDir: string): LockOwner {
     },
     holds(target) {
       try {
-        return statSync(target).ino === ino;
+        return lstatSync(target).ino === ino;
       } catch {
         return false;
       }
@@ -107,23 +109,36 @@ export interface LockState {
   ageMs: number;
   /** Its owner is certainly dead, or it is older than `staleMs`. */
   stale: boolean;
+  /**
+   * Stale by age while its owner may still be alive (a stopped process, a suspended VM): breaking it
+   * leaves a zombie that may still write, so the breaker must fence the journal (ADR 0037).
+   */
+  holderMayLive: boolean;
 }
 
 /** Look at the lock at `path`: `'gone'` if it was released meanwhile. */
 export function judgeLock(path: string, staleMs: number): LockState | 'gone' {
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    // Never follow a link planted as the lock (ADR 0027): its target could be anything, a FIFO
+    // that blocks this open forever included. A link is no lock: break it at once.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (error) {
     if (errnoOf(error) === 'ENOENT') return 'gone';
-    throw error;
+    if (errnoOf(error) !== 'ELOOP') throw error;
+    try {
+      return { ino: lstatSync(path).ino, owner: null, ageMs: 0, stale: true, holderMayLive: false };
+    } catch {
+      return 'gone';
+    }
   }
   try {
     const stat = fstatSync(fd);
     const owner = parseIdentity(readText(fd));
     // The lock inode's ctime is when it was last linked: when the lock was taken.
     const ageMs = Date.now() - stat.ctimeMs;
-    return { ino: stat.ino, owner, ageMs, stale: (owner !== null && ownerLiveness(owner) === 'dead') || ageMs > staleMs };
+    const dead = owner !== null && ownerLiveness(owner) === 'dead';
+    return { ino: stat.ino, owner, ageMs, stale: dead || ageMs > staleMs, holderMayLive: !dead && ageMs > staleMs };
   } finally {
     closeSync(fd);
   }
@@ -142,7 +157,7 @@ export function breakLock(path: string, judgedIno: number): void {
     throw error;
   }
   try {
-    if (statSync(aside).ino !== judgedIno) linkSync(aside, path);
+    if (lstatSync(aside).ino !== judgedIno) linkSync(aside, path);
   } catch {
     // The path was taken again meanwhile: that holder owns it now.
   } finally {

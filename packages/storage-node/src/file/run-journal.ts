@@ -16,15 +16,29 @@
  * - a full load verifies every frame and that only zeros follow them; a refresh verifies the
  *   frames added since (new frames start where zeros were).
  */
-import { closeSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, openSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  copyFileSync,
+  fdatasyncSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  lstatSync,
+  openSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { applyPatch, type JournalEntry, type RunRecord } from '@cairn/core';
-import { errnoOf, readAt, writeAll } from './fs-util.ts';
+import { errnoOf, fsyncDirectory, readAt, writeAll } from './fs-util.ts';
 import { type HeaderSlot, readHeader } from './header-file.ts';
 import { decodeEntries, decodeRecord } from './journal-records.ts';
 import { corruptAt, type FoundFrame, fileSource, isZero, scanFrames } from './journal-scan.ts';
 import { FRAME_HEADER_BYTES, probeFrame } from './record-frame.ts';
+import { openRunFile, runFolderIno } from './run-folder.ts';
 import type { LockGuard } from './run-lock.ts';
 import type { StoreLayout } from './store-layout.ts';
+import { fileStoreTestHooks } from './test-hooks.ts';
 
 /** Where one append record sits, and which seqs it holds. */
 export interface AppendLocation {
@@ -40,6 +54,8 @@ export interface RunJournal {
   readonly fd: number;
   readonly ino: number;
   readonly dev: number;
+  /** Inode of the run folder the journal was opened in (a folder swapped for a link is another incarnation). */
+  readonly folderIno: number;
   record: RunRecord;
   validEnd: number;
   /** File size: `[validEnd, allocatedEnd)` is zeros, unless `tailDirty`. */
@@ -99,8 +115,13 @@ function fold(state: FoldState, frame: FoundFrame, runId: string): void {
 /** Open and fully verify the journal of `runId`; `null` when the run does not exist. */
 export function loadJournal(layout: StoreLayout, runId: string): RunJournal | null {
   let fd: number;
+  let folderIno: number;
   try {
-    fd = openSync(layout.journalPath(runId), 'r+');
+    // Links are never followed: not in place of the folder, nor of the journal (ADR 0027).
+    const ino = runFolderIno(layout.runDir(runId), runId);
+    if (ino === null) return null;
+    folderIno = ino;
+    fd = openRunFile(runId, layout.journalPath(runId), constants.O_RDWR);
   } catch (error) {
     if (errnoOf(error) === 'ENOENT') return null;
     throw error;
@@ -123,6 +144,7 @@ export function loadJournal(layout: StoreLayout, runId: string): RunJournal | nu
       fd,
       ino: stat.ino,
       dev: stat.dev,
+      folderIno,
       record: state.record,
       validEnd: end.validEnd,
       allocatedEnd: stat.size,
@@ -146,7 +168,10 @@ export function loadJournal(layout: StoreLayout, runId: string): RunJournal | nu
 export function refreshJournal(layout: StoreLayout, journal: RunJournal): 'fresh' | 'missing' | 'replaced' {
   let stat: { ino: number; dev: number; size: number };
   try {
-    stat = statSync(layout.journalPath(journal.runId));
+    // lstat, never stat: a folder or journal swapped for a link is another incarnation, reloaded
+    // (and refused) by loadJournal.
+    if (lstatSync(layout.runDir(journal.runId)).ino !== journal.folderIno) return 'replaced';
+    stat = lstatSync(layout.journalPath(journal.runId));
   } catch (error) {
     if (errnoOf(error) === 'ENOENT') return 'missing';
     throw error;
@@ -178,9 +203,10 @@ export function refreshJournal(layout: StoreLayout, journal: RunJournal): 'fresh
  */
 export function summarizeJournal(layout: StoreLayout, runId: string): RunRecord | null {
   try {
+    if (runFolderIno(layout.runDir(runId), runId) === null) return null;
     // Header first, then journal: the journal only grows, so it covers at least what the header does.
     const header = readHeader(layout.runDir(runId), runId);
-    const fd = openSync(layout.journalPath(runId), 'r');
+    const fd = openRunFile(runId, layout.journalPath(runId), constants.O_RDONLY);
     try {
       const size = fstatSync(fd).size;
       if (header && header.offset > size)
@@ -244,6 +270,7 @@ const MAX_AHEAD = 1024 * 1024;
  */
 export function writeJournalFrame(journal: RunJournal, frame: Buffer, guard: LockGuard): number {
   guard.assertHeld();
+  fileStoreTestHooks.beforeJournalWrite?.(journal.runId);
   const offset = journal.validEnd;
   if (journal.tailDirty) {
     ftruncateSync(journal.fd, offset);
@@ -260,9 +287,38 @@ export function writeJournalFrame(journal: RunJournal, frame: Buffer, guard: Loc
     journal.allocatedEnd = end + ahead;
   }
   fdatasyncSync(journal.fd);
+  // A holder frozen since its lock check may have lost the lock meanwhile: then the journal was
+  // fenced (moved to a new inode) and this write landed in the old one, unseen. Not acknowledged.
+  guard.confirmWritten();
   journal.validEnd = end;
   journal.recordsSinceCheckpoint++;
   return offset;
+}
+
+/**
+ * Fence the journal of `runId` against a holder that lost the lock while frozen (ADR 0037): copy
+ * it to a new inode, make the copy durable, and rename it over the journal. The zombie's open
+ * descriptor keeps the old inode, so whatever it writes later lands there, unseen; the caller
+ * writes only after this. Call it holding the run lock, before the first write, with the run's
+ * journal dropped from the cache.
+ */
+export function fenceJournal(layout: StoreLayout, runId: string): void {
+  const path = layout.journalPath(runId);
+  const copy = layout.scratchPath('fence', runId);
+  copyFileSync(path, copy, constants.COPYFILE_FICLONE);
+  try {
+    const fd = openSync(copy, constants.O_RDWR);
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(copy, path);
+  } catch (error) {
+    rmSync(copy, { force: true });
+    throw error;
+  }
+  fsyncDirectory(layout.runDir(runId));
 }
 
 /** Write a new journal holding `frame` (a create record) and its first allocated space, then fsync. */

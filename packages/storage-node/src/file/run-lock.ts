@@ -14,15 +14,20 @@
  *   never judged stale by age; only certainly dead owners, or holders frozen longer than `staleMs`,
  *   lose their locks;
  * - a holder whose lease is older than `staleMs / 2` (frozen process, suspended VM) checks it still
- *   holds it before writing, and refuses to write if not;
+ *   holds it before writing, and refuses to write if not; it checks again after writing, before
+ *   acknowledging, since it may have been frozen in between (ADR 0037);
+ * - a lock broken by age from an owner that may be alive leaves a fence mark first; the next holder
+ *   moves the journal to a new inode before writing, so the old holder's descriptor writes nowhere
+ *   anyone reads (ADR 0037);
  * - waiters back off at most `MAX_POLL_MS`; a holder that sees `lock.want` releases and waits
  *   `HANDOFF_MS` (longer than that) before taking the lock again.
  */
-import { existsSync, unlinkSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, unlinkSync } from 'node:fs';
 import { sep } from 'node:path';
-import { StorageUnavailableError } from '@cairn/core';
+import { StorageConflictError, StorageUnavailableError } from '@cairn/core';
 import { ADAPTER } from '../shared/adapter.ts';
 import { breakLock, createLockOwner, judgeLock } from './lock-file.ts';
+import { runFolderIno } from './run-folder.ts';
 
 /** Given to a lock's body. */
 export interface LockGuard {
@@ -30,6 +35,19 @@ export interface LockGuard {
   readonly continuous: boolean;
   /** Call right before a durable write: throws (retryably) if the lock was broken meanwhile. */
   assertHeld(): void;
+  /**
+   * Call right after a durable write, before acknowledging it: throws `StorageConflictError` if the
+   * lock was broken while the write was in flight (this process was frozen), ADR 0037.
+   */
+  confirmWritten(): void;
+  /**
+   * True when a lock of this run was broken from a holder that may still be alive: before its
+   * first write the caller must move the journal to a new inode (the zombie's descriptor keeps
+   * the old one), then call `clearFence()` (ADR 0037).
+   */
+  readonly fenceDue: boolean;
+  /** The journal was fenced: remove the marker. */
+  clearFence(): void;
 }
 
 /** Returned by `withRunLock` when the run's folder does not exist. */
@@ -61,10 +79,21 @@ const HANDOFF_MS = 25;
 
 interface Lease {
   lockPath: string;
+  /** The run's fence marker exists (checked when the lock was taken). */
+  fenceDue: boolean;
   takenAt: number;
   lastUsed: number;
   wantCheckedAt: number;
   timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+/** The fence marker of the run whose lock is `lockPath`. */
+function fencePathOf(lockPath: string): string {
+  return `${lockPath.slice(0, -'lock'.length)}fence`;
+}
+
+function markFence(path: string): void {
+  closeSync(openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW, 0o666));
 }
 
 function sleep(ms: number): Promise<void> {
@@ -117,6 +146,28 @@ export function createRunLocks(options: RunLocksOptions): RunLocks {
   function guardFor(runId: string, lease: Lease, continuous: boolean): LockGuard {
     return {
       continuous,
+      get fenceDue() {
+        return lease.fenceDue;
+      },
+      clearFence() {
+        try {
+          unlinkSync(fencePathOf(lease.lockPath));
+        } catch {
+          // Already gone.
+        }
+        lease.fenceDue = false;
+      },
+      confirmWritten() {
+        const held = Date.now() - lease.takenAt;
+        // As in assertHeld: a lock this young cannot have been judged stale by anyone.
+        if (held >= 0 && held < staleMs / 2) return;
+        if (owner.holds(lease.lockPath)) return;
+        leases.delete(runId);
+        clearTimeout(lease.timer);
+        throw new StorageConflictError(
+          `[${ADAPTER}] run "${runId}": the run lock was broken while this process was paused (${held} ms after taking it); its write was fenced off and is not acknowledged`,
+        );
+      },
       assertHeld() {
         const held = Date.now() - lease.takenAt;
         // Nobody can have judged the lock stale this early; past that, look (clock jumps included).
@@ -147,7 +198,8 @@ export function createRunLocks(options: RunLocksOptions): RunLocks {
       if (state === 'missing') return false;
       if (state === 'taken') {
         const now = Date.now();
-        leases.set(runId, { lockPath, takenAt: now, lastUsed: now, wantCheckedAt: now, timer: undefined });
+        const fenceDue = existsSync(fencePathOf(lockPath));
+        leases.set(runId, { lockPath, fenceDue, takenAt: now, lastUsed: now, wantCheckedAt: now, timer: undefined });
         try {
           unlinkSync(wantPath);
         } catch {
@@ -158,6 +210,9 @@ export function createRunLocks(options: RunLocksOptions): RunLocks {
       const judged = judgeLock(lockPath, staleMs);
       if (judged === 'gone') continue;
       if (judged.stale) {
+        // Mark first: whoever takes the lock next (this handle, or another if this one dies now)
+        // fences the journal before writing (ADR 0037).
+        if (judged.holderMayLive) markFence(fencePathOf(lockPath));
         breakLock(lockPath, judged.ino);
         continue;
       }
@@ -198,7 +253,9 @@ export function createRunLocks(options: RunLocksOptions): RunLocks {
         if (askedFor) await sleep(HANDOFF_MS);
         continuous = false;
       }
-      if (!continuous && !(await acquire(runId, lockPath))) return RUN_MISSING;
+      // Never link the lock through a link planted in place of the folder (ADR 0027): it would land
+      // in whatever folder the link points to.
+      if (!continuous && (runFolderIno(runDir, runId) === null || !(await acquire(runId, lockPath)))) return RUN_MISSING;
       const held = leases.get(runId) as Lease;
       try {
         return body(guardFor(runId, held, continuous));

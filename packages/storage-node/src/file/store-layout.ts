@@ -11,7 +11,7 @@
  * Run ids are validated with `assertRunId` before they become path segments, so no id can leave
  * `runs/` (`/^[A-Za-z0-9_-]{1,128}$/` has no dot, no slash).
  */
-import { linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { InvalidArgumentError, RUN_ID_PATTERN, StorageUnavailableError } from '@cairn/core';
 import { ADAPTER } from '../shared/adapter.ts';
@@ -30,7 +30,7 @@ export interface StoreLayout {
   journalPath(runId: string): string;
   lockPath(runId: string): string;
   /** A fresh folder name under tmp/ for a run being created or deleted. */
-  scratchPath(purpose: 'create' | 'delete', runId: string): string;
+  scratchPath(purpose: 'create' | 'delete' | 'fence', runId: string): string;
   /** Run ids present in runs/ (names that are not run ids are ignored). */
   listRunIds(): string[];
 }
@@ -86,6 +86,21 @@ export function openLayout(dir: string, create = true): StoreLayout {
   if (create) {
     for (const sub of [runsDir, ownersDir, tmpDir]) mkdirSync(sub, { recursive: true });
     fsyncDirectory(root);
+  }
+  for (const sub of [runsDir, ownersDir, tmpDir]) {
+    // The store made these folders: a link in their place would send its writes, and the sweep of
+    // tmp/ (which removes entries), somewhere else (ADR 0027). The store root itself may be a link.
+    let isLink = false;
+    try {
+      isLink = lstatSync(sub).isSymbolicLink();
+    } catch (error) {
+      if (errnoOf(error) !== 'ENOENT') throw error;
+    }
+    if (isLink) {
+      throw new StorageUnavailableError(
+        `[${ADAPTER}] ${JSON.stringify(sub)} is a symbolic link, not the store's own folder: refusing to open the store`,
+      );
+    }
   }
   // Plain concatenation: these run on every call, run ids hold no separator, and path.join's
   // normalisation showed up in profiles of the append path.

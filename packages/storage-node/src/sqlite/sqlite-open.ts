@@ -9,11 +9,13 @@
  * - the busy timeout is set before anything else touches the file, so two processes opening (and
  *   migrating) one database at once wait for each other instead of failing.
  */
+import { existsSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
+import { pathToFileURL } from 'node:url';
 import { InvalidArgumentError, StorageUnavailableError } from '@cairn/core';
 import { ADAPTER } from '../shared/adapter.ts';
-import { isBusy, toStoreError } from './sqlite-errors.ts';
-import { migrate, type SqliteTables } from './sqlite-schema.ts';
+import { isBusy, sqliteResultCode, toStoreError } from './sqlite-errors.ts';
+import { migrate, SCHEMA_VERSION, type SqliteTables, schemaVersionOf } from './sqlite-schema.ts';
 
 /** How durable a commit is: `full` (default) or `normal` (see ADR 0030). */
 export type SqliteSynchronous = 'full' | 'normal';
@@ -24,7 +26,44 @@ export interface OpenSqliteOptions {
   synchronous: SqliteSynchronous;
   busyTimeoutMs: number;
   tables: SqliteTables;
+  /** Open without writing anything: no WAL switch, no migration; the schema must be current. */
   readOnly?: boolean;
+}
+
+const SQLITE_READONLY = 8;
+
+/**
+ * Open `path` read-only. A WAL database needs its `-shm` file; when that cannot be created (a
+ * read-only folder) and no `-wal` file exists — so no writer has the database open, since a
+ * writer keeps both files while connected — the file is opened `immutable`, which reads it
+ * without any shared memory (ADR 0028).
+ */
+export function openReadOnlyDatabase(path: string, busyTimeoutMs = 5000): DatabaseSync {
+  const db = new DatabaseSync(path, { timeout: busyTimeoutMs, readOnly: true });
+  try {
+    db.prepare('SELECT count(*) FROM sqlite_schema').get();
+    return db;
+  } catch (error) {
+    db.close();
+    if (sqliteResultCode(error) !== SQLITE_READONLY || path === ':memory:' || existsSync(`${path}-wal`)) throw error;
+  }
+  const url = pathToFileURL(path);
+  url.searchParams.set('immutable', '1');
+  return new DatabaseSync(url, { readOnly: true });
+}
+
+/** Throw unless the schema of the read-only `db` is the one this package writes. */
+function assertSchemaCurrent(db: DatabaseSync, tables: SqliteTables, path: string): void {
+  const version = schemaVersionOf(db, tables);
+  if (version === SCHEMA_VERSION) return;
+  const relation = version < SCHEMA_VERSION ? 'older' : 'newer';
+  const remedy =
+    version < SCHEMA_VERSION
+      ? 'a read-only connection cannot migrate it: open the store once with write access'
+      : 'upgrade @cairn/storage-node';
+  throw new StorageUnavailableError(
+    `[${ADAPTER}] sqlite database ${JSON.stringify(path)} has schema version ${version}, ${relation} than the ${SCHEMA_VERSION} this package reads; ${remedy}`,
+  );
 }
 
 /** Validate a `busyTimeoutMs` option; returns the effective value (default 5 s). */
@@ -71,9 +110,13 @@ export function openSqliteDatabase(options: OpenSqliteOptions): DatabaseSync {
   }
   let db: DatabaseSync | undefined;
   try {
-    db = new DatabaseSync(path, { timeout: busyTimeoutMs, readOnly: options.readOnly ?? false });
+    if (options.readOnly) {
+      db = openReadOnlyDatabase(path, busyTimeoutMs);
+      assertSchemaCurrent(db, tables, path);
+      return db;
+    }
+    db = new DatabaseSync(path, { timeout: busyTimeoutMs });
     const opened = db;
-    if (options.readOnly) return opened;
     const mode = retryBusy(busyTimeoutMs, () => opened.prepare('PRAGMA journal_mode = WAL').get() as { journal_mode: string });
     if (mode.journal_mode !== 'wal' && path !== ':memory:') {
       throw new StorageUnavailableError(

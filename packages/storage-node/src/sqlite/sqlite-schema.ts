@@ -36,6 +36,12 @@ export function sqliteTables(prefix: string = DEFAULT_TABLE_PREFIX): SqliteTable
       `[${ADAPTER}] tablePrefix must match ${TABLE_PREFIX_PATTERN}, got ${JSON.stringify(String(prefix).slice(0, 40))}`,
     );
   }
+  // SQLite refuses to create any table or index whose name starts with "sqlite_" (in any case).
+  if (prefix.toLowerCase().startsWith('sqlite_')) {
+    throw new InvalidArgumentError(
+      `[${ADAPTER}] tablePrefix ${JSON.stringify(prefix)} starts with "sqlite_", which SQLite reserves for its own tables: pick another prefix`,
+    );
+  }
   return {
     prefix,
     migrations: `${prefix}migrations`,
@@ -108,6 +114,14 @@ export const MIGRATIONS: readonly Migration[] = [
 
 /** The newest schema version this package knows. */
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/** The schema version recorded in `db` (0 when the store's tables were never created). */
+export function schemaVersionOf(db: DatabaseSync, tables: SqliteTables): number {
+  const table = db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?").get(tables.migrations);
+  if (!table) return 0;
+  const row = db.prepare(`SELECT max(version) AS version FROM ${tables.migrations}`).get() as { version: number | null };
+  return row.version ?? 0;
+}
 
 /** Apply every missing migration in one immediate transaction; returns the versions applied. */
 export function migrate(db: DatabaseSync, tables: SqliteTables, location: string): number[] {

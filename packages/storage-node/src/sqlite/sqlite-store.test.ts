@@ -50,6 +50,18 @@ describe('sqlite store', () => {
     }
   });
 
+  it('refuses a tablePrefix starting with sqlite_ (any case) at validation, naming the reserved prefix', async () => {
+    // SQLite reserves every name beginning with "sqlite_": such a prefix used to pass validation
+    // and then fail to create its tables as "SQL logic error".
+    for (const tablePrefix of ['sqlite_', 'SQLite_x', 'sqlite_cairn_']) {
+      const error = await failure(() => createSqliteStore({ path: freshPath(), tablePrefix }));
+      expect(error.code).toBe('invalid-argument');
+      expect(error.message).toMatch(/^\[@cairn\/storage-node\] tablePrefix .*"sqlite_", which SQLite reserves/);
+    }
+    // A prefix that merely contains it is fine.
+    expect(await open(freshPath(), { tablePrefix: 'my_sqlite_' }).stats()).toMatchObject({ total: 0 });
+  });
+
   it('keeps stores with different prefixes in one file apart', async () => {
     const path = freshPath();
     const first = open(path, { tablePrefix: 'one_' });

@@ -65,6 +65,12 @@ export interface CreateSqliteStoreOptions {
   busyTimeoutMs?: number;
   /** Largest opaque string (input, output, error, payload) in UTF-8 bytes (default 64 MiB). */
   maxPayloadBytes?: number;
+  /**
+   * Open for reading only (inspection tools on a file or folder the process may not write): nothing
+   * is migrated or written, the schema must be current, and `createRun`, `updateRun`, `append` and
+   * `deleteRuns` reject with `StorageUnavailableError` (ADR 0028).
+   */
+  readOnly?: boolean;
 }
 
 /**
@@ -82,6 +88,7 @@ export function createSqliteStore(options: CreateSqliteStoreOptions): DurableSto
     synchronous: resolveSynchronous(options.synchronous),
     busyTimeoutMs: resolveBusyTimeout(options.busyTimeoutMs),
     tables,
+    readOnly: options.readOnly === true,
   });
   const statements = prepareStatements(db, tables);
   const headers = createHeaderCache(db);
@@ -99,6 +106,14 @@ export function createSqliteStore(options: CreateSqliteStoreOptions): DurableSto
     } catch (error) {
       throw toStoreError(error, operation, runId);
     }
+  }
+
+  function assertWritable(operation: string, runId: string | undefined): void {
+    if (options.readOnly !== true) return;
+    const about = runId === undefined ? '' : ` run "${runId}":`;
+    throw new StorageUnavailableError(
+      `[${ADAPTER}] sqlite${about} ${operation} refused: the store ${JSON.stringify(options.path)} is open read-only`,
+    );
   }
 
   function transaction<T>(body: () => T): T {
@@ -159,6 +174,7 @@ export function createSqliteStore(options: CreateSqliteStoreOptions): DurableSto
 
     async createRun(run) {
       return guarded('createRun', run?.runId, () => {
+        assertWritable('createRun', run?.runId);
         const record = checkNewRun(run, maxPayloadBytes);
         transaction(() => {
           const inserted = statements.insertRun.run(record.runId, record.workflow, record.createdAt, ...headerValues(record));
@@ -179,6 +195,7 @@ export function createSqliteStore(options: CreateSqliteStoreOptions): DurableSto
 
     async updateRun(runId, expectedVersion, patch: RunPatch) {
       return guarded('updateRun', runId, () => {
+        assertWritable('updateRun', runId);
         assertUpdateArguments(ADAPTER, runId, expectedVersion);
         checkPatch(runId, patch, maxPayloadBytes);
         const next = transaction(() => {
@@ -197,6 +214,7 @@ export function createSqliteStore(options: CreateSqliteStoreOptions): DurableSto
 
     async append(runId, expectedLastSeq, entries, patch) {
       return guarded('append', runId, () => {
+        assertWritable('append', runId);
         assertAppendArguments(ADAPTER, runId, expectedLastSeq, entries);
         checkEntries(runId, entries, maxPayloadBytes);
         checkPatch(runId, patch, maxPayloadBytes);
@@ -248,6 +266,7 @@ export function createSqliteStore(options: CreateSqliteStoreOptions): DurableSto
 
     async deleteRuns(query) {
       return guarded('deleteRuns', undefined, () => {
+        assertWritable('deleteRuns', undefined);
         assertDeleteQuery(query, ADAPTER);
         if (query.runIds?.length === 0 || query.status?.length === 0) return 0;
         const shape: RunFilterShape = {

@@ -25,13 +25,15 @@ export function cairn(
   args: readonly string[],
   env: Record<string, string | undefined> = {},
   timeoutMs = 60_000,
+  /** Run the bin as another user (`uid`/`gid`; only root may), e.g. one that can only read the store. */
+  user: { uid?: number; gid?: number } = {},
 ): Promise<CliRun> {
   const base = { ...process.env };
   for (const name of ['FORCE_COLOR', 'NO_COLOR', 'CAIRN_STORE', 'CAIRN_DEBUG']) delete base[name];
   const merged: Record<string, string> = {};
   for (const [name, value] of Object.entries({ ...base, ...env })) if (value !== undefined) merged[name] = value;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CAIRN_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: merged });
+    const child = spawn(process.execPath, [CAIRN_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: merged, ...user });
     cliChildren.add(child);
     let stdout = '';
     let stderr = '';

@@ -6,6 +6,7 @@ import { UsageError } from '../cli-errors.ts';
 import type { CliIo } from '../cli-io.ts';
 import { type Command, printJson } from '../command.ts';
 import { printRunDetails } from '../format/run-details.ts';
+import { forDisplay } from '../format/terminal-text.ts';
 import { loadWorkflows } from '../load-workflows.ts';
 import { runIdArgument } from '../run-id-argument.ts';
 
@@ -53,7 +54,8 @@ export const approveCommand: Command = {
       return 0;
     }
     const verdict = approved ? io.style.green('Approved') : io.style.red('Rejected');
-    io.out(`${verdict} ${approvalId} of run ${runId} as ${by}${reason ? ` (${reason})` : ''}.`);
+    const shown = forDisplay({ approvalId, by, reason });
+    io.out(`${verdict} ${shown.approvalId} of run ${runId} as ${shown.by}${shown.reason ? ` (${shown.reason})` : ''}.`);
     if (run) {
       io.out('');
       printRunDetails(io, run);

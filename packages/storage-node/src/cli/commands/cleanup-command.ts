@@ -6,6 +6,7 @@ import { UsageError } from '../cli-errors.ts';
 import { type Command, printJson } from '../command.ts';
 import { parseDuration } from '../duration.ts';
 import { formatTable } from '../format/table.ts';
+import { forDisplay } from '../format/terminal-text.ts';
 import { formatAge, formatCount } from '../format/values.ts';
 import { statusText, summarize } from '../run-summary.ts';
 import { parseStatuses } from '../statuses.ts';
@@ -48,7 +49,7 @@ export const cleanupCommand: Command = {
         return 0;
       }
       const now = io.now();
-      const rows = runs.map((r) => [
+      const rows = forDisplay(runs).map((r) => [
         r.runId,
         r.workflow,
         style.status(r.status, statusText(r.status, r.pauseReason)),

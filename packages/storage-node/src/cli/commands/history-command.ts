@@ -5,6 +5,7 @@ import type { HistoryItem } from '@cairn/core';
 import { type Command, printJson } from '../command.ts';
 import type { Style } from '../format/style.ts';
 import { formatTable } from '../format/table.ts';
+import { forDisplay } from '../format/terminal-text.ts';
 import { formatCount, formatDuration, formatTime, preview } from '../format/values.ts';
 import { runIdArgument } from '../run-id-argument.ts';
 
@@ -42,6 +43,7 @@ export const historyCommand: Command = {
   name: 'history',
   summary: 'Show the journal of a run, one line per entry',
   positionals: ['runId'],
+  readOnly: true,
   options: {},
   details: [
     'Columns: SEQ, KIND, STEP (step id), DURATION, ATTEMPTS, TOKENS (input+output), STATUS (outcome or error).',
@@ -49,11 +51,12 @@ export const historyCommand: Command = {
   ],
   async run({ io, json, positionals, runtime }) {
     const runId = runIdArgument(positionals[0]);
-    const items = await runtime().history(runId);
+    const history = await runtime().history(runId);
     if (json) {
-      printJson(io, { runId, items });
+      printJson(io, { runId, items: history });
       return 0;
     }
+    const items = forDisplay(history);
     const { style } = io;
     const ended = new Set(items.filter((i) => i.kind === 'step-end' || i.kind === 'step-fail').map((i) => i.key));
     const decided = new Set(items.filter((i) => i.kind === 'approval-decide').map((i) => i.key));

@@ -5,6 +5,7 @@ import { CairnError, MAX_LIST_LIMIT } from '@cairn/core';
 import { UsageError } from '../cli-errors.ts';
 import { type Command, printJson } from '../command.ts';
 import { formatTable } from '../format/table.ts';
+import { forDisplay } from '../format/terminal-text.ts';
 import { formatAge, formatCount } from '../format/values.ts';
 import { statusText, stepText, summarize } from '../run-summary.ts';
 import { parseStatuses } from '../statuses.ts';
@@ -24,6 +25,7 @@ export const listCommand: Command = {
   name: 'list',
   summary: 'List runs, newest first',
   positionals: [],
+  readOnly: true,
   options: {
     status: {
       type: 'string',
@@ -63,7 +65,7 @@ export const listCommand: Command = {
       return 0;
     }
     const now = io.now();
-    const rows = page.runs.map((run) => [
+    const rows = forDisplay(page.runs).map((run) => [
       run.runId,
       run.workflow,
       style.status(run.status, statusText(run.status, run.pauseReason)),

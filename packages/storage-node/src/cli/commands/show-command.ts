@@ -10,6 +10,7 @@ export const showCommand: Command = {
   name: 'show',
   summary: 'Show a run: status, step, error, usage, timestamps, pending approvals',
   positionals: ['runId'],
+  readOnly: true,
   options: {},
   details: [
     'JSON: the run as runtime.get returns it (RunInfo), with "pendingApprovals" always present.',

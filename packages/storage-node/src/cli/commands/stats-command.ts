@@ -11,6 +11,7 @@ export const statsCommand: Command = {
   name: 'stats',
   summary: 'Count runs per status',
   positionals: [],
+  readOnly: true,
   options: {},
   details: ['JSON: { "total": number, "byStatus": { running, paused, failed, completed, cancelled } }'],
   async run({ io, json, store }) {

@@ -4,6 +4,7 @@
 import type { PendingApproval } from '@cairn/core';
 import type { CliIo } from '../cli-io.ts';
 import { formatTable } from './table.ts';
+import { displayText, forDisplay } from './terminal-text.ts';
 import { formatAge, formatTime, preview } from './values.ts';
 
 /** `tool refund {"orderId":"A1"}` for tool calls; other details as JSON. */
@@ -15,16 +16,17 @@ export function approvalDetails(details: unknown): string {
 }
 
 /** Print pending approvals with the command that decides them. */
-export function printApprovals(io: CliIo, runId: string, approvals: readonly PendingApproval[]): void {
+export function printApprovals(io: CliIo, runId: string, raw: readonly PendingApproval[]): void {
+  const approvals = forDisplay(raw);
   const { style } = io;
   const now = io.now();
   io.out(style.bold(`Pending approvals (${approvals.length})`));
-  const rows = approvals.map((a) => [
+  const rows = approvals.map((a, index) => [
     a.approvalId,
     a.reason,
     formatAge(a.requestedAt, now),
     a.expiresAt === null ? 'never' : `${formatTime(a.expiresAt)} (${a.defaultDecision ? 'approve' : 'reject'})`,
-    approvalDetails(a.details),
+    displayText(approvalDetails(raw[index]?.details)),
   ]);
   const columns = [
     { title: 'APPROVAL' },

@@ -5,6 +5,7 @@ import type { RunInfo } from '@cairn/core';
 import type { CliIo } from '../cli-io.ts';
 import { statusText, stepText } from '../run-summary.ts';
 import { printApprovals } from './approvals.ts';
+import { displayText, forDisplay } from './terminal-text.ts';
 import { formatCount, formatTimeAndAge, preview } from './values.ts';
 
 function usageText(usage: RunInfo['usage']): string {
@@ -14,7 +15,8 @@ function usageText(usage: RunInfo['usage']): string {
 }
 
 /** Print everything `show` knows about a run. */
-export function printRunDetails(io: CliIo, info: RunInfo): void {
+export function printRunDetails(io: CliIo, raw: RunInfo): void {
+  const info = forDisplay(raw);
   const { style } = io;
   const now = io.now();
   const lines: Array<[string, string]> = [
@@ -41,8 +43,10 @@ export function printRunDetails(io: CliIo, info: RunInfo): void {
   }
   if (info.forkedFrom) lines.push(['Forked', `from ${info.forkedFrom.runId} at seq ${info.forkedFrom.atSeq}`]);
   lines.push(['Journal', `${info.lastSeq} entries`]);
-  lines.push(['Input', preview(info.input, 200)]);
-  if ('output' in info) lines.push(['Output', preview(info.output, 200)]);
+  // Values are previewed from the raw run and escaped once: escaping first would show JSON's
+  // own escapes doubled.
+  lines.push(['Input', displayText(preview(raw.input, 200))]);
+  if ('output' in raw) lines.push(['Output', displayText(preview(raw.output, 200))]);
   const width = Math.max(...lines.map(([label]) => label.length));
   for (const [label, value] of lines) io.out(`${style.dim(label.padEnd(width))}  ${value}`);
   if (info.pendingApprovals && info.pendingApprovals.length > 0) {
