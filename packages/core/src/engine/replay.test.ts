@@ -72,12 +72,19 @@ describe('replay', () => {
   it('gives parallel steps deterministic ids and records them once each', async () => {
     const bed = testBed();
     const calls: string[] = [];
+    // The test decides the completion order (fetch#1, fetch#2, fetch#0): timers of 10/20/30 ms could
+    // fire together on a loaded machine, and the order is what this test is about.
+    const gates = [0, 1, 2].map(() => {
+      let open!: () => void;
+      const promise = new Promise<void>((resolve) => (open = resolve));
+      return { promise, open };
+    });
     const wf = defineWorkflow('parallel', async (ctx) => {
       const results = await Promise.all(
-        [30, 10, 20].map((ms, i) =>
+        [0, 1, 2].map((i) =>
           ctx.step('fetch', async (step) => {
             calls.push(step.stepId);
-            await new Promise((r) => setTimeout(r, ms));
+            await gates[i]!.promise;
             return i;
           }),
         ),
@@ -87,10 +94,15 @@ describe('replay', () => {
     });
     const first = bed.runtime({ workflows: [wf] });
     const run = await first.start(wf, null);
+    const ends = async () => (await first.history(run.runId)).filter((h) => h.kind === 'step-end').map((h) => h.key);
+    for (const i of [1, 2, 0]) {
+      const before = (await ends()).length;
+      gates[i]!.open();
+      for (let spin = 0; spin < 100 && (await ends()).length === before; spin++) await flush(1);
+    }
     await run.settled();
-    const history = await first.history(run.runId);
     // Completion order is append order; ids follow call order.
-    expect(history.filter((h) => h.kind === 'step-end').map((h) => h.key)).toEqual(['fetch#1', 'fetch#2', 'fetch#0']);
+    expect(await ends()).toEqual(['fetch#1', 'fetch#2', 'fetch#0']);
     await first.close();
     const second = bed.runtime({ workflows: [wf] });
     await second.signal(run.runId, 'go');
