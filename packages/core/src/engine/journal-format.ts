@@ -163,7 +163,7 @@ export function boundedError(
   build: (error: SerializedError) => string = (e) => JSON.stringify(e),
 ): { error: SerializedError; text: string } {
   const serialized = serializeError(error);
-  let best = boundError(serialized, MAX_ERROR_MESSAGE, 3);
+  let best = serialized;
   for (const [max, depth] of [
     [MAX_ERROR_MESSAGE, 3],
     [1024, 1],

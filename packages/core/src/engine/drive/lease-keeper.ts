@@ -14,7 +14,7 @@
  */
 import { CairnError } from '../../errors.ts';
 import type { DurableStore } from '../../storage/types.ts';
-import type { Clock, TimerHandle } from '../clock.ts';
+import { type Clock, delay, type TimerHandle } from '../clock.ts';
 import type { RunCursor } from '../commit-queue.ts';
 import type { DriveControlHandle } from './drive-control.ts';
 
@@ -71,7 +71,7 @@ export function createLeaseKeeper(options: {
           control.stop('lease renewal failed', error);
           return;
         }
-        await new Promise<void>((resolve) => clock.setTimer(Math.min(renewEvery, 50 * 2 ** Math.min(tries, 6)), resolve));
+        await delay(clock, Math.min(renewEvery, 50 * 2 ** Math.min(tries, 6)));
       }
     }
   }
