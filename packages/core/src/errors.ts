@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'workflow-not-found'
   | 'run-failed'
   | 'run-cancelled'
+  | 'run-not-retryable'
   | 'run-paused'
   | 'signal-timeout'
   | 'approval-not-found'
@@ -145,6 +146,8 @@ export class ApprovalNotFoundError extends defineError('ApprovalNotFoundError', 
 export class ApprovalAlreadyDecidedError extends defineError('ApprovalAlreadyDecidedError', 'approval-already-decided') {}
 /** The run was cancelled. */
 export class RunCancelledError extends defineError('RunCancelledError', 'run-cancelled') {}
+/** `retry` of a run that is not `failed` (cancelled, completed, still running or paused). */
+export class RunNotRetryableError extends defineError('RunNotRetryableError', 'run-not-retryable') {}
 /** The operation was aborted by an AbortSignal. */
 export class AbortedError extends defineError('AbortedError', 'aborted') {}
 
@@ -217,6 +220,7 @@ const ERROR_CLASSES: Partial<Record<ErrorCode, new (message: string, options?: C
   'approval-not-found': ApprovalNotFoundError,
   'approval-already-decided': ApprovalAlreadyDecidedError,
   'run-cancelled': RunCancelledError,
+  'run-not-retryable': RunNotRetryableError,
   aborted: AbortedError,
   'model-error': ModelError,
   'tool-error': ToolError,

@@ -25,6 +25,7 @@ export type { StepUsage } from './engine/journal-format.ts';
 export type { Backoff, RetryPolicy } from './engine/retry-policy.ts';
 export { DEFAULT_RETRY } from './engine/retry-policy.ts';
 export type { HistoryItem, PendingApproval, RunInfo } from './engine/run-info.ts';
+export type { RetryAllQuery, RetryOptions } from './engine/runtime/retry-run.ts';
 export type { ApprovalInput, CreateRuntimeOptions, RunHandle, Runtime } from './engine/runtime.ts';
 export { createRuntime } from './engine/runtime.ts';
 export type {

@@ -6,6 +6,7 @@
 import { deserializeError } from '../codec.ts';
 import type { RunEvent } from '../engine/events.ts';
 import type { PendingApproval } from '../engine/run-info.ts';
+import { idempotentRunId } from '../engine/runtime/idempotency.ts';
 import { type ApprovalInput, type CreateRuntimeOptions, createRuntime, type Runtime } from '../engine/runtime.ts';
 import { CairnError, RunCancelledError, RunFailedError } from '../errors.ts';
 import { newRunId } from '../storage/run-id.ts';
@@ -30,6 +31,22 @@ export interface AgentRunOptions {
   onTextDelta?: (delta: string) => void;
   /** Abort → the run is cancelled (the model request and running tools see their signals abort). */
   signal?: AbortSignal;
+}
+
+/** How `run` starts (or finds) its run. */
+export interface AgentStartOptions {
+  runId?: string;
+  /**
+   * The same key with the same input is the same run: a second `run` hands back the first run's
+   * result (or waits for it) instead of starting another.
+   */
+  idempotencyKey?: string;
+  /**
+   * When the run of `idempotencyKey` (or `runId`) exists and has failed: `true` retries it in place
+   * (the seeds' `continue_run_async(task=…)`); default `false` rethrows its `RunFailedError`, as an
+   * idempotent call answers with the first call's outcome.
+   */
+  retryFailed?: boolean;
 }
 
 /** Where a run stands when `run`, `resume` or `approve` return. A failed run throws instead. */
@@ -59,8 +76,12 @@ export interface Agent<O = string> {
   readonly workflow: AgentWorkflow<O>;
   readonly runtime: Runtime;
   /** Start a run and wait until it completes or pauses. Throws `RunFailedError` (with `runId`) if it fails. */
-  run(input: AgentInput, options?: AgentRunOptions & { runId?: string; idempotencyKey?: string }): Promise<AgentResult<O>>;
-  /** Continue a run (after a crash, a restart or in another process) until it completes or pauses. */
+  run(input: AgentInput, options?: AgentRunOptions & AgentStartOptions): Promise<AgentResult<O>>;
+  /**
+   * Continue a run (after a crash, a restart or in another process) until it completes or pauses.
+   * A `failed` run is retried in place (`runtime.retry`, recorded as `by: 'agent.resume'`): completed
+   * model calls and tools are replayed, the failed step runs again. A cancelled run stays cancelled.
+   */
   resume(runId: string, options?: AgentRunOptions): Promise<AgentResult<O>>;
   /**
    * Decide a pending approval and continue the run: its `approvalId` from `pendingApprovals`
@@ -143,6 +164,18 @@ export function createAgent<O = string>(options: AgentOptions<O>): Agent<O> {
     }
   }
 
+  /** Retry `runId` in place when it has failed; true when it was failed (retried here or by a racing caller). */
+  async function retryIfFailed(runId: string, by: string): Promise<boolean> {
+    if ((await runtime.get(runId)).status !== 'failed') return false;
+    try {
+      await runtime.retry(runId, { by });
+    } catch (error) {
+      // Another caller retried it first, or it moved on: settle on whatever it is now.
+      if (!CairnError.is(error, 'lease-held') && !CairnError.is(error, 'run-not-retryable')) throw error;
+    }
+    return true;
+  }
+
   async function driven(runId: string, callOptions: AgentRunOptions, begin: () => Promise<unknown>): Promise<AgentResult<O>> {
     const stop = watch(runId, callOptions);
     try {
@@ -158,19 +191,34 @@ export function createAgent<O = string>(options: AgentOptions<O>): Agent<O> {
     workflow,
     runtime,
     async run(input, runOptions = {}) {
-      const { runId: given, idempotencyKey, ...callOptions } = runOptions;
+      const { runId: given, idempotencyKey, retryFailed, ...callOptions } = runOptions;
+      // A failed run of this key (or id) is retried in place only when asked, and only if it had
+      // failed before this call: a run that fails during this call is not retried behind the caller's back.
+      const existingId =
+        retryFailed === true
+          ? (given ?? (idempotencyKey !== undefined ? await idempotentRunId(idempotencyKey) : undefined))
+          : undefined;
+      const failedBefore = existingId !== undefined && (await store.getRun(existingId))?.status === 'failed';
       if (idempotencyKey !== undefined && given === undefined) {
         // The runtime derives the id from the key; watch once it is known.
         const handle = await runtime.start(workflow, input, { idempotencyKey });
-        return driven(handle.runId, callOptions, async () => undefined);
+        return driven(handle.runId, callOptions, async () => {
+          if (failedBefore) await retryIfFailed(handle.runId, 'agent.run');
+        });
       }
       const runId = given ?? newRunId(runtimeOptions?.clock?.now() ?? Date.now());
-      return driven(runId, callOptions, () =>
-        runtime.start(workflow, input, { runId, ...(idempotencyKey !== undefined ? { idempotencyKey } : {}) }),
-      );
+      return driven(runId, callOptions, async () => {
+        try {
+          await runtime.start(workflow, input, { runId, ...(idempotencyKey !== undefined ? { idempotencyKey } : {}) });
+        } catch (error) {
+          if (!(failedBefore && CairnError.is(error, 'run-exists'))) throw error;
+        }
+        if (failedBefore) await retryIfFailed(runId, 'agent.run');
+      });
     },
     resume(runId, callOptions = {}) {
       return driven(runId, callOptions, async () => {
+        if (await retryIfFailed(runId, 'agent.resume')) return;
         try {
           await runtime.resume(runId);
         } catch (error) {

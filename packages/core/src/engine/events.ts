@@ -22,6 +22,7 @@ interface Base {
 export type RunEvent =
   | (Base & { type: 'run-start'; workflow: string })
   | (Base & { type: 'run-resume'; workflow: string; recordedSteps: number })
+  | (Base & { type: 'run-retry'; attempt: number; by: string; reason?: string })
   | (Base & {
       type: 'step-start';
       stepId: string;
@@ -64,6 +65,8 @@ export function formatEvent(event: RunEvent): string {
       return `${head} ▶ start ${event.workflow}`;
     case 'run-resume':
       return `${head} ↻ resume ${event.workflow} (${event.recordedSteps} steps in journal)`;
+    case 'run-retry':
+      return `${head} ↻ retry (attempt ${event.attempt}) by ${event.by}${event.reason ? `: ${event.reason}` : ''}`;
     case 'step-start':
       return `${head}   · ${event.stepId} start${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}`;
     case 'step-end':

@@ -62,6 +62,11 @@ export interface StepFailRecord {
 export interface StepStartRecord {
   index: number;
   startedAt: number;
+  /**
+   * Set on the intent written when a retried run runs a failed `once` step again: the seq of the
+   * step's first intent, whose idempotency key (`runId:seq`) the new attempt keeps.
+   */
+  keySeq?: number;
 }
 
 /** A durable timer, or the deadline of a signal wait (`wakeAt` null = no deadline). */
@@ -98,6 +103,15 @@ export interface LeaseTakeRecord {
   expiresAt: number;
 }
 
+/** The audit record of a retry of a failed run (`runtime.retry`): who, why, when, which attempt. */
+export interface RunRetryRecord {
+  by: string;
+  reason?: string;
+  at: number;
+  /** The attempt this retry starts (2 for the first retry). */
+  attempt: number;
+}
+
 /** The final status. */
 export interface RunEndRecord {
   status: 'completed' | 'failed' | 'cancelled';
@@ -116,7 +130,8 @@ export type DecodedEntry =
   | { kind: 'signal-receive'; value: unknown }
   | { kind: 'approval-request'; record: ApprovalRequestRecord }
   | { kind: 'approval-decide'; record: ApprovalDecideRecord }
-  | { kind: 'run-end'; record: RunEndRecord };
+  | { kind: 'run-end'; record: RunEndRecord }
+  | { kind: 'run-retry'; record: RunRetryRecord };
 
 // ---------------------------------------------------------------------------------------------
 // Encoding
@@ -203,8 +218,10 @@ export function leaseTakeEntry(take: LeaseTakeRecord, now: number): NewEntry {
 }
 
 /** `step-start`: the intent of a `once` step. */
-export function stepStartEntry(stepId: string, index: number, now: number): NewEntry {
-  return entry('step-start', stepId, JSON.stringify({ i: index, t: now }), now);
+export function stepStartEntry(stepId: string, index: number, now: number, keySeq?: number): NewEntry {
+  const meta: Record<string, unknown> = { i: index, t: now };
+  if (keySeq !== undefined) meta.k = keySeq;
+  return entry('step-start', stepId, JSON.stringify(meta), now);
 }
 
 /** `step-end`: a step's result (measured with its metadata). */
@@ -273,6 +290,13 @@ export function approvalDecideEntry(
   return entry('approval-decide', approvalId, withValue(meta, data, context), now);
 }
 
+/** `run-retry`: a failed run continues in place (written with the header back to `running`). */
+export function runRetryEntry(retry: RunRetryRecord, now: number): NewEntry {
+  const meta: Record<string, unknown> = { by: retry.by, at: retry.at, n: retry.attempt };
+  if (retry.reason !== undefined) meta.reason = retry.reason;
+  return entry('run-retry', 'run', JSON.stringify(meta), now);
+}
+
 /** `run-end` of a completed run (measured: the output must fit with its status). */
 export function runCompletedEntry(output: unknown, context: PayloadContext, now: number): NewEntry {
   return entry('run-end', 'run', withValue({ status: 'completed' }, output, context), now);
@@ -304,7 +328,10 @@ export function readEntry(journalEntry: Pick<JournalEntry, 'kind' | 'payload'>):
     case 'lease-take':
       return { kind: 'lease-take', record: { owner: p.o, previousOwner: p.p ?? null, expiresAt: p.x } };
     case 'step-start':
-      return { kind: 'step-start', record: { index: p.i, startedAt: p.t } };
+      return {
+        kind: 'step-start',
+        record: { index: p.i, startedAt: p.t, ...(typeof p.k === 'number' ? { keySeq: p.k } : {}) },
+      };
     case 'step-end':
       return {
         kind: 'step-end',
@@ -344,6 +371,11 @@ export function readEntry(journalEntry: Pick<JournalEntry, 'kind' | 'payload'>):
       return {
         kind: 'run-end',
         record: { status: p.status, ...('v' in p ? { output: p.v } : {}), ...(p.e ? { error: p.e } : {}) },
+      };
+    case 'run-retry':
+      return {
+        kind: 'run-retry',
+        record: { by: p.by, at: p.at, attempt: p.n, ...(p.reason !== undefined ? { reason: p.reason } : {}) },
       };
   }
 }

@@ -4,7 +4,7 @@
  */
 import { decode, type SerializedError } from '../codec.ts';
 import type { JournalEntry, Lease, PauseReason, RunRecord, RunStatus, RunUsage } from '../storage/types.ts';
-import { type LeaseTakeRecord, readEntry, type StepUsage } from './journal-format.ts';
+import { type LeaseTakeRecord, type RunRetryRecord, readEntry, type StepUsage } from './journal-format.ts';
 
 /** An approval waiting for a decision. */
 export interface PendingApproval {
@@ -60,6 +60,8 @@ export interface HistoryItem {
   status?: string;
   /** For `lease-take`: who took the run over from whom. */
   lease?: LeaseTakeRecord;
+  /** For `run-retry`: who retried the failed run, why, when, and the attempt it started. */
+  retry?: RunRetryRecord;
 }
 
 /** Turn a header into `RunInfo`. */
@@ -156,6 +158,9 @@ export function toHistory(entries: readonly JournalEntry[]): HistoryItem[] {
         break;
       case 'lease-take':
         item.lease = decoded.record;
+        break;
+      case 'run-retry':
+        item.retry = decoded.record;
         break;
       default:
         break;

@@ -29,6 +29,7 @@ import { createExternalDelivery } from './runtime/deliver-external.ts';
 import { assertSameStart, idempotentRunId } from './runtime/idempotency.ts';
 import { cleanupRuns, deleteRun, getHistory, getRunInfo, listRunInfos, requireRun } from './runtime/management.ts';
 import { resumeDue } from './runtime/resume-all.ts';
+import { appendRetry, checkRetryOptions, type RetryOptions, retryFailed } from './runtime/retry-run.ts';
 import { createRunWatch, type RunHandle } from './runtime/run-handles.ts';
 import type { CreateRuntimeOptions, Runtime } from './runtime/runtime-types.ts';
 import { takeRun } from './runtime/take-run.ts';
@@ -208,6 +209,25 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
     }
   }
 
+  async function retryRun<O>(runId: string, retryOptions?: RetryOptions): Promise<RunHandle<O>> {
+    assertRunId(runId);
+    if (closed) throw new InvalidArgumentError('[@cairn/core] runtime is closed');
+    const who = checkRetryOptions(runId, retryOptions);
+    const record = await requireRun(store, runId);
+    const workflow = workflowOf(record.workflow, runId);
+    const lock = await acquireLock(runId);
+    try {
+      const taken = await appendRetry(store, record, { owner, leaseMs, clock, ...who });
+      const why = who.reason !== undefined ? { reason: who.reason } : {};
+      emit({ type: 'run-retry', runId, at: taken.takenAt, attempt: taken.attempt, by: who.by, ...why });
+      drive(taken.record, taken.entries, true, workflow, lock, taken.takenAt);
+      return handle<O>(runId);
+    } catch (error) {
+      if (!drives.has(runId)) lock?.release();
+      throw error;
+    }
+  }
+
   async function start<I, O>(
     workflowOrName: Workflow<I, O> | string,
     input: I,
@@ -262,6 +282,8 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
     owner,
     start,
     resume,
+    retry: retryRun,
+    retryAll: (query = {}) => retryFailed({ store, query, retry: retryRun, hasWorkflow: (name) => workflows.has(name) }),
     handle,
     get: (runId) => getRunInfo(store, runId),
     history: (runId) => getHistory(store, runId),

@@ -88,7 +88,8 @@ export type EntryKind =
   | 'signal-receive'
   | 'approval-request'
   | 'approval-decide'
-  | 'run-end';
+  | 'run-end'
+  | 'run-retry';
 
 /** All entry kinds (for validation). */
 export const ENTRY_KINDS: readonly EntryKind[] = [
@@ -102,6 +103,7 @@ export const ENTRY_KINDS: readonly EntryKind[] = [
   'approval-request',
   'approval-decide',
   'run-end',
+  'run-retry',
 ];
 
 /** An entry as the engine hands it to `append` (the store assigns `seq`). */

@@ -11,6 +11,7 @@ import { defineWorkflow, type OnUnknown, type Workflow } from '../engine/workflo
 import type { DurableStore } from '../storage/types.ts';
 import type { StoreHarness } from './harness.ts';
 import { createInterruptingStore } from './interrupting-store.ts';
+import { retryScenarios } from './retry-suite.ts';
 
 const LEASE_MS = 1_000;
 
@@ -182,6 +183,8 @@ export function engineConformanceSuite(harness: StoreHarness): void {
       if (harness.peer) return harness.peer(base);
       return base;
     }
+
+    retryScenarios(harness, runtimes, successor, timeout);
 
     it(
       'runs the six-step workflow uninterrupted, each step once',

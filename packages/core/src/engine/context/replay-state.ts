@@ -46,6 +46,13 @@ export interface ReplayState {
   /** Number of workflow calls the journal knows of (highest call index + 1). */
   recordedCalls: number;
   hasRunEnd: boolean;
+  /**
+   * `once` steps whose failure a `run-retry` cleared: their intent stays (its seq is the idempotency
+   * key) but they run again instead of going to `onUnknown`, until a new intent is written.
+   */
+  retried: Set<string>;
+  /** The run's attempt: 1 + the number of `run-retry` entries. */
+  attempt: number;
   lastSeq: number;
 }
 
@@ -62,6 +69,8 @@ export function emptyReplayState(): ReplayState {
     callIds: new Map(),
     recordedCalls: 0,
     hasRunEnd: false,
+    retried: new Set(),
+    attempt: 1,
     lastSeq: 0,
   };
 }
@@ -83,6 +92,7 @@ export function addEntries(state: ReplayState, entries: readonly JournalEntry[])
     switch (decoded.kind) {
       case 'step-start':
         state.intents.set(entry.key, { seq: entry.seq, record: decoded.record });
+        state.retried.delete(entry.key);
         noteCall(state, decoded.record.index, entry.key, entry.seq);
         break;
       case 'step-end':
@@ -108,9 +118,28 @@ export function addEntries(state: ReplayState, entries: readonly JournalEntry[])
       case 'run-end':
         state.hasRunEnd = true;
         break;
+      case 'run-retry':
+        retryFailedSteps(state);
+        state.attempt = decoded.record.attempt;
+        break;
       default:
         break;
     }
+  }
+}
+
+/**
+ * A `run-retry`: the run goes on, and every step that had failed runs again — its failure stays in
+ * the journal for audit, but replay no longer answers with it. A signal wait that timed out gets a
+ * fresh deadline; a `once` step keeps its first intent's idempotency key.
+ */
+function retryFailedSteps(state: ReplayState): void {
+  state.hasRunEnd = false;
+  for (const [id, outcome] of state.outcomes) {
+    if (outcome.kind !== 'fail') continue;
+    state.outcomes.delete(id);
+    state.sleeps.delete(id);
+    if (state.intents.has(id)) state.retried.add(id);
   }
 }
 

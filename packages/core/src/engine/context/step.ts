@@ -40,12 +40,14 @@ export function runStep<T>(
   noteReplayEnd(scope, calls);
   const intent = scope.replay.intents.get(id);
   if ((options.effect ?? 'retry') === 'once') {
-    if (intent) return handleUnknown(scope, place, fn, options, intent.seq);
+    // The idempotency key is the seq of the step's first intent, also across retries of the run.
+    const keySeq = intent ? (intent.record.keySeq ?? intent.seq) : undefined;
+    if (intent && !scope.replay.retried.has(id)) return handleUnknown(scope, place, fn, options, keySeq!);
     return op(scope, async () => {
       await scope.ensureLease();
       const now = scope.clock.now();
-      const { firstSeq } = await scope.journal.commit([stepStartEntry(id, index, now)], stepPatch(scope, index, name));
-      return executeStep(scope, place, fn, options, `${scope.runId}:${firstSeq}`);
+      const { firstSeq } = await scope.journal.commit([stepStartEntry(id, index, now, keySeq)], stepPatch(scope, index, name));
+      return executeStep(scope, place, fn, options, `${scope.runId}:${keySeq ?? firstSeq}`);
     });
   }
   return op(scope, () => executeStep(scope, place, fn, options, undefined));

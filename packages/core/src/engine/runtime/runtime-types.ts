@@ -9,6 +9,7 @@ import type { Backoff, RetryPolicy } from '../retry-policy.ts';
 import type { HistoryItem, RunInfo } from '../run-info.ts';
 import type { Workflow } from '../workflow.ts';
 import type { ApprovalInput } from './deliver-external.ts';
+import type { RetryAllQuery, RetryOptions } from './retry-run.ts';
 import type { RunHandle } from './run-handles.ts';
 
 /** Options of `createRuntime`. */
@@ -47,6 +48,14 @@ export interface Runtime {
     options?: { runId?: string; idempotencyKey?: string },
   ): Promise<RunHandle<O>>;
   resume<O = unknown>(runId: string): Promise<RunHandle<O>>;
+  /**
+   * Continue a `failed` run in place: journals who retried it and why, keeps the run id, replays
+   * every completed step and runs the failed step again (a `once` step with its idempotency key).
+   * `RunNotRetryableError` for a run that is not failed (a cancelled run is final).
+   */
+  retry<O = unknown>(runId: string, options?: RetryOptions): Promise<RunHandle<O>>;
+  /** Retry every failed run that matches (of this runtime's workflows). */
+  retryAll(query?: RetryAllQuery): Promise<{ retried: string[]; failed: Array<{ runId: string; error: unknown }> }>;
   /** Resume every run left `running` with an expired lease and every paused run that is due. */
   resumeAll(): Promise<{ resumed: string[]; failed: Array<{ runId: string; error: unknown }> }>;
   handle<O = unknown>(runId: string): RunHandle<O>;
