@@ -7,6 +7,7 @@ import { deserializeError } from '../codec.ts';
 import type { RunEvent } from '../engine/events.ts';
 import type { PendingApproval } from '../engine/run-info.ts';
 import { idempotentRunId } from '../engine/runtime/idempotency.ts';
+import type { Server, ServeOptions } from '../engine/runtime/serve-loop.ts';
 import { type ApprovalInput, type CreateRuntimeOptions, createRuntime, type Runtime } from '../engine/runtime.ts';
 import { CairnError, RunCancelledError, RunFailedError } from '../errors.ts';
 import { newRunId } from '../storage/run-id.ts';
@@ -90,7 +91,12 @@ export interface Agent<O = string> {
   approve(runId: string, approvalId: string, decision: ApprovalInput, options?: AgentRunOptions): Promise<AgentResult<O>>;
   /** The usage ledger of a run. */
   ledger(runId: string): Promise<UsageLedger>;
-  /** Stop driving runs (they stay resumable). Does not close the store. */
+  /**
+   * Drive this agent's runs in the background: take over runs of dead or stopped processes, wake due
+   * ones, pick up queued ones (`runtime.serve`). `stop()` drains and releases its leases.
+   */
+  serve(options?: ServeOptions): Server;
+  /** Stop driving runs (they stay resumable; their leases are released). Does not close the store. */
   close(): Promise<void>;
 }
 
@@ -244,6 +250,7 @@ export function createAgent<O = string>(options: AgentOptions<O>): Agent<O> {
         }));
       return { steps, total: info.usage };
     },
+    serve: (serveOptions) => runtime.serve(serveOptions),
     close: () => runtime.close(),
   };
   return agent;

@@ -29,9 +29,10 @@ import { createExternalDelivery } from './runtime/deliver-external.ts';
 import { assertSameStart, idempotentRunId } from './runtime/idempotency.ts';
 import { cleanupRuns, deleteRun, getHistory, getRunInfo, listRunInfos, requireRun } from './runtime/management.ts';
 import { resumeDue } from './runtime/resume-all.ts';
+import { type Server, startServing } from './runtime/serve-loop.ts';
 import { appendRetry, checkRetryOptions, type RetryOptions, retryFailed } from './runtime/retry-run.ts';
 import { createRunWatch, type RunHandle } from './runtime/run-handles.ts';
-import type { CreateRuntimeOptions, Runtime } from './runtime/runtime-types.ts';
+import type { CreateRuntimeOptions, Runtime, StartOptions } from './runtime/runtime-types.ts';
 import { takeRun } from './runtime/take-run.ts';
 import { createWakeTimers } from './runtime/wake-timers.ts';
 import { assertName, type Workflow } from './workflow.ts';
@@ -70,6 +71,9 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
   const drives = new Map<string, Drive>();
   const listeners = new Map<string, Set<(event: RunEvent) => void>>();
   const runWorkflow = new Map<string, string>();
+  /** Settles when a run's drive here has ended and been cleaned up. */
+  const driveEnds = new Map<string, Promise<void>>();
+  const servers = new Set<Server>();
   let closed = false;
 
   function emit(event: RunEvent): void {
@@ -152,10 +156,11 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
     });
     drives.set(runId, d);
     lock?.signal?.addEventListener('abort', () => d.stop('run lock lost'), { once: true });
-    void d.outcome
+    const ended = d.outcome
       .catch((error: unknown): DriveOutcome => ({ status: 'stopped', reason: 'internal error', error }))
       .then(async (outcome) => {
         drives.delete(runId);
+        driveEnds.delete(runId);
         if (outcome.status === 'completed' || outcome.status === 'failed' || outcome.status === 'cancelled')
           watch.remember(runId, outcome);
         lock?.release();
@@ -167,6 +172,27 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
           await store.deleteRuns({ runIds: [runId], status: ['completed'] }).catch(() => 0);
         watch.notify(runId);
       });
+    driveEnds.set(runId, ended);
+  }
+
+  /** Give up this owner's lease of a run it no longer drives, so another process takes it at once. */
+  async function releaseLease(runId: string): Promise<void> {
+    for (let tries = 0; tries < 5; tries++) {
+      const record = await store.getRun(runId).catch(() => null);
+      if (!record || record.status !== 'running' || record.lease?.owner !== owner || drives.has(runId)) return;
+      try {
+        await store.updateRun(runId, record.version, { updatedAt: clock.now(), lease: null });
+        return;
+      } catch (error) {
+        if (!CairnError.is(error, 'storage-conflict')) return;
+      }
+    }
+  }
+
+  async function stopAndRelease(runId: string, reason: string): Promise<void> {
+    drives.get(runId)?.stop(reason);
+    await driveEnds.get(runId);
+    await releaseLease(runId);
   }
 
   async function acquireLock(runId: string): Promise<HeldRunLock | null> {
@@ -231,9 +257,11 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
   async function start<I, O>(
     workflowOrName: Workflow<I, O> | string,
     input: I,
-    startOptions: { runId?: string; idempotencyKey?: string } = {},
+    startOptions: StartOptions = {},
   ): Promise<RunHandle<O>> {
     if (closed) throw new InvalidArgumentError('[@cairn/core] runtime is closed');
+    if (startOptions.drive !== undefined && typeof startOptions.drive !== 'boolean')
+      throw new InvalidArgumentError('[@cairn/core] start: drive must be a boolean');
     const name = typeof workflowOrName === 'string' ? workflowOrName : workflowOrName?.name;
     const workflow = workflowOf(name, startOptions.runId ?? '(new)');
     const key = startOptions.idempotencyKey;
@@ -243,6 +271,7 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
     const runId = startOptions.runId ?? (key !== undefined ? await idempotentRunId(key) : newRunId(now));
     assertRunId(runId);
     const encodedInput = encode(input, { runId, what: 'run input', maxBytes: store.limits.maxPayloadBytes });
+    if (startOptions.drive === false) return enqueue<O>(runId, name, encodedInput, now, key);
     // The starter drives the run, so it holds the run's peer lock like a resumer does: a peer's
     // resumeAll trusts a free lock over a live lease and would otherwise drive the run a second time.
     let lock: HeldRunLock | null;
@@ -274,6 +303,26 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
     runWorkflow.set(runId, name);
     emit({ type: 'run-start', runId, at: now, workflow: name });
     drive(record, [], false, workflow as Workflow, lock, now);
+    return handle<O>(runId);
+  }
+
+  /** `start(…, { drive: false })`: the run is stored `running` with no lease, for a `serve` loop to take. */
+  async function enqueue<O>(
+    runId: string,
+    name: string,
+    encodedInput: string,
+    now: number,
+    key: string | undefined,
+  ): Promise<RunHandle<O>> {
+    try {
+      await store.createRun(initialRun({ runId, workflow: name, input: encodedInput, createdAt: now, lease: null }));
+    } catch (error) {
+      if (key === undefined || !(error instanceof RunExistsError)) throw error;
+      await assertSameStart(store, runId, name, encodedInput, key);
+      return handle<O>(runId);
+    }
+    emit({ type: 'run-start', runId, at: now, workflow: name });
+    for (const server of servers) void server.poll().catch(() => undefined);
     return handle<O>(runId);
   }
 
@@ -391,14 +440,33 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
 
     cleanup: (cleanupOptions) => cleanupRuns(store, clock, cleanupOptions),
 
+    serve(serveOptions) {
+      if (closed) throw new InvalidArgumentError('[@cairn/core] runtime is closed');
+      const server = startServing(
+        {
+          store,
+          clock,
+          owner,
+          withLocks: options.locks !== undefined,
+          drivenCount: () => drives.size,
+          isDriven: (runId) => drives.has(runId),
+          hasWorkflow: (name) => workflows.has(name),
+          resume,
+          driveEnded: (runId) => driveEnds.get(runId) ?? Promise.resolve(),
+          stopAndRelease,
+        },
+        serveOptions,
+      );
+      servers.add(server);
+      return server;
+    },
+
     async close() {
       closed = true;
       wakeTimers.cancelAll();
-      const outcomes = [...drives.values()].map((d) => {
-        d.stop('runtime closed');
-        return d.outcome.catch(() => undefined);
-      });
-      await Promise.all(outcomes);
+      await Promise.all([...servers].map((server) => server.stop({ drainMs: 0 })));
+      // Stop every drive, then hand its lease back: another process may take the run at once.
+      await Promise.all([...drives.keys()].map((runId) => stopAndRelease(runId, 'runtime closed')));
       watch.notifyAll();
     },
   };

@@ -11,6 +11,7 @@ import type { Workflow } from '../workflow.ts';
 import type { ApprovalInput } from './deliver-external.ts';
 import type { RetryAllQuery, RetryOptions } from './retry-run.ts';
 import type { RunHandle } from './run-handles.ts';
+import type { Server, ServeOptions } from './serve-loop.ts';
 
 /** Options of `createRuntime`. */
 export interface CreateRuntimeOptions {
@@ -38,15 +39,23 @@ export interface CreateRuntimeOptions {
   pollMs?: number;
 }
 
+/** Options of `runtime.start`. */
+export interface StartOptions {
+  runId?: string;
+  /** The same key with the same workflow and input is the same run (another key, another run). */
+  idempotencyKey?: string;
+  /**
+   * `false`: store the run and return without driving it (a queue): a `serve()` loop — in this
+   * process or another — picks it up. Default `true`: this runtime drives it now.
+   */
+  drive?: boolean;
+}
+
 /** The runtime API (DESIGN §6). */
 export interface Runtime {
   readonly store: DurableStore;
   readonly owner: string;
-  start<I, O>(
-    workflow: Workflow<I, O> | string,
-    input: I,
-    options?: { runId?: string; idempotencyKey?: string },
-  ): Promise<RunHandle<O>>;
+  start<I, O>(workflow: Workflow<I, O> | string, input: I, options?: StartOptions): Promise<RunHandle<O>>;
   resume<O = unknown>(runId: string): Promise<RunHandle<O>>;
   /**
    * Continue a `failed` run in place: journals who retried it and why, keeps the run id, replays
@@ -76,6 +85,15 @@ export interface Runtime {
   delete(runId: string, options?: { force?: boolean }): Promise<boolean>;
   /** Delete runs last updated more than `olderThanMs` ago (default statuses: completed, failed, cancelled). */
   cleanup(options: { olderThanMs: number; status?: RunStatus[] }): Promise<number>;
-  /** Stop driving (nothing more is written), cancel timers. The store stays open. */
+  /**
+   * Start the worker loop: take over runs whose owner died (expired lease) or let go (released
+   * lease), queued runs (`start(…, { drive: false })`) and paused runs that are due, up to
+   * `concurrency` at once, polling every `pollMs`. `stop()` drains and releases its leases.
+   */
+  serve(options?: ServeOptions): Server;
+  /**
+   * Stop driving (nothing more is written), stop serving, cancel timers, and release the leases of
+   * the runs it stopped so another process takes them over at once. The store stays open.
+   */
   close(): Promise<void>;
 }

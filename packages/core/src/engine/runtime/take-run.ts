@@ -41,7 +41,10 @@ export async function takeRun(
       throw new LeaseHeldError(`[@cairn/core] run "${runId}" was taken by another resumer first`, { cause: error, runId });
     throw error;
   }
-  if (record.status === 'running') taken = await fence(store, taken, record.lease?.owner ?? null, owner, clock);
+  // A queued run (`start(…, { drive: false })`: running, never leased, nothing journaled) has no
+  // previous owner to fence; its driver opens the journal with `run-start`.
+  const queued = record.status === 'running' && record.lease === null && record.lastSeq === 0;
+  if (record.status === 'running' && !queued) taken = await fence(store, taken, record.lease?.owner ?? null, owner, clock);
   const entries = await store.readEntries(runId);
   return { record: taken, entries, takenAt };
 }
