@@ -151,7 +151,8 @@ describe('serve() fleet on one SQLite file', () => {
     for (const ms of cleanTakeovers) expect(ms, 'a released run is taken at the next poll').toBeLessThan(leaseMs / 2);
     // The killed server renewed its lease every leaseMs/3: its runs were free only after that ran out.
     expect(crashTakeovers.length).toBeGreaterThan(0);
-    for (const t of crashTakeovers) expect(t.ms, `${t.runId} waited for the dead lease`).toBeGreaterThanOrEqual((leaseMs * 2) / 3 - 100);
+    for (const t of crashTakeovers)
+      expect(t.ms, `${t.runId} waited for the dead lease`).toBeGreaterThanOrEqual((leaseMs * 2) / 3 - 100);
     expect(existsSync(db)).toBe(true);
     workers[2]!.child.stdin?.write('stop\n');
     expect(await workers[2]!.exited).toBe(0);

@@ -35,6 +35,8 @@ export interface Command {
   summary: string;
   /** Positional arguments, all required, in order (`runId`, `approvalId`). */
   positionals: readonly string[];
+  /** The positionals may be left out altogether (e.g. `retry --all-failed`); the command checks. */
+  positionalsOptional?: boolean;
   options: Readonly<Record<string, OptionSpec>>;
   /** The command only reads the store: it is opened without migrating (ADR 0028). */
   readOnly?: boolean;

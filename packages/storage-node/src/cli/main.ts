@@ -7,6 +7,7 @@
  * - with `--json`, stdout holds exactly one JSON document and errors are JSON on stderr;
  * - whatever a command opened (store, runtime) is closed before returning.
  */
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createRuntime, type DurableStore, type Runtime } from '@cairn/core';
@@ -18,6 +19,10 @@ import { createStyle } from './format/style.ts';
 import { displayText, jsonText, safeLine } from './format/terminal-text.ts';
 import { commandHelp, GLOBAL_OPTIONS, overviewHelp } from './help-text.ts';
 import { openExistingStore, storeSpecOf } from './open-cli-store.ts';
+
+/** The package's version (src/cli and dist/cli both sit two levels below package.json). */
+const CLI_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string })
+  .version;
 
 type ParsedValues = Record<string, string | boolean | undefined>;
 
@@ -92,6 +97,10 @@ export async function runCli(argv: readonly string[], baseIo: CliIo = processIo(
   const json = argv.includes('--json');
   if (json) io = { ...io, style: createStyle(false) };
   const { name, index } = findCommand(argv);
+  if (name === undefined && (argv.includes('--version') || argv.includes('-v'))) {
+    io.out(json ? JSON.stringify({ name: '@cairn/storage-node', version: CLI_VERSION }) : `cairn ${CLI_VERSION}`);
+    return EXIT.ok;
+  }
   const rest = argv.filter((_, i) => i !== index);
   if (name === undefined || name === 'help') {
     const topic = name === 'help' ? COMMANDS.find((c) => c.name === findCommand(rest).name) : undefined;
@@ -113,7 +122,7 @@ export async function runCli(argv: readonly string[], baseIo: CliIo = processIo(
       io.out(commandHelp(command));
       return EXIT.ok;
     }
-    if (positionals.length !== command.positionals.length) {
+    if (positionals.length !== command.positionals.length && !(command.positionalsOptional && positionals.length === 0)) {
       const wanted = command.positionals.map((p) => `<${p}>`).join(' ') || 'no arguments';
       throw new UsageError(
         `${command.name} takes ${wanted}, got ${positionals.length === 0 ? 'none' : positionals.map((p) => JSON.stringify(p.slice(0, 40))).join(' ')}`,

@@ -42,6 +42,9 @@ export interface RecordedRequest {
 export interface OpenAITestServerOptions {
   // biome-ignore lint/suspicious/noExplicitAny: request bodies are inspected freely in tests
   respond(body: any, request: RecordedRequest): ScriptedCompletion | Promise<ScriptedCompletion>;
+  /** A fault for a request when none is queued (e.g. 503 while a flag says the endpoint is down). */
+  // biome-ignore lint/suspicious/noExplicitAny: request bodies are inspected freely in tests
+  faultFor?(body: any): Fault | undefined;
   /** Wait before answering each request (ms). */
   delayMs?: number;
   /** Characters per streamed text chunk (default 6) and the pause between chunks (default 2 ms). */
@@ -143,13 +146,14 @@ export async function createOpenAITestServer(options: OpenAITestServerOptions): 
     const parts: Buffer[] = [];
     for await (const part of req) parts.push(part as Buffer);
     const rawBody = Buffer.concat(parts).toString('utf8');
-    const fault = faults.shift();
+    const parsedBody = rawBody ? JSON.parse(rawBody) : undefined;
+    const fault = faults.shift() ?? (parsedBody ? options.faultFor?.(parsedBody) : undefined);
     const recorded: RecordedRequest = {
       index: requests.length,
       url: req.url ?? '',
       headers: { ...req.headers },
       rawBody,
-      body: rawBody ? JSON.parse(rawBody) : undefined,
+      body: parsedBody,
       at: Date.now(),
       clientClosedEarly: false,
       ...(fault ? { fault: fault.kind } : {}),

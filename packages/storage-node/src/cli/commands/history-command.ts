@@ -33,6 +33,11 @@ function statusOf(item: HistoryItem, ended: ReadonlySet<string>, decided: Readon
       return 'received';
     case 'run-end':
       return style.status(item.status ?? '', `${item.status ?? 'ended'}${error ? ` ${error}` : ''}`);
+    case 'run-retry': {
+      const r = item.retry;
+      if (!r) return 'retried';
+      return style.yellow(`retried by ${r.by} (attempt ${r.attempt})${r.reason ? `: ${preview(r.reason, 50)}` : ''}`);
+    }
     default:
       return '';
   }

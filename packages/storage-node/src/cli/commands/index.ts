@@ -3,12 +3,17 @@
  */
 import type { Command } from '../command.ts';
 import { approveCommand } from './approve-command.ts';
+import { cancelCommand } from './cancel-command.ts';
 import { cleanupCommand } from './cleanup-command.ts';
 import { deleteCommand } from './delete-command.ts';
+import { forkCommand } from './fork-command.ts';
 import { historyCommand } from './history-command.ts';
 import { listCommand } from './list-command.ts';
 import { resumeCommand } from './resume-command.ts';
+import { retryCommand } from './retry-command.ts';
+import { serveCommand } from './serve-command.ts';
 import { showCommand } from './show-command.ts';
+import { signalCommand } from './signal-command.ts';
 import { statsCommand } from './stats-command.ts';
 
 /** The commands. */
@@ -21,4 +26,9 @@ export const COMMANDS: readonly Command[] = [
   cleanupCommand,
   approveCommand,
   resumeCommand,
+  retryCommand,
+  forkCommand,
+  cancelCommand,
+  signalCommand,
+  serveCommand,
 ];
