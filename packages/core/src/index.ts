@@ -26,9 +26,9 @@ export type { Backoff, RetryPolicy } from './engine/retry-policy.ts';
 export { DEFAULT_RETRY } from './engine/retry-policy.ts';
 export type { HistoryItem, PendingApproval, RunInfo } from './engine/run-info.ts';
 export type { RetryAllQuery, RetryOptions } from './engine/runtime/retry-run.ts';
-export type { ApprovalInput, CreateRuntimeOptions, RunHandle, Runtime } from './engine/runtime.ts';
 export type { StartOptions } from './engine/runtime/runtime-types.ts';
-export type { Server, ServeOptions } from './engine/runtime/serve-loop.ts';
+export type { ServeOptions, Server } from './engine/runtime/serve-loop.ts';
+export type { ApprovalInput, CreateRuntimeOptions, RunHandle, Runtime } from './engine/runtime.ts';
 export { createRuntime } from './engine/runtime.ts';
 export type {
   ApprovalDecision,

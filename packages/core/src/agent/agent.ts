@@ -7,7 +7,7 @@ import { deserializeError } from '../codec.ts';
 import type { RunEvent } from '../engine/events.ts';
 import type { PendingApproval } from '../engine/run-info.ts';
 import { idempotentRunId } from '../engine/runtime/idempotency.ts';
-import type { Server, ServeOptions } from '../engine/runtime/serve-loop.ts';
+import type { ServeOptions, Server } from '../engine/runtime/serve-loop.ts';
 import { type ApprovalInput, type CreateRuntimeOptions, createRuntime, type Runtime } from '../engine/runtime.ts';
 import { CairnError, RunCancelledError, RunFailedError } from '../errors.ts';
 import { newRunId } from '../storage/run-id.ts';

@@ -29,10 +29,10 @@ import { createExternalDelivery } from './runtime/deliver-external.ts';
 import { assertSameStart, idempotentRunId } from './runtime/idempotency.ts';
 import { cleanupRuns, deleteRun, getHistory, getRunInfo, listRunInfos, requireRun } from './runtime/management.ts';
 import { resumeDue } from './runtime/resume-all.ts';
-import { type Server, startServing } from './runtime/serve-loop.ts';
 import { appendRetry, checkRetryOptions, type RetryOptions, retryFailed } from './runtime/retry-run.ts';
 import { createRunWatch, type RunHandle } from './runtime/run-handles.ts';
 import type { CreateRuntimeOptions, Runtime, StartOptions } from './runtime/runtime-types.ts';
+import { type Server, startServing } from './runtime/serve-loop.ts';
 import { takeRun } from './runtime/take-run.ts';
 import { createWakeTimers } from './runtime/wake-timers.ts';
 import { assertName, type Workflow } from './workflow.ts';
@@ -179,7 +179,7 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
   async function releaseLease(runId: string): Promise<void> {
     for (let tries = 0; tries < 5; tries++) {
       const record = await store.getRun(runId).catch(() => null);
-      if (!record || record.status !== 'running' || record.lease?.owner !== owner || drives.has(runId)) return;
+      if (record?.status !== 'running' || record.lease?.owner !== owner || drives.has(runId)) return;
       try {
         await store.updateRun(runId, record.version, { updatedAt: clock.now(), lease: null });
         return;

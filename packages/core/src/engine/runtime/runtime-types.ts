@@ -11,7 +11,7 @@ import type { Workflow } from '../workflow.ts';
 import type { ApprovalInput } from './deliver-external.ts';
 import type { RetryAllQuery, RetryOptions } from './retry-run.ts';
 import type { RunHandle } from './run-handles.ts';
-import type { Server, ServeOptions } from './serve-loop.ts';
+import type { ServeOptions, Server } from './serve-loop.ts';
 
 /** Options of `createRuntime`. */
 export interface CreateRuntimeOptions {
