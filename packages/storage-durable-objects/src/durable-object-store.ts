@@ -9,6 +9,7 @@ import {
   applyPatch,
   assertAppendArguments,
   assertDeleteQuery,
+  assertPatchFields,
   assertPayloadSizes,
   assertRunId,
   assertUpdateArguments,
@@ -127,6 +128,7 @@ export function createDurableObjectStore(
       return call('updateRun', runId, () => {
         assertUpdateArguments(ADAPTER, runId, expectedVersion);
         assertPayloadSizes(ADAPTER, runId, maxPayloadBytes, patch);
+        assertPatchFields(ADAPTER, runId, patch);
         const next = storage.transactionSync(() => {
           const current = loadRun(sql, tables, runId);
           if (!current) throw notFoundError(ADAPTER, runId);
@@ -146,6 +148,7 @@ export function createDurableObjectStore(
         assertAppendArguments(ADAPTER, runId, expectedLastSeq, entries);
         for (const entry of entries) checkName(runId, 'entry key', entry.key);
         assertPayloadSizes(ADAPTER, runId, maxPayloadBytes, patch, entries);
+        assertPatchFields(ADAPTER, runId, patch);
         const next = storage.transactionSync(() => {
           const current = loadRun(sql, tables, runId);
           if (!current) throw notFoundError(ADAPTER, runId);

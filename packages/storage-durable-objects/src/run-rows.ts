@@ -83,6 +83,9 @@ export function decodeRun(sql: SqlExecutor, tables: TableNames, row: RunRow): Lo
     throw new CorruptJournalError(`[${ADAPTER}] run "${row.run_id}": run header is not valid JSON`, { cause });
   }
   const record = {
+    // Runs written before these fields existed read back as null.
+    metadata: null,
+    expiresAt: null,
     ...fields,
     runId: row.run_id,
     workflow: row.workflow,

@@ -7,6 +7,7 @@ import {
   applyPatch,
   assertAppendArguments,
   assertDeleteQuery,
+  assertPatchFields,
   assertPayloadSizes,
   assertRunId,
   assertUpdateArguments,
@@ -74,6 +75,7 @@ function detach(record: RunRecord): RunRecord {
     step: { ...record.step },
     lease: record.lease && { ...record.lease },
     forkedFrom: record.forkedFrom && { ...record.forkedFrom },
+    metadata: record.metadata && { ...record.metadata },
   };
 }
 
@@ -139,6 +141,7 @@ export function createIndexedDBStore(options: CreateIndexedDBStoreOptions): Dura
       assertUpdateArguments(ADAPTER, runId, expectedVersion);
       assertPatch(runId, patch);
       assertPayloadSizes(ADAPTER, runId, maxPayloadBytes, patch);
+      assertPatchFields(ADAPTER, runId, patch);
       return inTransaction(connection, RUN, 'readwrite', `run "${runId}": updateRun`, async (tx) => {
         const record = await readRun(storesOf(tx), runId);
         if (!record) throw notFoundError(ADAPTER, runId);
@@ -154,6 +157,7 @@ export function createIndexedDBStore(options: CreateIndexedDBStoreOptions): Dura
       assertEntries(runId, entries);
       assertPatch(runId, patch);
       assertPayloadSizes(ADAPTER, runId, maxPayloadBytes, patch, entries);
+      assertPatchFields(ADAPTER, runId, patch);
       return inTransaction(connection, RUN_AND_JOURNAL, 'readwrite', `run "${runId}": append`, async (tx) => {
         const record = await readRun(storesOf(tx), runId);
         if (!record) throw notFoundError(ADAPTER, runId);

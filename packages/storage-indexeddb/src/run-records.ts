@@ -45,7 +45,15 @@ export function joinRun(head: RunHead, texts: readonly StoredText[]): RunRecord 
   if (input === undefined) {
     throw new CorruptJournalError(`[${ADAPTER}] run "${head.runId}": its input is missing from the database`);
   }
-  return { ...head, input, output: byField.get('output') ?? null, error: byField.get('error') ?? null };
+  return {
+    ...head,
+    // Runs written before these fields existed read back as null.
+    metadata: head.metadata ?? null,
+    expiresAt: head.expiresAt ?? null,
+    input,
+    output: byField.get('output') ?? null,
+    error: byField.get('error') ?? null,
+  };
 }
 
 /** Read run `runId` (header and texts in parallel), or `undefined` when it does not exist. */

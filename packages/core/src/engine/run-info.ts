@@ -33,6 +33,10 @@ export interface RunInfo {
   lease: Lease | null;
   cancelRequested: boolean;
   forkedFrom: { runId: string; atSeq: number } | null;
+  /** The string map given at start (`sessionId`, `userId`…), or null. */
+  metadata: Record<string, string> | null;
+  /** When the ended run may be deleted (retention), or null. */
+  expiresAt: number | null;
   lastSeq: number;
   createdAt: number;
   updatedAt: number;
@@ -78,6 +82,8 @@ export function toRunInfo(record: RunRecord): RunInfo {
     lease: record.lease,
     cancelRequested: record.cancelRequested,
     forkedFrom: record.forkedFrom,
+    metadata: record.metadata ?? null,
+    expiresAt: record.expiresAt ?? null,
     lastSeq: record.lastSeq,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,

@@ -16,7 +16,11 @@
  */
 import { encode } from '../codec.ts';
 import { CairnError, InvalidArgumentError, LeaseHeldError, RunExistsError, WorkflowNotFoundError } from '../errors.ts';
+import { assertExpiresAt, assertMetadata } from '../storage/helpers.ts';
 import { initialRun } from '../storage/initial-run.ts';
+
+type HeaderExtras = { metadata: Record<string, string> | null; expiresAt: number | null };
+
 import { assertRunId, newRunId } from '../storage/run-id.ts';
 import type { HeldRunLock } from '../storage/run-locks.ts';
 import type { JournalEntry, RunRecord } from '../storage/types.ts';
@@ -27,7 +31,16 @@ import { DEFAULT_RETRY, resolveRetry } from './retry-policy.ts';
 import { cancelNotDrivenHere } from './runtime/cancel-run.ts';
 import { createExternalDelivery } from './runtime/deliver-external.ts';
 import { assertSameStart, idempotentRunId } from './runtime/idempotency.ts';
-import { cleanupRuns, deleteRun, getHistory, getRunInfo, listRunInfos, requireRun } from './runtime/management.ts';
+import {
+  applyRetention,
+  checkRetention,
+  cleanupRuns,
+  deleteRun,
+  getHistory,
+  getRunInfo,
+  listRunInfos,
+  requireRun,
+} from './runtime/management.ts';
 import { resumeDue } from './runtime/resume-all.ts';
 import { appendRetry, checkRetryOptions, type RetryOptions, retryFailed } from './runtime/retry-run.ts';
 import { createRunWatch, type RunHandle } from './runtime/run-handles.ts';
@@ -38,6 +51,10 @@ import { createWakeTimers } from './runtime/wake-timers.ts';
 import { assertName, type Workflow } from './workflow.ts';
 
 export type { ApprovalInput } from './runtime/deliver-external.ts';
+
+/** How often a serve loop applies retention (ms). */
+const RETENTION_SWEEP_MS = 10_000;
+
 export type { RunHandle } from './runtime/run-handles.ts';
 export type { CreateRuntimeOptions, Runtime } from './runtime/runtime-types.ts';
 
@@ -60,6 +77,7 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
   if (typeof leaseMs !== 'number' || !Number.isFinite(leaseMs) || leaseMs < 30 || leaseMs > 24 * 3600 * 1000)
     throw new InvalidArgumentError('[@cairn/core] createRuntime: leaseMs must be a finite number of ms from 30 to 86400000');
   const retry = resolveRetry(DEFAULT_RETRY, options.retry);
+  const retention = checkRetention(options.retention);
   const autoWake = options.autoWake ?? true;
   const pollMs = options.pollMs ?? 1000;
   const debug = options.debug === true ? (line: string) => console.log(line) : options.debug || undefined;
@@ -175,6 +193,15 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
     driveEnds.set(runId, ended);
   }
 
+  /** Retention on a serve poll: at most every RETENTION_SWEEP_MS (a sweep scans the ended runs). */
+  let lastSweep = Number.NEGATIVE_INFINITY;
+  async function retentionSweep(): Promise<unknown> {
+    const now = clock.now();
+    if (now - lastSweep < RETENTION_SWEEP_MS) return 0;
+    lastSweep = now;
+    return applyRetention(store, clock, retention);
+  }
+
   /** Give up this owner's lease of a run it no longer drives, so another process takes it at once. */
   async function releaseLease(runId: string): Promise<void> {
     for (let tries = 0; tries < 5; tries++) {
@@ -271,7 +298,8 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
     const runId = startOptions.runId ?? (key !== undefined ? await idempotentRunId(key) : newRunId(now));
     assertRunId(runId);
     const encodedInput = encode(input, { runId, what: 'run input', maxBytes: store.limits.maxPayloadBytes });
-    if (startOptions.drive === false) return enqueue<O>(runId, name, encodedInput, now, key);
+    const extra = headerExtras(runId, startOptions);
+    if (startOptions.drive === false) return enqueue<O>(runId, name, encodedInput, now, key, extra);
     // The starter drives the run, so it holds the run's peer lock like a resumer does: a peer's
     // resumeAll trusts a free lock over a live lease and would otherwise drive the run a second time.
     let lock: HeldRunLock | null;
@@ -288,7 +316,14 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
     let record: RunRecord;
     try {
       record = await store.createRun(
-        initialRun({ runId, workflow: name, input: encodedInput, createdAt: now, lease: { owner, expiresAt: now + leaseMs } }),
+        initialRun({
+          runId,
+          workflow: name,
+          input: encodedInput,
+          createdAt: now,
+          lease: { owner, expiresAt: now + leaseMs },
+          ...extra,
+        }),
       );
     } catch (error) {
       lock?.release();
@@ -313,9 +348,10 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
     encodedInput: string,
     now: number,
     key: string | undefined,
+    extra: HeaderExtras,
   ): Promise<RunHandle<O>> {
     try {
-      await store.createRun(initialRun({ runId, workflow: name, input: encodedInput, createdAt: now, lease: null }));
+      await store.createRun(initialRun({ runId, workflow: name, input: encodedInput, createdAt: now, lease: null, ...extra }));
     } catch (error) {
       if (key === undefined || !(error instanceof RunExistsError)) throw error;
       await assertSameStart(store, runId, name, encodedInput, key);
@@ -324,6 +360,15 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
     emit({ type: 'run-start', runId, at: now, workflow: name });
     for (const server of servers) void server.poll().catch(() => undefined);
     return handle<O>(runId);
+  }
+
+  /** Metadata and expiry of a new run, checked before anything is written. */
+  function headerExtras(runId: string, startOptions: StartOptions): HeaderExtras {
+    const metadata = startOptions.metadata ?? null;
+    const expiresAt = startOptions.expiresAt ?? null;
+    assertMetadata('@cairn/core', runId, metadata);
+    assertExpiresAt('@cairn/core', runId, expiresAt);
+    return { metadata: metadata && { ...metadata }, expiresAt };
   }
 
   const runtime: Runtime = {
@@ -337,7 +382,7 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
     get: (runId) => getRunInfo(store, runId),
     history: (runId) => getHistory(store, runId),
     list: (query = {}) => listRunInfos(store, query),
-    stats: () => store.stats(),
+    stats: async () => ({ ...(await store.stats()), backend: store.name }),
     signal: (runId, name, payload) => delivery.signal(runId, name, payload),
     approve: (runId, approvalId, decision) => delivery.approve(runId, approvalId, decision),
 
@@ -407,6 +452,7 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
             createdAt: now,
             lease: { owner, expiresAt: now + leaseMs },
             forkedFrom: { runId, atSeq },
+            metadata: source.metadata ?? null,
           }),
         );
         record = await store.append(newId, 0, entries, { updatedAt: now });
@@ -438,7 +484,7 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
       });
     },
 
-    cleanup: (cleanupOptions) => cleanupRuns(store, clock, cleanupOptions),
+    cleanup: (cleanupOptions) => cleanupRuns(store, clock, cleanupOptions, retention),
 
     serve(serveOptions) {
       if (closed) throw new InvalidArgumentError('[@cairn/core] runtime is closed');
@@ -454,6 +500,7 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
           resume,
           driveEnded: (runId) => driveEnds.get(runId) ?? Promise.resolve(),
           stopAndRelease,
+          sweep: retentionSweep,
         },
         serveOptions,
       );

@@ -68,7 +68,8 @@ describe('runtime.serve', () => {
         });
         await ctx.step('slow', async (step) => {
           calls.push(`slow:${who}`);
-          if (who === 'a') await Promise.race([held.wait, new Promise((r) => step.signal.addEventListener('abort', r))]);
+          if (who === 'a')
+            await Promise.race([held.wait, new Promise<void>((r) => step.signal.addEventListener('abort', () => r()))]);
           return 2;
         });
         return 'done';
@@ -119,7 +120,7 @@ describe('runtime.serve', () => {
     const quick = gate();
     const wf = defineWorkflow('drain', async (ctx, slow: boolean) =>
       ctx.step('work', async (step) => {
-        if (slow) await new Promise((r) => step.signal.addEventListener('abort', r));
+        if (slow) await new Promise<void>((r) => step.signal.addEventListener('abort', () => r()));
         else await quick.wait;
         return 'ok';
       }),

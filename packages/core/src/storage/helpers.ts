@@ -18,7 +18,51 @@ export function initialRecord(run: NewRun, adapter: string): RunRecord {
   if (typeof run.workflow !== 'string' || run.workflow.length === 0) {
     throw new InvalidArgumentError(`[${adapter}] run "${run.runId}": workflow name must be a non-empty string`);
   }
-  return { ...run, version: 0, lastSeq: 0 };
+  assertMetadata(adapter, run.runId, run.metadata ?? null);
+  assertExpiresAt(adapter, run.runId, run.expiresAt ?? null);
+  return { ...run, metadata: run.metadata ?? null, expiresAt: run.expiresAt ?? null, version: 0, lastSeq: 0 };
+}
+
+/** Most keys of a run's metadata. */
+export const MAX_METADATA_KEYS = 32;
+/** Longest metadata value, in characters. */
+export const MAX_METADATA_VALUE = 512;
+const METADATA_KEY = /^[A-Za-z0-9_.:-]{1,64}$/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Check a run's metadata: `null`, or a plain object of at most MAX_METADATA_KEYS keys (1-64 of
+ * `A-Z a-z 0-9 _ . : -`) to strings of at most MAX_METADATA_VALUE well-formed characters.
+ */
+export function assertMetadata(adapter: string, runId: string, metadata: unknown): void {
+  if (metadata === null) return;
+  const where = `[${adapter}] run "${runId}": metadata`;
+  if (typeof metadata !== 'object' || Array.isArray(metadata) || Object.getPrototypeOf(metadata) !== Object.prototype)
+    throw new InvalidArgumentError(`${where} must be a plain object of strings or null`);
+  const entries = Object.entries(metadata);
+  if (entries.length > MAX_METADATA_KEYS)
+    throw new InvalidArgumentError(`${where} has ${entries.length} keys, more than ${MAX_METADATA_KEYS}`);
+  for (const [key, value] of entries) {
+    if (!METADATA_KEY.test(key))
+      throw new InvalidArgumentError(`${where} key ${JSON.stringify(key.slice(0, 80))} must be 1-64 of A-Z a-z 0-9 _ . : -`);
+    if (typeof value !== 'string' || value.length > MAX_METADATA_VALUE || LONE_SURROGATE.test(value))
+      throw new InvalidArgumentError(
+        `${where} "${key}" must be a well-formed string of at most ${MAX_METADATA_VALUE} characters`,
+      );
+  }
+}
+
+/** Check the metadata and expiresAt of a patch (fields absent from it are not checked). */
+export function assertPatchFields(adapter: string, runId: string, patch: RunPatch | undefined): void {
+  if (patch?.metadata !== undefined) assertMetadata(adapter, runId, patch.metadata);
+  if (patch?.expiresAt !== undefined) assertExpiresAt(adapter, runId, patch.expiresAt);
+}
+
+/** Check a run's `expiresAt`: `null` or a finite time in ms. */
+export function assertExpiresAt(adapter: string, runId: string, expiresAt: unknown): void {
+  if (expiresAt === null) return;
+  if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt))
+    throw new InvalidArgumentError(`[${adapter}] run "${runId}": expiresAt must be a finite time in ms or null`);
 }
 
 // Fields only the store sets (or nobody changes): a patch smuggling one in at runtime is ignored,

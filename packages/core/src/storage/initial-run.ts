@@ -20,6 +20,8 @@ export interface InitialRunFields {
   createdAt: number;
   lease?: Lease | null;
   forkedFrom?: { runId: string; atSeq: number } | null;
+  metadata?: Record<string, string> | null;
+  expiresAt?: number | null;
 }
 
 /**
@@ -43,6 +45,8 @@ export function initialRun(fields: InitialRunFields): NewRun {
     step: { index: 0, name: null },
     cancelRequested: false,
     forkedFrom: fields.forkedFrom ?? null,
+    metadata: fields.metadata ?? null,
+    expiresAt: fields.expiresAt ?? null,
     createdAt: fields.createdAt,
     updatedAt: fields.createdAt,
   };

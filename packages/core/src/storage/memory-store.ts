@@ -8,6 +8,7 @@ import {
   applyPatch,
   assertAppendArguments,
   assertDeleteQuery,
+  assertPatchFields,
   assertPayloadSizes,
   assertUpdateArguments,
   compareListOrder,
@@ -35,6 +36,7 @@ function cloneRecord(record: RunRecord): RunRecord {
     usage: { ...record.usage },
     step: { ...record.step },
     forkedFrom: record.forkedFrom && { ...record.forkedFrom },
+    metadata: record.metadata && { ...record.metadata },
   };
 }
 
@@ -44,6 +46,7 @@ function clonePatch(patch: RunPatch): RunPatch {
   if (patch.usage) copy.usage = { ...patch.usage };
   if (patch.step) copy.step = { ...patch.step };
   if (patch.forkedFrom) copy.forkedFrom = { ...patch.forkedFrom };
+  if (patch.metadata) copy.metadata = { ...patch.metadata };
   return copy;
 }
 
@@ -113,6 +116,7 @@ export function createMemoryStore(options: CreateMemoryStoreOptions = {}): Durab
       await open();
       assertUpdateArguments(ADAPTER, runId, expectedVersion);
       assertPayloadSizes(ADAPTER, runId, maxPayloadBytes, patch);
+      assertPatchFields(ADAPTER, runId, patch);
       const record = backing.runs.get(runId);
       if (!record) throw notFoundError(ADAPTER, runId);
       if (record.version !== expectedVersion) throw conflictError(ADAPTER, runId, 'version', expectedVersion, record.version);
@@ -125,6 +129,7 @@ export function createMemoryStore(options: CreateMemoryStoreOptions = {}): Durab
       await open();
       assertAppendArguments(ADAPTER, runId, expectedLastSeq, entries);
       assertPayloadSizes(ADAPTER, runId, maxPayloadBytes, patch, entries);
+      assertPatchFields(ADAPTER, runId, patch);
       const record = backing.runs.get(runId);
       if (!record) throw notFoundError(ADAPTER, runId);
       if (record.lastSeq !== expectedLastSeq) throw conflictError(ADAPTER, runId, 'lastSeq', expectedLastSeq, record.lastSeq);

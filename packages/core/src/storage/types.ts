@@ -65,6 +65,16 @@ export interface RunRecord {
   cancelRequested: boolean;
   /** When the run was forked from another, which run and at which seq. */
   forkedFrom: { runId: string; atSeq: number } | null;
+  /**
+   * A small string map given at start (`sessionId`, `userId`, a tenant…): returned by `get` and
+   * `list`, filterable by exact match. `null` when none. Limits: `assertMetadata`.
+   */
+  metadata: Record<string, string> | null;
+  /**
+   * When the run may be deleted once it has ended (retention), in ms since the epoch; `null` for
+   * never. A run that has not ended is never deleted for it.
+   */
+  expiresAt: number | null;
   createdAt: number;
   updatedAt: number;
 }

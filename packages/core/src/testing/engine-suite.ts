@@ -11,6 +11,7 @@ import { defineWorkflow, type OnUnknown, type Workflow } from '../engine/workflo
 import type { DurableStore } from '../storage/types.ts';
 import type { StoreHarness } from './harness.ts';
 import { createInterruptingStore } from './interrupting-store.ts';
+import { lifecycleScenarios } from './lifecycle-suite.ts';
 import { retryScenarios } from './retry-suite.ts';
 
 const LEASE_MS = 1_000;
@@ -185,6 +186,7 @@ export function engineConformanceSuite(harness: StoreHarness): void {
     }
 
     retryScenarios(harness, runtimes, successor, timeout);
+    lifecycleScenarios(harness, runtimes, timeout);
 
     it(
       'runs the six-step workflow uninterrupted, each step once',

@@ -64,6 +64,8 @@ export function richRunFixture(runId: string, overrides: Partial<NewRun> = {}): 
     step: { index: 42, name: 'ask-\u{1F916}#3' },
     cancelRequested: true,
     forkedFrom: { runId: 'source_run-1', atSeq: 9 },
+    metadata: { sessionId: 'session_1', 'user.id': 'us\u00e9r-\u{1F600}', empty: '', quote: 'a"b\\c\n' },
+    expiresAt: FIXTURE_TIME + 7 * 86_400_000,
     createdAt: FIXTURE_TIME - 1,
     updatedAt: FIXTURE_TIME + 1,
     ...overrides,

@@ -4,7 +4,7 @@
  * rule: an absent (or `undefined`) field keeps its value, `null` sets `null`, anything else replaces.
  */
 import { expect } from 'vitest';
-import type { RunPatch, RunRecord } from '../storage/types.ts';
+import type { NewRun, RunPatch, RunRecord } from '../storage/types.ts';
 import { expectMessageNamesRun, expectRejection } from './assertions.ts';
 import { FIXTURE_TIME, newRunFixture, richRunFixture } from './fixtures.ts';
 import { conformanceGroup } from './group.ts';
@@ -48,6 +48,8 @@ export function runsSuite(harness: StoreHarness): void {
         output: null,
         error: null,
         forkedFrom: null,
+        metadata: null,
+        expiresAt: null,
         step: { index: 0, name: null },
         cancelRequested: false,
         updatedAt: FIXTURE_TIME + 9,
@@ -55,6 +57,47 @@ export function runsSuite(harness: StoreHarness): void {
       const back = await store.updateRun('run-1', 1, cleared);
       expect(back).toStrictEqual({ ...expected, ...cleared, version: 2 });
       expect(await store.getRun('run-1')).toStrictEqual(back);
+    });
+
+    test('metadata and expiresAt: a missing field reads back null; bad values are refused naming the run, nothing written', async () => {
+      const store = await fresh();
+      const { metadata: _m, expiresAt: _e, ...older } = newRunFixture('old-run');
+      // A caller (or a run written before these fields existed) that leaves them out gets null.
+      expect(await store.createRun(older as NewRun)).toMatchObject({ metadata: null, expiresAt: null });
+      expect(await store.getRun('old-run')).toMatchObject({ metadata: null, expiresAt: null });
+      const bad: Array<[string, Partial<NewRun>]> = [
+        ['a list', { metadata: ['a'] as never }],
+        ['a number value', { metadata: { n: 1 } as never }],
+        ['a null value', { metadata: { n: null } as never }],
+        ['a bad key', { metadata: { 'has space': 'x' } }],
+        ['an empty key', { metadata: { '': 'x' } }],
+        ['too many keys', { metadata: Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, 'v'])) }],
+        ['a long value', { metadata: { k: 'v'.repeat(513) } }],
+        ['a lone surrogate', { metadata: { k: 'a\uD800b' } }],
+        ['a NaN expiry', { expiresAt: Number.NaN }],
+        ['a string expiry', { expiresAt: '2030-01-01' as never }],
+      ];
+      for (const [what, fields] of bad) {
+        const error = await expectRejection(() => store.createRun(newRunFixture('bad-run', fields)), 'invalid-argument');
+        expectMessageNamesRun(error, 'bad-run');
+        expect(await store.getRun('bad-run'), what).toBeNull();
+      }
+      await store.createRun(newRunFixture('run-2'));
+      await expectRejection(
+        () => store.updateRun('run-2', 0, { updatedAt: FIXTURE_TIME + 1, metadata: { k: 7 } as never }),
+        'invalid-argument',
+      );
+      await expectRejection(
+        () => store.append('run-2', 0, [], { updatedAt: FIXTURE_TIME + 1, expiresAt: Number.POSITIVE_INFINITY }),
+        'invalid-argument',
+      );
+      expect(await store.getRun('run-2')).toMatchObject({ version: 0, lastSeq: 0, metadata: null, expiresAt: null });
+      const patch = { updatedAt: FIXTURE_TIME + 2, metadata: { tenant: 't-1' }, expiresAt: FIXTURE_TIME + 5 };
+      expect(await store.updateRun('run-2', 0, patch)).toMatchObject({
+        metadata: { tenant: 't-1' },
+        expiresAt: FIXTURE_TIME + 5,
+      });
+      expect(await store.getRun('run-2')).toMatchObject({ metadata: { tenant: 't-1' }, expiresAt: FIXTURE_TIME + 5 });
     });
 
     test('createRun of a taken id rejects with RunExistsError and keeps the first run', async () => {

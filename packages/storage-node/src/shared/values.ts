@@ -7,6 +7,8 @@
  *   would silently become U+FFFD and a replayed value would differ from the recorded one (ADR 0035).
  */
 import {
+  assertExpiresAt,
+  assertMetadata,
   assertPayloadSizes,
   ENTRY_KINDS,
   InvalidArgumentError,
@@ -75,6 +77,8 @@ const FIELD_CHECKS: Record<string, (runId: string, value: unknown) => void> = {
     assertText(runId, 'forkedFrom.runId', from?.runId, false);
     assertNumber(runId, 'forkedFrom.atSeq', from?.atSeq, false);
   },
+  metadata: (runId, value) => assertMetadata(ADAPTER, runId, value),
+  expiresAt: (runId, value) => assertExpiresAt(ADAPTER, runId, value),
   workflow: (runId, value) => assertText(runId, 'workflow', value, false),
   createdAt: (runId, value) => assertNumber(runId, 'createdAt', value, false),
   updatedAt: (runId, value) => assertNumber(runId, 'updatedAt', value, false),
@@ -139,6 +143,9 @@ export function normalizeRecord(record: RunRecord): RunRecord {
     step: { index: record.step.index, name: record.step.name },
     cancelRequested: record.cancelRequested,
     forkedFrom: record.forkedFrom && { runId: record.forkedFrom.runId, atSeq: record.forkedFrom.atSeq },
+    // Runs written before these fields existed read back as null.
+    metadata: record.metadata ? { ...record.metadata } : null,
+    expiresAt: record.expiresAt ?? null,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
   };

@@ -23,10 +23,11 @@ export const HEADER_COLUMNS = [
   'forked_from_run_id',
   'forked_from_seq',
   'updated_at',
+  'expires_at',
 ] as const;
 
 /** The opaque columns kept in the payloads table, in a fixed order. */
-export const PAYLOAD_COLUMNS = ['input', 'output', 'error'] as const;
+export const PAYLOAD_COLUMNS = ['input', 'output', 'error', 'metadata'] as const;
 
 /** A joined row of the runs and payloads tables. */
 export interface RunRow {
@@ -47,9 +48,12 @@ export interface RunRow {
   forked_from_seq: number | null;
   created_at: number;
   updated_at: number;
+  expires_at: number | null;
   input: string;
   output: string | null;
   error: string | null;
+  /** JSON text of the metadata map, or null. */
+  metadata: string | null;
 }
 
 /** The SELECT list that yields a `RunRow` from `runs r JOIN payloads p`. */
@@ -61,6 +65,7 @@ export const RUN_ROW_COLUMNS = [
   'p.input',
   'p.output',
   'p.error',
+  'p.metadata',
 ].join(', ');
 
 /** The record a row stores. */
@@ -81,6 +86,8 @@ export function recordOf(row: RunRow): RunRecord {
     step: { index: row.step_index, name: row.step_name },
     cancelRequested: row.cancel_requested === 1,
     forkedFrom: row.forked_from_run_id === null ? null : { runId: row.forked_from_run_id, atSeq: row.forked_from_seq as number },
+    metadata: row.metadata === null ? null : (JSON.parse(row.metadata) as Record<string, string>),
+    expiresAt: row.expires_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -108,6 +115,7 @@ export function headerValues(record: RunRecord, usageText?: string): SQLInputVal
     record.forkedFrom?.runId ?? null,
     record.forkedFrom?.atSeq ?? null,
     record.updatedAt,
+    record.expiresAt ?? null,
   ];
 }
 
@@ -118,7 +126,7 @@ export function usageTextOf(values: readonly SQLInputValue[]): string {
 
 /** Values of `PAYLOAD_COLUMNS` for `record`, in order. */
 export function payloadValues(record: RunRecord): SQLInputValue[] {
-  return [record.input, record.output, record.error];
+  return [record.input, record.output, record.error, record.metadata ? JSON.stringify(record.metadata) : null];
 }
 
 /**

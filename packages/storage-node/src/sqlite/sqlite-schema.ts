@@ -110,6 +110,18 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX IF NOT EXISTS ${prefix}runs_by_workflow ON ${runs} (workflow, created_at DESC, run_id DESC)`,
     ],
   },
+  {
+    version: 2,
+    name: 'run metadata and retention',
+    // ALTER TABLE has no IF NOT EXISTS: these rely on the migration transaction (statements and the
+    // version record commit together, so a migration is never half applied).
+    statements: ({ runs, payloads }) => [
+      // Small and rarely changed: the expiry sits in the header row; the metadata map (up to a few
+      // KB) with the other rarely written texts, out of the row every append rewrites.
+      `ALTER TABLE ${runs} ADD COLUMN expires_at INTEGER`,
+      `ALTER TABLE ${payloads} ADD COLUMN metadata TEXT`,
+    ],
+  },
 ];
 
 /** The newest schema version this package knows. */

@@ -102,7 +102,9 @@ export function prepareStatements(db: DatabaseSync, tables: SqliteTables): Sqlit
     insertRun: db.prepare(
       `INSERT INTO ${runs} (run_id, workflow, created_at, ${HEADER_COLUMNS.join(', ')}) VALUES (?, ?, ?, ${HEADER_COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (run_id) DO NOTHING`,
     ),
-    insertPayloads: db.prepare(`INSERT INTO ${payloads} (run_id, ${PAYLOAD_COLUMNS.join(', ')}) VALUES (?, ?, ?, ?)`),
+    insertPayloads: db.prepare(
+      `INSERT INTO ${payloads} (run_id, ${PAYLOAD_COLUMNS.join(', ')}) VALUES (?, ${PAYLOAD_COLUMNS.map(() => '?').join(', ')})`,
+    ),
     insertEntry: db.prepare(`INSERT INTO ${entries} (run_id, seq, kind, key, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)`),
     readEntries: arrays(
       db.prepare(`SELECT seq, kind, key, payload, created_at FROM ${entries} WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?`),

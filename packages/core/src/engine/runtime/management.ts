@@ -3,6 +3,7 @@
  * operations that read a run's header and journal without driving it.
  */
 import { InvalidArgumentError, LeaseHeldError, RunNotFoundError } from '../../errors.ts';
+import { assertMetadata } from '../../storage/helpers.ts';
 import { assertRunId } from '../../storage/run-id.ts';
 import type { DurableStore, RunRecord, RunStatus } from '../../storage/types.ts';
 import type { Clock } from '../clock.ts';
@@ -34,13 +35,56 @@ export async function getHistory(store: DurableStore, runId: string): Promise<Hi
   return toHistory(await store.readEntries(runId));
 }
 
-/** A page of runs. */
-export async function listRunInfos(
-  store: DurableStore,
-  query: { status?: RunStatus[]; workflow?: string; limit?: number; cursor?: string },
-): Promise<{ runs: RunInfo[]; cursor?: string }> {
-  const page = await store.listRuns(query);
-  return { runs: page.runs.map(toRunInfo), ...(page.cursor ? { cursor: page.cursor } : {}) };
+/** What `runtime.list` takes. */
+export interface ListQuery {
+  status?: RunStatus[];
+  workflow?: string;
+  /** Only runs whose metadata has every one of these key/value pairs (exact match). */
+  metadata?: Record<string, string>;
+  limit?: number;
+  cursor?: string;
+}
+
+function checkMetadataFilter(filter: unknown): Record<string, string> | undefined {
+  if (filter === undefined) return undefined;
+  try {
+    assertMetadata('@cairn/core', '(list)', filter);
+  } catch (error) {
+    throw new InvalidArgumentError(
+      `[@cairn/core] list: metadata filter: ${(error as Error).message.replace(/^.*metadata ?/, '')}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  return filter as Record<string, string>;
+}
+
+function matchesMetadata(record: RunRecord, filter: Record<string, string>): boolean {
+  for (const [key, value] of Object.entries(filter)) if (record.metadata?.[key] !== value) return false;
+  return true;
+}
+
+/**
+ * A page of runs. A metadata filter is applied here, over the store's pages, asking each time for no
+ * more than the matches still missing, so the store's cursor after the last page read is exact.
+ */
+export async function listRunInfos(store: DurableStore, query: ListQuery): Promise<{ runs: RunInfo[]; cursor?: string }> {
+  const { metadata, ...storeQuery } = query ?? {};
+  const filter = checkMetadataFilter(metadata);
+  if (!filter) {
+    const page = await store.listRuns(storeQuery);
+    return { runs: page.runs.map(toRunInfo), ...(page.cursor ? { cursor: page.cursor } : {}) };
+  }
+  const wanted = storeQuery.limit ?? 50;
+  const runs: RunInfo[] = [];
+  let cursor = storeQuery.cursor;
+  do {
+    const page = await store.listRuns({ ...storeQuery, limit: wanted - runs.length, ...(cursor ? { cursor } : {}) });
+    for (const record of page.runs) if (matchesMetadata(record, filter)) runs.push(toRunInfo(record));
+    cursor = page.cursor;
+  } while (cursor && runs.length < wanted);
+  return { runs, ...(cursor ? { cursor } : {}) };
 }
 
 /** Whether a run is driven under a live lease (by anyone). */
@@ -70,14 +114,66 @@ export async function deleteRun(
   return (await store.deleteRuns({ runIds: [runId] })) > 0;
 }
 
-/** Delete runs last updated more than `olderThanMs` ago (default: terminal statuses). */
+/** How long ended runs are kept, by final status (ms after they ended); absent = kept. */
+export type Retention = Partial<Record<'completed' | 'failed' | 'cancelled', number>>;
+
+/** Check a retention setting. */
+export function checkRetention(retention: unknown): Retention {
+  if (retention === undefined) return {};
+  if (typeof retention !== 'object' || retention === null || Array.isArray(retention))
+    throw new InvalidArgumentError('[@cairn/core] createRuntime: retention must be an object of ms by final status');
+  for (const [status, ms] of Object.entries(retention)) {
+    if (!TERMINAL.includes(status as RunStatus))
+      throw new InvalidArgumentError(
+        `[@cairn/core] createRuntime: retention keys are completed, failed and cancelled, got ${JSON.stringify(status.slice(0, 40))}`,
+      );
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0)
+      throw new InvalidArgumentError(`[@cairn/core] createRuntime: retention.${status} must be a finite number of ms ≥ 0`);
+  }
+  return retention as Retention;
+}
+
+/** Delete the ended runs whose `expiresAt` has passed (scans the ended runs; never touches a live one). */
+export async function deleteExpired(store: DurableStore, now: number): Promise<number> {
+  const due: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.listRuns({ status: TERMINAL, limit: 500, ...(cursor ? { cursor } : {}) });
+    cursor = page.cursor;
+    for (const run of page.runs)
+      if (run.expiresAt !== null && run.expiresAt !== undefined && run.expiresAt <= now) due.push(run.runId);
+  } while (cursor);
+  let deleted = 0;
+  // The status condition holds at delete time too: a run retried meanwhile is not deleted.
+  for (let i = 0; i < due.length; i += 100)
+    deleted += await store.deleteRuns({ runIds: due.slice(i, i + 100), status: TERMINAL });
+  return deleted;
+}
+
+/** Apply retention: per-run `expiresAt`, then the per-status retention (by when the run ended). */
+export async function applyRetention(store: DurableStore, clock: Clock, retention: Retention): Promise<number> {
+  const now = clock.now();
+  let deleted = await deleteExpired(store, now);
+  for (const [status, ms] of Object.entries(retention) as Array<[RunStatus, number]>)
+    deleted += await store.deleteRuns({ status: [status], updatedBefore: now - ms });
+  return deleted;
+}
+
+/**
+ * `cleanup`: runs of `status` (default: ended ones) last updated more than `olderThanMs` ago, when
+ * given, and always the runtime's retention (expired runs, per-status retention).
+ */
 export async function cleanupRuns(
   store: DurableStore,
   clock: Clock,
-  options: { olderThanMs: number; status?: RunStatus[] },
+  options: { olderThanMs?: number; status?: RunStatus[] } | undefined,
+  retention: Retention,
 ): Promise<number> {
   const olderThanMs = options?.olderThanMs;
-  if (typeof olderThanMs !== 'number' || !Number.isFinite(olderThanMs) || olderThanMs < 0)
+  if (olderThanMs !== undefined && (typeof olderThanMs !== 'number' || !Number.isFinite(olderThanMs) || olderThanMs < 0))
     throw new InvalidArgumentError('[@cairn/core] cleanup: olderThanMs must be a finite number ≥ 0');
-  return store.deleteRuns({ updatedBefore: clock.now() - olderThanMs, status: options.status ?? TERMINAL });
+  let deleted = 0;
+  if (olderThanMs !== undefined)
+    deleted += await store.deleteRuns({ updatedBefore: clock.now() - olderThanMs, status: options?.status ?? TERMINAL });
+  return deleted + (await applyRetention(store, clock, retention));
 }

@@ -2,13 +2,14 @@
  * The runtime's public types: its options and its API (DESIGN §6).
  */
 import type { RunLocks } from '../../storage/run-locks.ts';
-import type { DurableStore, RunStatus } from '../../storage/types.ts';
+import type { DurableStore, RunStatus, StoreStats } from '../../storage/types.ts';
 import type { Clock } from '../clock.ts';
 import type { RunEvent } from '../events.ts';
 import type { Backoff, RetryPolicy } from '../retry-policy.ts';
 import type { HistoryItem, RunInfo } from '../run-info.ts';
 import type { Workflow } from '../workflow.ts';
 import type { ApprovalInput } from './deliver-external.ts';
+import type { ListQuery, Retention } from './management.ts';
 import type { RetryAllQuery, RetryOptions } from './retry-run.ts';
 import type { RunHandle } from './run-handles.ts';
 import type { ServeOptions, Server } from './serve-loop.ts';
@@ -37,6 +38,12 @@ export interface CreateRuntimeOptions {
   autoCleanup?: boolean | { olderThanMs: number };
   /** How often `result()` polls the store for a run driven elsewhere (default 1000 ms). */
   pollMs?: number;
+  /**
+   * Keep ended runs this long (ms after they ended) by final status, e.g. `{ completed: 7 * 86400000 }`
+   * (the seeds' `ttl`); absent statuses are kept. Applied, with each run's own `expiresAt`, by
+   * `cleanup()`, `resumeAll()` with `autoCleanup`, and `serve()` (every 10 s at most).
+   */
+  retention?: Retention;
 }
 
 /** Options of `runtime.start`. */
@@ -49,6 +56,14 @@ export interface StartOptions {
    * process or another — picks it up. Default `true`: this runtime drives it now.
    */
   drive?: boolean;
+  /**
+   * A small string map kept with the run (`{ sessionId, userId }`), returned by `get` and `list`
+   * and filterable by `list({ metadata })`. At most 32 keys (1-64 of `A-Z a-z 0-9 _ . : -`) to
+   * strings of at most 512 characters.
+   */
+  metadata?: Record<string, string>;
+  /** When the run may be deleted once it has ended (ms since the epoch); see `retention`. */
+  expiresAt?: number;
 }
 
 /** The runtime API (DESIGN §6). */
@@ -74,17 +89,18 @@ export interface Runtime {
   fork<O = unknown>(runId: string, options: { atSeq: number; input?: unknown; runId?: string }): Promise<RunHandle<O>>;
   get(runId: string): Promise<RunInfo>;
   history(runId: string): Promise<HistoryItem[]>;
-  list(query?: {
-    status?: RunStatus[];
-    workflow?: string;
-    limit?: number;
-    cursor?: string;
-  }): Promise<{ runs: RunInfo[]; cursor?: string }>;
-  stats(): ReturnType<DurableStore['stats']>;
+  /** A page of runs, newest first; `metadata` filters by exact match of every pair given. */
+  list(query?: ListQuery): Promise<{ runs: RunInfo[]; cursor?: string }>;
+  /** Counts of runs by status, and the store's backend name (`sqlite`, `indexeddb`…). */
+  stats(): Promise<StoreStats & { backend: string }>;
   /** Delete a run and its journal. Refuses a run driven under a live lease unless `force`. */
   delete(runId: string, options?: { force?: boolean }): Promise<boolean>;
-  /** Delete runs last updated more than `olderThanMs` ago (default statuses: completed, failed, cancelled). */
-  cleanup(options: { olderThanMs: number; status?: RunStatus[] }): Promise<number>;
+  /**
+   * Delete runs: those of `status` (default: completed, failed, cancelled) last updated more than
+   * `olderThanMs` ago when given, and always what `retention` and each run's `expiresAt` say. Runs
+   * that have not ended are never deleted by retention. Returns how many were deleted.
+   */
+  cleanup(options?: { olderThanMs?: number; status?: RunStatus[] }): Promise<number>;
   /**
    * Start the worker loop: take over runs whose owner died (expired lease) or let go (released
    * lease), queued runs (`start(…, { drive: false })`) and paused runs that are due, up to
