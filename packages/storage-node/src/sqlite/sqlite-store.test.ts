@@ -9,7 +9,7 @@ import { entryFixture, newRunFixture } from '@cairn/core/testing';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { runRacingChildren } from '../test-support/child-processes.ts';
 import { makeTempDir } from '../test-support/temp-dir.ts';
-import { SCHEMA_VERSION } from './sqlite-schema.ts';
+import { MIGRATIONS, SCHEMA_VERSION, sqliteTables } from './sqlite-schema.ts';
 import { type CreateSqliteStoreOptions, createSqliteStore } from './sqlite-store.ts';
 
 const temp = makeTempDir('sqlite-store');
@@ -96,7 +96,34 @@ describe('sqlite store', () => {
         .prepare('SELECT version FROM cairn_migrations')
         .all()
         .map((row) => row.version),
-    ).toStrictEqual([SCHEMA_VERSION]);
+    ).toStrictEqual(MIGRATIONS.map((migration) => migration.version));
+  });
+
+  it('migrates a version-1 database holding a run: the run reads back with null metadata and expiry, and takes new ones', async () => {
+    const path = freshPath();
+    const db = raw(path);
+    const tables = sqliteTables();
+    db.exec(`CREATE TABLE ${tables.migrations} (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL)`);
+    for (const statement of MIGRATIONS[0]!.statements(tables)) db.exec(statement);
+    db.prepare(`INSERT INTO ${tables.migrations} (version, name) VALUES (1, 'initial schema')`).run();
+    db.prepare(
+      `INSERT INTO ${tables.runs} (run_id, workflow, status, pause_reason, wake_at, version, last_seq, lease_owner, lease_expires_at, usage, step_index, step_name, cancel_requested, forked_from_run_id, forked_from_seq, created_at, updated_at) VALUES ('old-run', 'wf', 'completed', NULL, NULL, 3, 0, NULL, NULL, '{"inputTokens":0,"outputTokens":0,"totalTokens":0,"savedTokens":0,"modelCalls":0}', 0, NULL, 0, NULL, NULL, 1, 2)`,
+    ).run();
+    db.prepare(`INSERT INTO ${tables.payloads} (run_id, input, output, error) VALUES ('old-run', '{}', '"ok"', NULL)`).run();
+    // (closed after the test, with the other handles)
+    const store = open(path);
+    expect(await store.getRun('old-run')).toMatchObject({
+      runId: 'old-run',
+      status: 'completed',
+      metadata: null,
+      expiresAt: null,
+    });
+    const updated = await store.updateRun('old-run', 3, { updatedAt: 5, metadata: { userId: 'u1' }, expiresAt: 99 });
+    expect(updated).toMatchObject({ metadata: { userId: 'u1' }, expiresAt: 99, version: 4 });
+    await store.close();
+    const reopened = open(path);
+    expect(await reopened.getRun('old-run')).toMatchObject({ metadata: { userId: 'u1' }, expiresAt: 99 });
+    await reopened.close();
   });
 
   it('migrates safely when 4 processes open a new database at the same moment', async () => {
