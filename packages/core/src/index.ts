@@ -26,6 +26,7 @@ export type { Backoff, RetryPolicy } from './engine/retry-policy.ts';
 export { DEFAULT_RETRY } from './engine/retry-policy.ts';
 export type { HistoryItem, PendingApproval, RunInfo } from './engine/run-info.ts';
 export type { ListQuery, Retention } from './engine/runtime/management.ts';
+export { nextRetentionAt } from './engine/runtime/management.ts';
 export type { RetryAllQuery, RetryOptions } from './engine/runtime/retry-run.ts';
 export type { StartOptions } from './engine/runtime/runtime-types.ts';
 export type { ServeOptions, Server } from './engine/runtime/serve-loop.ts';

@@ -4,7 +4,7 @@
  * message but drops its class, `code` and `retryable`, so, as for the store (ADR 0053), outcomes
  * cross the boundary as data and `createRunHostClient` rebuilds the errors (ADR 0056).
  */
-import type { ApprovalInput, HistoryItem, RunInfo, RunStatus, SerializedError } from '@cairn/core';
+import type { ApprovalInput, HistoryItem, RetryOptions, RunInfo, RunStatus, SerializedError, StoreStats } from '@cairn/core';
 import { InvalidArgumentError, serializeError } from '@cairn/core';
 import { ADAPTER } from './schema.ts';
 
@@ -14,15 +14,37 @@ export interface StartRunOptions {
   runId?: string;
   /** Same key, same run: a second start returns the existing run. */
   idempotencyKey?: string;
+  /** A small string map kept with the run (`{ sessionId, userId }`), filterable by `list`. */
+  metadata?: Record<string, string>;
+  /** When the run may be deleted once it has ended (ms since the epoch). */
+  expiresAt?: number;
 }
 
 /** A page query of `list`. */
 export interface ListRunsOptions {
   status?: RunStatus[];
   workflow?: string;
+  /** Only runs whose metadata has every one of these pairs. */
+  metadata?: Record<string, string>;
   /** 1–1 000 (default 100). */
   limit?: number;
   cursor?: string;
+}
+
+/** Options of `fork`. */
+export interface ForkRunOptions {
+  /** Keep the source journal up to this seq. */
+  atSeq: number;
+  /** A new input (default: the source's). */
+  input?: unknown;
+  /** The fork's id (default: generated). */
+  runId?: string;
+}
+
+/** What `retryAll` did. */
+export interface RetryAllReport {
+  retried: string[];
+  failed: Array<{ runId: string; error: SerializedError }>;
 }
 
 /** What a run host does for its callers. Every method is safe to call over Workers RPC. */
@@ -35,10 +57,36 @@ export interface RunHostApi {
   signal(runId: string, name: string, payload?: unknown): Promise<void>;
   approve(runId: string, approvalId: string, decision: ApprovalInput): Promise<void>;
   cancel(runId: string, options?: { reason?: string }): Promise<void>;
+  /** Counts of runs by status and the backend name. */
+  stats(): Promise<StoreStats & { backend: string }>;
+  /** Delete a run and its journal; a run under a live lease is refused unless `force`. */
+  delete(runId: string, options?: { force?: boolean }): Promise<boolean>;
+  /** Delete old ended runs (`olderThanMs`) and what retention says; resolves with the count. */
+  cleanup(options?: { olderThanMs?: number; status?: RunStatus[] }): Promise<number>;
+  /** Copy a run's journal up to a seq into a new run and drive it; resolves once it is driving. */
+  fork(runId: string, options: ForkRunOptions): Promise<RunInfo>;
+  /** Continue a failed run in place (journaled: who, why); resolves once it is driving again. */
+  retry(runId: string, options?: RetryOptions): Promise<RunInfo>;
+  /** Retry every failed run of this object's workflows that matches. */
+  retryAll(query?: RetryOptions & { workflow?: string; failedAfter?: number; limit?: number }): Promise<RetryAllReport>;
 }
 
 /** The operations, in the order of `RunHostApi`. */
-export const RUN_HOST_METHODS = ['start', 'get', 'list', 'history', 'signal', 'approve', 'cancel'] as const;
+export const RUN_HOST_METHODS = [
+  'start',
+  'get',
+  'list',
+  'history',
+  'signal',
+  'approve',
+  'cancel',
+  'stats',
+  'delete',
+  'cleanup',
+  'fork',
+  'retry',
+  'retryAll',
+] as const;
 
 /** One operation of the run host. */
 export type RunHostMethod = (typeof RUN_HOST_METHODS)[number];

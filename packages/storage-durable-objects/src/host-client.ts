@@ -27,7 +27,7 @@ export function rebuildHostError(data: SerializedError): Error {
  */
 export function createRunHostClient(endpoint: RunHostEndpoint): RunHostApi {
   async function call<T>(method: RunHostMethod, args: unknown[]): Promise<T> {
-    const runId = method !== 'start' && typeof args[0] === 'string' ? args[0] : undefined;
+    const runId = method !== 'start' && method !== 'retryAll' && typeof args[0] === 'string' ? args[0] : undefined;
     let result: HostCallResult;
     try {
       result = await endpoint.cairnHostCall(method, args);
@@ -56,5 +56,11 @@ export function createRunHostClient(endpoint: RunHostEndpoint): RunHostApi {
     cancel: async (runId, options) => {
       await call('cancel', options === undefined ? [runId] : [runId, options]);
     },
+    stats: () => call('stats', []),
+    delete: (runId, options) => call('delete', options === undefined ? [runId] : [runId, options]),
+    cleanup: (options) => call('cleanup', options === undefined ? [] : [options]),
+    fork: (runId, options) => call('fork', [runId, options]),
+    retry: (runId, options) => call('retry', options === undefined ? [runId] : [runId, options]),
+    retryAll: (query) => call('retryAll', query === undefined ? [] : [query]),
   };
 }

@@ -16,8 +16,8 @@
  * - the lease owner is new for every instance: the runs of a reset instance are taken over by its
  *   successor once their leases expire, and appends stay fenced by CAS whatever happens.
  */
-import type { CreateRuntimeOptions, DurableStore, RunEvent, Runtime, SerializedError } from '@cairn/core';
-import { CairnError, createRuntime, InvalidArgumentError, serializeError } from '@cairn/core';
+import type { CreateRuntimeOptions, DurableStore, RunEvent, Runtime, SerializedError, StartOptions } from '@cairn/core';
+import { CairnError, createRuntime, InvalidArgumentError, nextRetentionAt, serializeError } from '@cairn/core';
 import { type AlarmStorage, createAlarmSchedule } from './alarm-schedule.ts';
 import { createDurableObjectStore } from './durable-object-store.ts';
 import { type HostCallResult, type RunHostApi, type RunHostMethod, serveHostCall } from './host-api.ts';
@@ -51,6 +51,13 @@ export interface CreateRunHostOptions {
   maxPayloadBytes?: number;
   /** Most due runs one alarm resumes (default 100); the next alarm is set at once for the rest. */
   resumeBatch?: number;
+  /**
+   * Keep ended runs this long by final status (ms), e.g. `{ completed: 7 * 86400000 }`; each run's
+   * own `expiresAt` applies too. Enforced by the object's alarm, which is armed for the next deletion.
+   */
+  retention?: CreateRuntimeOptions['retention'];
+  /** `true`: delete a completed run as soon as it completes. */
+  autoCleanup?: boolean;
 }
 
 /** What one `alarm()` did. */
@@ -130,6 +137,8 @@ export function createRunHost(options: CreateRunHostOptions): RunHost {
       schedule.ensureBy(event.at + leaseMs);
     } else if (event.type === 'run-pause' && event.wakeAt !== null) {
       schedule.ensureBy(event.wakeAt);
+    } else if (event.type === 'run-end') {
+      void armRetention();
     }
     try {
       options.onEvent?.(event);
@@ -148,7 +157,10 @@ export function createRunHost(options: CreateRunHostOptions): RunHost {
     onEvent: watch,
     ...(options.retry !== undefined ? { retry: options.retry } : {}),
     ...(options.debug !== undefined ? { debug: options.debug } : {}),
+    ...(options.retention !== undefined ? { retention: options.retention } : {}),
+    ...(options.autoCleanup !== undefined ? { autoCleanup: options.autoCleanup } : {}),
   });
+  const keepsRetention = options.retention !== undefined && Object.keys(options.retention).length > 0;
 
   const ready = ctx.blockConcurrencyWhile(async () => {
     try {
@@ -158,6 +170,13 @@ export function createRunHost(options: CreateRunHostOptions): RunHost {
     }
     await schedule.load();
   });
+
+  /** Arm the alarm no later than the next retention deletion (an ended run's expiry or retention). */
+  async function armRetention(): Promise<number | null> {
+    const next = await nextRetentionAt(store, options.retention ?? {}).catch(() => null);
+    if (next !== null) schedule.ensureBy(next);
+    return next;
+  }
 
   /** Set the alarm for the next due time; synchronous from the query to the write. */
   function rearm(more: boolean, failures: number): number | null {
@@ -182,9 +201,11 @@ export function createRunHost(options: CreateRunHostOptions): RunHost {
       if (typeof workflow !== 'string') {
         throw new InvalidArgumentError(`[${ADAPTER}] start: workflow must be the name of a registered workflow`);
       }
-      const runOptions: { runId?: string; idempotencyKey?: string } = {};
+      const runOptions: StartOptions = {};
       if (typeof startOptions?.runId === 'string') runOptions.runId = startOptions.runId;
       if (typeof startOptions?.idempotencyKey === 'string') runOptions.idempotencyKey = startOptions.idempotencyKey;
+      if (startOptions?.metadata !== undefined) runOptions.metadata = startOptions.metadata;
+      if (startOptions?.expiresAt !== undefined) runOptions.expiresAt = startOptions.expiresAt;
       // Armed before the run exists: an object reset right after creating it still has its watchdog.
       schedule.ensureBy(Date.now() + leaseMs);
       const handle = await runtime.start(workflow, input, runOptions);
@@ -196,6 +217,39 @@ export function createRunHost(options: CreateRunHostOptions): RunHost {
     signal: async (runId, name, payload) => runtime.signal(runId, name, payload),
     approve: async (runId, approvalId, decision) => runtime.approve(runId, approvalId, decision),
     cancel: async (runId, cancelOptions) => runtime.cancel(runId, cancelOptions),
+    stats: async () => {
+      await ready;
+      return runtime.stats();
+    },
+    delete: async (runId, deleteOptions) => {
+      await ready;
+      return runtime.delete(runId, deleteOptions);
+    },
+    cleanup: async (cleanupOptions) => {
+      await ready;
+      return runtime.cleanup(cleanupOptions);
+    },
+    async fork(runId, forkOptions) {
+      await ready;
+      schedule.ensureBy(Date.now() + leaseMs);
+      const handle = await runtime.fork(runId, forkOptions);
+      return runtime.get(handle.runId);
+    },
+    async retry(runId, retryOptions) {
+      await ready;
+      schedule.ensureBy(Date.now() + leaseMs);
+      await runtime.retry(runId, retryOptions);
+      return runtime.get(runId);
+    },
+    async retryAll(query) {
+      await ready;
+      schedule.ensureBy(Date.now() + leaseMs);
+      const report = await runtime.retryAll(query);
+      return {
+        retried: report.retried,
+        failed: report.failed.map(({ runId, error }) => ({ runId, error: serializeError(error) })),
+      };
+    },
 
     async alarm() {
       schedule.fired();
@@ -212,9 +266,12 @@ export function createRunHost(options: CreateRunHostOptions): RunHost {
           if (!CairnError.is(error, 'lease-held')) failed.push({ runId, error: serializeError(error) });
         }
       }
+      if (keepsRetention || options.autoCleanup === true) await runtime.cleanup().catch(() => 0);
       failedAlarms = failed.length > 0 ? failedAlarms + 1 : 0;
       for (const { runId, error } of failed) log(`[${ADAPTER}] run "${runId}": the alarm could not resume it: ${error.message}`);
-      const nextAlarmAt = rearm(due.length >= batch, failedAlarms);
+      let nextAlarmAt = rearm(due.length >= batch, failedAlarms);
+      const retentionAt = await armRetention();
+      if (retentionAt !== null && (nextAlarmAt === null || retentionAt < nextAlarmAt)) nextAlarmAt = retentionAt;
       return { resumed, failed, nextAlarmAt };
     },
 

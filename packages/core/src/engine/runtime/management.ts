@@ -150,6 +150,28 @@ export async function deleteExpired(store: DurableStore, now: number): Promise<n
   return deleted;
 }
 
+/**
+ * When the next ended run becomes deletable by retention (its `expiresAt`, or when it ended plus the
+ * retention of its status), or `null` when none will. Scans the ended runs.
+ */
+export async function nextRetentionAt(store: DurableStore, retention: Retention): Promise<number | null> {
+  let next: number | null = null;
+  const consider = (at: number): void => {
+    if (next === null || at < next) next = at;
+  };
+  let cursor: string | undefined;
+  do {
+    const page = await store.listRuns({ status: TERMINAL, limit: 500, ...(cursor ? { cursor } : {}) });
+    cursor = page.cursor;
+    for (const run of page.runs) {
+      if (run.expiresAt !== null && run.expiresAt !== undefined) consider(run.expiresAt);
+      const keep = retention[run.status as keyof Retention];
+      if (keep !== undefined) consider(run.updatedAt + keep);
+    }
+  } while (cursor);
+  return next;
+}
+
 /** Apply retention: per-run `expiresAt`, then the per-status retention (by when the run ended). */
 export async function applyRetention(store: DurableStore, clock: Clock, retention: Retention): Promise<number> {
   const now = clock.now();
