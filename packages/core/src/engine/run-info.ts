@@ -4,7 +4,7 @@
  */
 import { decode, type SerializedError } from '../codec.ts';
 import type { JournalEntry, Lease, PauseReason, RunRecord, RunStatus, RunUsage } from '../storage/types.ts';
-import { type LeaseTakeRecord, readEntry, type StepUsage } from './journal-format.ts';
+import { type ChangeMarkRecord, type LeaseTakeRecord, readEntry, type StepUsage } from './journal-format.ts';
 
 /** An approval waiting for a decision. */
 export interface PendingApproval {
@@ -60,6 +60,8 @@ export interface HistoryItem {
   status?: string;
   /** For `lease-take`: who took the run over from whom. */
   lease?: LeaseTakeRecord;
+  /** For `change-mark`: the patch taken or the agent definition change the run went on with. */
+  change?: ChangeMarkRecord;
 }
 
 /** Turn a header into `RunInfo`. */
@@ -156,6 +158,10 @@ export function toHistory(entries: readonly JournalEntry[]): HistoryItem[] {
         break;
       case 'lease-take':
         item.lease = decoded.record;
+        break;
+      case 'change-mark':
+        item.change = decoded.record;
+        if (decoded.record.type === 'patch') item.index = decoded.record.index;
         break;
       default:
         break;

@@ -88,7 +88,9 @@ export type EntryKind =
   | 'signal-receive'
   | 'approval-request'
   | 'approval-decide'
-  | 'run-end';
+  | 'run-end'
+  /** A code change the run went through: a patch taken (`patch:<id>`) or an agent definition change. Not a call. */
+  | 'change-mark';
 
 /** All entry kinds (for validation). */
 export const ENTRY_KINDS: readonly EntryKind[] = [
@@ -102,6 +104,7 @@ export const ENTRY_KINDS: readonly EntryKind[] = [
   'approval-request',
   'approval-decide',
   'run-end',
+  'change-mark',
 ];
 
 /** An entry as the engine hands it to `append` (the store assigns `seq`). */

@@ -47,6 +47,8 @@ export interface ReplayState {
   recordedCalls: number;
   hasRunEnd: boolean;
   lastSeq: number;
+  /** Patches taken (`change-mark` `patch:<id>`): not calls, never matched to a call index. */
+  patches: Map<string, { seq: number; index: number }>;
 }
 
 /** An empty replay state (a new run). */
@@ -63,6 +65,7 @@ export function emptyReplayState(): ReplayState {
     recordedCalls: 0,
     hasRunEnd: false,
     lastSeq: 0,
+    patches: new Map(),
   };
 }
 
@@ -107,6 +110,10 @@ export function addEntries(state: ReplayState, entries: readonly JournalEntry[])
         break;
       case 'run-end':
         state.hasRunEnd = true;
+        break;
+      case 'change-mark':
+        if (decoded.record.type === 'patch' && !state.patches.has(decoded.record.patchId))
+          state.patches.set(decoded.record.patchId, { seq: entry.seq, index: decoded.record.index });
         break;
       default:
         break;
