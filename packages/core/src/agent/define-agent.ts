@@ -11,6 +11,7 @@ import { MaxTurnsError, OutputInvalidError, ToolError } from '../errors.ts';
 import { type DefineAgentOptions, type ResolvedAgentOptions, resolveAgentOptions } from './agent-options.ts';
 import { budgetGate } from './budget.ts';
 import { type AgentInput, assertAgentInput, openConversation } from './conversation.ts';
+import { definitionGate } from './definition.ts';
 import { checkFinal } from './final-output.ts';
 import { modelTurn } from './model-turn.ts';
 import { runToolCalls } from './tool-calls.ts';
@@ -22,10 +23,7 @@ export interface AgentWorkflow<O = string> extends Workflow<AgentInput, O> {
 
 async function runAgent<O>(agent: ResolvedAgentOptions<O>, ctx: WorkflowContext, input: AgentInput): Promise<O> {
   assertAgentInput(input, ctx.runId);
-  const conversation = openConversation(agent.instructions, input, {
-    tools: agent.definitions,
-    output: agent.output?.json ?? null,
-  });
+  const conversation = openConversation(agent.instructions, input);
   const usedApprovalIds = new Set<string>();
   const head = `[@cairn/core] run "${ctx.runId}": agent "${agent.name}"`;
   let limit = agent.budget;
@@ -34,10 +32,12 @@ async function runAgent<O>(agent: ResolvedAgentOptions<O>, ctx: WorkflowContext,
   for (let turn = 0; ; turn++) {
     if (turn >= agent.maxTurns)
       throw new MaxTurnsError(`${head} used maxTurns (${agent.maxTurns}) model calls without a final answer`);
+    await definitionGate(ctx, agent, conversation.definition);
     if (limit !== undefined) limit = await budgetGate(ctx, limit, agent.budget!);
     const { m: message } = await modelTurn(ctx, agent, conversation);
     const calls = message.toolCalls ?? [];
     if (calls.length > 0) {
+      await definitionGate(ctx, agent, conversation.definition);
       const outcomes = await runToolCalls(ctx, agent as ResolvedAgentOptions<unknown>, calls, usedApprovalIds);
       conversation.push(...outcomes.map((o) => o.message));
       let last: string | undefined;

@@ -8,6 +8,7 @@ import type { ApprovalDecision, StepContext, StepOptions, WaitForApprovalOptions
 import { assertName } from '../workflow.ts';
 import { type CallCounter, peekNameCount, takeSlot } from './calls.ts';
 import type { DriveScope } from './drive-scope.ts';
+import { registerScope } from './internals.ts';
 import { patched } from './patches.ts';
 import { checkStepCall, runStep } from './step.ts';
 import { never } from './step-journal.ts';
@@ -72,5 +73,6 @@ export function createWorkflowContext(scope: DriveScope, calls: CallCounter): Wo
       scope.emit({ ...event, runId, at: clock.now() } as never);
     },
   };
+  registerScope(context, scope);
   return context;
 }

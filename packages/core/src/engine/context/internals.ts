@@ -1,0 +1,45 @@
+/**
+ * What layers built on the engine inside this package (the agent) may do beyond the public
+ * `WorkflowContext`: journal an agent definition change, or stop the drive the way a non-determinism
+ * does (the run is marked failed without `run-end`, resumable after a fix). Keyed by the context
+ * object, so nothing new appears on the public interface.
+ */
+import type { NonDeterminismError } from '../../errors.ts';
+import { type ChangeMarkRecord, definitionMarkEntry } from '../journal-format.ts';
+import type { WorkflowContext } from '../workflow.ts';
+import type { DriveScope } from './drive-scope.ts';
+import { never, op } from './step-journal.ts';
+
+const scopes = new WeakMap<WorkflowContext, DriveScope>();
+
+/** Called once by `createWorkflowContext`. */
+export function registerScope(context: WorkflowContext, scope: DriveScope): void {
+  scopes.set(context, scope);
+}
+
+function scopeOf(ctx: WorkflowContext): DriveScope {
+  const scope = scopes.get(ctx);
+  if (!scope) throw new Error('[@cairn/core] internal: this context was not made by the engine');
+  return scope;
+}
+
+/** An agent definition change, as the agent layer reports it. */
+export type DefinitionChange = Extract<ChangeMarkRecord, { type: 'definition' }>;
+
+/** `onDefinitionChange: 'continue'`: journal the change (a check-only drive notes it and stops here). */
+export async function journalDefinitionChange(ctx: WorkflowContext, change: DefinitionChange): Promise<void> {
+  const scope = scopeOf(ctx);
+  scope.check?.definitionChanges.push({ ...change, policy: 'continue' });
+  if (scope.control.current) return never();
+  const now = scope.clock.now();
+  const entry = definitionMarkEntry(change, { runId: scope.runId, what: 'definition change record', maxBytes: scope.maxPayloadBytes }, now);
+  await op(scope, () => scope.journal.commit([entry]));
+}
+
+/** `onDefinitionChange: 'fail'`: stop the drive with `error` (resumable after a fix). Never settles. */
+export function stopForDefinitionChange(ctx: WorkflowContext, change: DefinitionChange, error: NonDeterminismError): Promise<never> {
+  const scope = scopeOf(ctx);
+  scope.check?.definitionChanges.push({ ...change, policy: 'fail' });
+  scope.control.stop('non-determinism', error);
+  return never();
+}
