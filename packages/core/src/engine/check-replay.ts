@@ -14,7 +14,7 @@
  *   check at return/throw, the same agent definition check.
  */
 import { decode, encode, type SerializedError, serializeError } from '../codec.ts';
-import { type CairnError, InvalidArgumentError } from '../errors.ts';
+import { type CairnError, InvalidArgumentError, RunNotFoundError } from '../errors.ts';
 import type { DurableStore, JournalEntry, RunRecord, RunStatus } from '../storage/types.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { createCallCounter, unconsumedCalls } from './context/calls.ts';
@@ -169,7 +169,7 @@ async function* selectRuns(store: DurableStore, select: CheckSelection): AsyncGe
   if (typeof select === 'object' && select !== null && Array.isArray(select.runIds)) {
     for (const runId of select.runIds) {
       const record = await store.getRun(runId);
-      if (!record) throw new InvalidArgumentError(`[@cairn/core] checkReplay: no run "${runId}" in the store`, { runId });
+      if (!record) throw new RunNotFoundError(`[@cairn/core] checkReplay: no run "${runId}" in the store`, { runId });
       yield record;
     }
     return;

@@ -3,6 +3,7 @@
  */
 import type { Command } from '../command.ts';
 import { approveCommand } from './approve-command.ts';
+import { checkReplayCommand } from './check-replay-command.ts';
 import { cleanupCommand } from './cleanup-command.ts';
 import { deleteCommand } from './delete-command.ts';
 import { historyCommand } from './history-command.ts';
@@ -21,4 +22,5 @@ export const COMMANDS: readonly Command[] = [
   cleanupCommand,
   approveCommand,
   resumeCommand,
+  checkReplayCommand,
 ];
