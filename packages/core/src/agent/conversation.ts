@@ -32,7 +32,7 @@ export interface Conversation {
   unhashed: unknown[];
   /** Hash of the last request ('' before the first). */
   hash: string;
-  /** The definition the recorded turns were made under, and whether this drive compared it. */
+  /** The definition the recorded turns were made under (ADR 0101). */
   definition: DefinitionTracker;
   push(...messages: AgentMessage[]): void;
 }
@@ -55,7 +55,7 @@ export function openConversation(instructions: string, input: AgentInput): Conve
   const conversation: Conversation = {
     messages,
     unhashed: [...messages],
-    definition: { recorded: undefined, checked: false },
+    definition: { recorded: undefined },
     hash: '',
     push(...more) {
       messages.push(...more);

@@ -24,6 +24,8 @@ export interface AgentWorkflow<O = string> extends Workflow<AgentInput, O> {
 async function runAgent<O>(agent: ResolvedAgentOptions<O>, ctx: WorkflowContext, input: AgentInput): Promise<O> {
   assertAgentInput(input, ctx.runId);
   const conversation = openConversation(agent.instructions, input);
+  // Before anything replays: a run resumed under another definition is recorded or stopped (ADR 0101).
+  await definitionGate(ctx, agent, conversation.definition);
   const usedApprovalIds = new Set<string>();
   const head = `[@cairn/core] run "${ctx.runId}": agent "${agent.name}"`;
   let limit = agent.budget;
@@ -32,12 +34,10 @@ async function runAgent<O>(agent: ResolvedAgentOptions<O>, ctx: WorkflowContext,
   for (let turn = 0; ; turn++) {
     if (turn >= agent.maxTurns)
       throw new MaxTurnsError(`${head} used maxTurns (${agent.maxTurns}) model calls without a final answer`);
-    await definitionGate(ctx, agent, conversation.definition);
     if (limit !== undefined) limit = await budgetGate(ctx, limit, agent.budget!);
     const { m: message } = await modelTurn(ctx, agent, conversation);
     const calls = message.toolCalls ?? [];
     if (calls.length > 0) {
-      await definitionGate(ctx, agent, conversation.definition);
       const outcomes = await runToolCalls(ctx, agent as ResolvedAgentOptions<unknown>, calls, usedApprovalIds);
       conversation.push(...outcomes.map((o) => o.message));
       let last: string | undefined;

@@ -4,9 +4,9 @@
  *
  * Every link of the request hash chain covers the definition hash in force, so two requests with
  * the same messages under different prompts or tools never share a hash. The first model turn of a
- * run, and the first turn after a change, record the definition's part hashes (`d` of the turn
- * value); replay tracks the last one recorded. Where replay ends (the first call the journal has not
- * recorded), the definition in force is compared with it once per drive:
+ * run records the definition's part hashes (`d` of the turn value), a definition change journals the
+ * new ones. At the start of every drive, before anything replays, the definition in force is compared
+ * with the latest recorded (an O(1) look-up):
  * - `onDefinitionChange: 'continue'` (default) journals a `change-mark` (old and new hash, the parts
  *   changed, the tools added, removed and changed) and goes on under the new definition;
  * - `'fail'` stops the drive with `NonDeterminismError` (the run is marked failed without `run-end`,
@@ -16,7 +16,12 @@
  * - hashes are computed once per agent, not per turn; a replayed turn costs O(1);
  * - runs recorded before definition hashes existed carry no `d` and are never flagged.
  */
-import { type DefinitionChange, journalDefinitionChange, stopForDefinitionChange } from '../engine/context/internals.ts';
+import {
+  type DefinitionChange,
+  journalDefinitionChange,
+  recordedDefinition,
+  stopForDefinitionChange,
+} from '../engine/context/internals.ts';
 import type { DefinitionPart } from '../engine/journal-format.ts';
 import type { WorkflowContext } from '../engine/workflow.ts';
 import { NonDeterminismError } from '../errors.ts';
@@ -58,7 +63,11 @@ export async function snapshotDefinition(
 }
 
 /** What changed from `previous` to `current`. */
-export function diffDefinitions(agent: string, previous: DefinitionSnapshot, current: DefinitionSnapshot): DefinitionChange {
+export function diffDefinitions(
+  agent: string,
+  previous: DefinitionSnapshot,
+  current: DefinitionSnapshot,
+): Omit<DefinitionChange, 'snapshot'> {
   const parts: DefinitionPart[] = [];
   if (previous.i !== current.i) parts.push('instructions');
   const added = Object.keys(current.t).filter((name) => !(name in previous.t));
@@ -80,7 +89,7 @@ export function diffDefinitions(agent: string, previous: DefinitionSnapshot, cur
 }
 
 /** Describe a change for an error message. */
-export function describeChange(change: DefinitionChange): string {
+export function describeChange(change: Omit<DefinitionChange, 'snapshot'>): string {
   const tools = change.tools;
   const detail = [
     tools.added.length > 0 ? `added ${tools.added.join(', ')}` : '',
@@ -90,34 +99,39 @@ export function describeChange(change: DefinitionChange): string {
   return change.parts.map((part) => (part === 'tools' && detail.length > 0 ? `tools (${detail.join('; ')})` : part)).join(', ');
 }
 
-/** Per-drive state of the check: the definition recorded last, and whether the check was made. */
+/** The definition in force for the run's recorded turns (undefined before the first turn). */
 export interface DefinitionTracker {
   recorded: DefinitionSnapshot | undefined;
-  checked: boolean;
+}
+
+function isSnapshot(value: unknown): value is DefinitionSnapshot {
+  const v = value as DefinitionSnapshot | null;
+  return typeof v === 'object' && v !== null && typeof v.h === 'string' && typeof v.i === 'string' && typeof v.t === 'object';
 }
 
 /**
- * Where replay has ended (and once per drive), compare the definition in force with the one the
- * run's recorded turns were made under, and apply `onDefinitionChange`.
+ * At the start of every drive, before anything replays: compare the definition in force with the
+ * one the journal records for the run (the latest definition change, else the first turn's `d`) and
+ * apply `onDefinitionChange`. Sets `tracker.recorded` to the definition the run goes on with.
  */
 export async function definitionGate(
   ctx: WorkflowContext,
   agent: { name: string; onDefinitionChange: OnDefinitionChange; definition: Promise<DefinitionSnapshot> },
   tracker: DefinitionTracker,
 ): Promise<void> {
-  if (tracker.checked || ctx.replaying) return;
-  tracker.checked = true;
-  const previous = tracker.recorded;
-  if (!previous) return;
+  const recorded = recordedDefinition(ctx, agent.name, 'model#0', 'd');
+  if (!isSnapshot(recorded)) return;
   const current = await agent.definition;
-  if (previous.h === current.h) return;
-  const change = diffDefinitions(agent.name, previous, current);
+  tracker.recorded = recorded;
+  if (recorded.h === current.h) return;
+  const change = { ...diffDefinitions(agent.name, recorded, current), snapshot: current };
   if (agent.onDefinitionChange === 'fail') {
     const error = new NonDeterminismError(
-      `[@cairn/core] run "${ctx.runId}": agent "${agent.name}" definition changed since the run's recorded turns: ${describeChange(change)} (hash ${previous.h} → ${current.h}); onDefinitionChange is 'fail': restore the definition, or resume with onDefinitionChange: 'continue'`,
-      { runId: ctx.runId, expected: previous.h, actual: current.h },
+      `[@cairn/core] run "${ctx.runId}": agent "${agent.name}" definition changed since the run's recorded turns: ${describeChange(change)} (hash ${recorded.h} → ${current.h}); onDefinitionChange is 'fail': restore the definition, or resume with onDefinitionChange: 'continue'`,
+      { runId: ctx.runId, expected: recorded.h, actual: current.h },
     );
     return stopForDefinitionChange(ctx, change, error);
   }
   await journalDefinitionChange(ctx, change);
+  tracker.recorded = current;
 }

@@ -16,7 +16,7 @@ export interface ModelTurn {
   m: AssistantMessage;
   f: FinishReason;
   h: string;
-  /** The definition's hashes: on the run's first turn and the first turn after a change (ADR 0101). */
+  /** The definition's hashes, on the run's first turn (ADR 0101). */
   d?: DefinitionSnapshot;
 }
 
@@ -75,7 +75,8 @@ export async function modelTurn<O>(
         throw withRunId(error, ctx.runId);
       }
       const recorded: ModelTurn = { m: normalize(response.message), f: response.finishReason, h: hash };
-      if (conversation.definition.recorded?.h !== definition.h) recorded.d = definition;
+      // The run's first turn records the definition; later changes are journaled as change marks.
+      if (!conversation.definition.recorded) recorded.d = definition;
       usageOf.set(recorded, { inputTokens: response.usage.inputTokens, outputTokens: response.usage.outputTokens });
       return recorded;
     },
@@ -86,7 +87,7 @@ export async function modelTurn<O>(
     },
   );
   conversation.hash = turn.h;
-  if (turn.d) conversation.definition.recorded = turn.d;
+  conversation.definition.recorded ??= turn.d;
   conversation.push(turn.m);
   return turn;
 }

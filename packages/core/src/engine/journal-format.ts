@@ -124,6 +124,8 @@ export type ChangeMarkRecord =
       current: string;
       parts: DefinitionPart[];
       tools: { added: string[]; removed: string[]; changed: string[] };
+      /** The new definition's part hashes (opaque here; the agent layer compares the next change with it). */
+      snapshot: unknown;
     };
 
 /** A journal entry, decoded. */
@@ -322,7 +324,7 @@ export function definitionMarkEntry(
   context: PayloadContext,
   now: number,
 ): NewEntry {
-  const text = JSON.stringify({ t: 'd', o: change.previous, n: change.current, p: change.parts, tc: change.tools });
+  const text = JSON.stringify({ t: 'd', o: change.previous, n: change.current, p: change.parts, tc: change.tools, s: change.snapshot });
   assertFits(text, context);
   return entry('change-mark', `definition:${change.agent}`, text, now);
 }
@@ -395,6 +397,7 @@ export function readEntry(journalEntry: Pick<JournalEntry, 'kind' | 'payload' | 
           current: p.n,
           parts: p.p ?? [],
           tools: p.tc ?? { added: [], removed: [], changed: [] },
+          snapshot: p.s,
         },
       };
     }

@@ -1,8 +1,8 @@
 /**
  * What layers built on the engine inside this package (the agent) may do beyond the public
- * `WorkflowContext`: journal an agent definition change, or stop the drive the way a non-determinism
- * does (the run is marked failed without `run-end`, resumable after a fix). Keyed by the context
- * object, so nothing new appears on the public interface.
+ * `WorkflowContext`: read what the journal says about their definition, journal a definition change,
+ * or stop the drive the way a non-determinism does (the run is marked failed without `run-end`,
+ * resumable after a fix). Keyed by the context object, so nothing new appears on the public interface.
  */
 import type { NonDeterminismError } from '../../errors.ts';
 import { type ChangeMarkRecord, definitionMarkEntry } from '../journal-format.ts';
@@ -26,14 +26,35 @@ function scopeOf(ctx: WorkflowContext): DriveScope {
 /** An agent definition change, as the agent layer reports it. */
 export type DefinitionChange = Extract<ChangeMarkRecord, { type: 'definition' }>;
 
-/** `onDefinitionChange: 'continue'`: journal the change (a check-only drive notes it and stops here). */
+/**
+ * The definition snapshot the journal says is in force for `agent`: the latest definition change
+ * journaled, else the value field `field` of the recorded outcome of step `firstStepId`. O(1).
+ */
+export function recordedDefinition(ctx: WorkflowContext, agent: string, firstStepId: string, field: string): unknown {
+  const { replay } = scopeOf(ctx);
+  const change = replay.definitions.get(agent);
+  if (change) return change.record.snapshot;
+  const first = replay.outcomes.get(firstStepId);
+  if (first?.kind !== 'end') return undefined;
+  const value = first.record.value as Record<string, unknown> | null;
+  return value !== null && typeof value === 'object' ? value[field] : undefined;
+}
+
+/**
+ * `onDefinitionChange: 'continue'`: journal the change. A check-only drive notes it and goes on
+ * replaying (writing nothing), so other problems of the run are still found.
+ */
 export async function journalDefinitionChange(ctx: WorkflowContext, change: DefinitionChange): Promise<void> {
   const scope = scopeOf(ctx);
-  scope.check?.definitionChanges.push({ ...change, policy: 'continue' });
+  if (scope.check) {
+    scope.check.definitionChanges.push({ ...change, policy: 'continue' });
+    return;
+  }
   if (scope.control.current) return never();
   const now = scope.clock.now();
   const entry = definitionMarkEntry(change, { runId: scope.runId, what: 'definition change record', maxBytes: scope.maxPayloadBytes }, now);
-  await op(scope, () => scope.journal.commit([entry]));
+  const { firstSeq } = await op(scope, () => scope.journal.commit([entry]));
+  scope.replay.definitions.set(change.agent, { seq: firstSeq, record: change });
 }
 
 /** `onDefinitionChange: 'fail'`: stop the drive with `error` (resumable after a fix). Never settles. */

@@ -12,6 +12,7 @@ import type { JournalEntry } from '../../storage/types.ts';
 import {
   type ApprovalDecideRecord,
   type ApprovalRequestRecord,
+  type ChangeMarkRecord,
   readEntry,
   type SleepStartRecord,
   type StepEndRecord,
@@ -49,6 +50,8 @@ export interface ReplayState {
   lastSeq: number;
   /** Patches taken (`change-mark` `patch:<id>`): not calls, never matched to a call index. */
   patches: Map<string, { seq: number; index: number }>;
+  /** The latest agent definition change journaled, per agent (`change-mark` `definition:<agent>`). */
+  definitions: Map<string, { seq: number; record: Extract<ChangeMarkRecord, { type: 'definition' }> }>;
 }
 
 /** An empty replay state (a new run). */
@@ -66,6 +69,7 @@ export function emptyReplayState(): ReplayState {
     hasRunEnd: false,
     lastSeq: 0,
     patches: new Map(),
+    definitions: new Map(),
   };
 }
 
@@ -114,6 +118,8 @@ export function addEntries(state: ReplayState, entries: readonly JournalEntry[])
       case 'change-mark':
         if (decoded.record.type === 'patch' && !state.patches.has(decoded.record.patchId))
           state.patches.set(decoded.record.patchId, { seq: entry.seq, index: decoded.record.index });
+        if (decoded.record.type === 'definition')
+          state.definitions.set(decoded.record.agent, { seq: entry.seq, record: decoded.record });
         break;
       default:
         break;
