@@ -7,20 +7,31 @@
 import type { NonDeterminismError } from '../../errors.ts';
 import { type ChangeMarkRecord, definitionMarkEntry } from '../journal-format.ts';
 import type { WorkflowContext } from '../workflow.ts';
+import { type CallCounter, peekNameCount } from './calls.ts';
 import type { DriveScope } from './drive-scope.ts';
 import { never, op } from './step-journal.ts';
 
-const scopes = new WeakMap<WorkflowContext, DriveScope>();
+const drives = new WeakMap<WorkflowContext, { scope: DriveScope; calls: CallCounter }>();
 
 /** Called once by `createWorkflowContext`. */
-export function registerScope(context: WorkflowContext, scope: DriveScope): void {
-  scopes.set(context, scope);
+export function registerScope(context: WorkflowContext, scope: DriveScope, calls: CallCounter): void {
+  drives.set(context, { scope, calls });
+}
+
+function driveOf(ctx: WorkflowContext): { scope: DriveScope; calls: CallCounter } {
+  const drive = drives.get(ctx);
+  if (!drive) throw new Error('[@cairn/core] internal: this context was not made by the engine');
+  return drive;
 }
 
 function scopeOf(ctx: WorkflowContext): DriveScope {
-  const scope = scopes.get(ctx);
-  if (!scope) throw new Error('[@cairn/core] internal: this context was not made by the engine');
-  return scope;
+  return driveOf(ctx).scope;
+}
+
+/** True when the journal records, at the next call index, a call of `name` (what `ctx.step(name)` would replay). */
+export function nextCallIsRecorded(ctx: WorkflowContext, name: string): boolean {
+  const { scope, calls } = driveOf(ctx);
+  return scope.replay.callIds.get(calls.next)?.id === `${name}#${peekNameCount(calls, name)}`;
 }
 
 /** An agent definition change, as the agent layer reports it. */

@@ -73,6 +73,6 @@ export function createWorkflowContext(scope: DriveScope, calls: CallCounter): Wo
       scope.emit({ ...event, runId, at: clock.now() } as never);
     },
   };
-  registerScope(context, scope);
+  registerScope(context, scope, calls);
   return context;
 }
