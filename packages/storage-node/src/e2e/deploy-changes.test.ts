@@ -7,24 +7,18 @@
  */
 import { join } from 'node:path';
 import {
-  type AgentWorkflow,
   type CheckReplayReport,
   checkReplay,
-  createOpenAIModel,
   createRuntime,
-  type DefineAgentOptions,
   type DurableStore,
-  defineAgent,
-  defineWorkflow,
   type HistoryItem,
   type RunInfo,
   type Runtime,
-  tool,
   type Workflow,
 } from '@cairn/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { createSqliteStore } from '../sqlite/sqlite-store.ts';
+import { type AgentVariant, order, shipping, shopAgent, shopReply } from '../test-support/fixtures/deploy-workflows.ts';
 import { createOpenAITestServer, type OpenAITestServer } from '../test-support/openai-test-server.ts';
 import { makeTempDir } from '../test-support/temp-dir.ts';
 
@@ -74,37 +68,6 @@ async function settledRun(runtime: Runtime, runId: string): Promise<RunInfo> {
 
 // ---------------------------------------------------------------------------------------------
 // Workflows: v1 charges once, then waits for a signal; each v2 changes the code.
-
-type Version = 'v1' | 'removed' | 'inserted' | 'renamed';
-
-function order(version: Version, ledger: string[]): Workflow<{ id: string }, string> {
-  return defineWorkflow('order', async (ctx, input: { id: string }) => {
-    await ctx.step('a', () => {
-      ledger.push('a');
-      return 1;
-    });
-    if (version === 'removed') return `done ${input.id} without charging`;
-    if (version === 'inserted')
-      await ctx.step('audit', () => {
-        ledger.push('audit');
-        return true;
-      });
-    await ctx.step(
-      version === 'renamed' ? 'bill' : 'charge',
-      () => {
-        ledger.push('charge');
-        return 42;
-      },
-      { effect: 'once' },
-    );
-    const go = await ctx.waitForSignal<string>('go');
-    await ctx.step('ship', () => {
-      ledger.push('ship');
-      return go;
-    });
-    return `shipped ${input.id}`;
-  });
-}
 
 /** v1 run paused on its signal wait in a fresh SQLite file; everything closed afterwards. */
 async function pausedOrder(ledger: string[]): Promise<{ file: ReturnType<typeof sqliteFile>; runId: string }> {
@@ -207,32 +170,6 @@ describe('workflow code changes while a run is paused (SQLite)', () => {
 // ---------------------------------------------------------------------------------------------
 // Patches: v2 adds a receipt step behind ctx.patched('receipt'), v3 retires the patch.
 
-function shipping(version: 'v1' | 'v2' | 'v3', ledger: string[]): Workflow<{ id: string }, string> {
-  return defineWorkflow('shipping', async (ctx, input: { id: string }) => {
-    await ctx.step('pack', () => {
-      ledger.push(`pack ${input.id}`);
-      return true;
-    });
-    const withReceipt = version === 'v3' || (version === 'v2' && (await ctx.patched('receipt')));
-    if (withReceipt)
-      await ctx.step(
-        'receipt',
-        () => {
-          ledger.push(`receipt ${input.id}`);
-          return 'sent';
-        },
-        { effect: 'once' },
-      );
-    // A recorded wait (with a deadline), so a run paused here has a call after the patch point.
-    const go = await ctx.waitForSignal<string>('go', { timeoutMs: 24 * 3600_000 });
-    await ctx.step('ship', () => {
-      ledger.push(`ship ${input.id}`);
-      return go;
-    });
-    return `${input.id} ${withReceipt ? 'with' : 'without'} receipt`;
-  });
-}
-
 describe('ctx.patched (SQLite)', () => {
   it('an old run keeps the old path, a new run takes the new one, checkReplay passes for both and tells when the patch can be retired', async () => {
     const ledger: string[] = [];
@@ -264,7 +201,11 @@ describe('ctx.patched (SQLite)', () => {
     // Retire the patch too early: the old run still needs the old path.
     const early = await checkReplay({ workflows: [shipping('v3', ledger)], store });
     expect(early.ok).toBe(false);
-    expect(runOf(early, old.runId).problem).toMatchObject({ kind: 'non-determinism', recorded: '$signal:go#0', requested: 'receipt#0' });
+    expect(runOf(early, old.runId).problem).toMatchObject({
+      kind: 'non-determinism',
+      recorded: '$signal:go#0',
+      requested: 'receipt#0',
+    });
     expect(runOf(early, fresh.runId).compatible, 'the marked run is compatible with the retired patch').toBe(true);
     expect(ledger.length).toBe(before);
 
@@ -292,23 +233,6 @@ describe('ctx.patched (SQLite)', () => {
 // Agents: a counting OpenAI-compatible server; v1 looks a price up, then asks for a refund
 // (needs approval) and pauses.
 
-// biome-ignore lint/suspicious/noExplicitAny: request bodies are inspected freely in tests
-function shopReply(body: any) {
-  const toolResults = (body.messages as Array<{ role: string }>).filter((m) => m.role === 'tool').length;
-  if (toolResults === 0) return { toolCalls: [{ id: 'call_lookup_1', name: 'lookup', arguments: '{"item":"pear"}' }], usage: { prompt: 20, completion: 5 } };
-  if (toolResults === 1)
-    return { toolCalls: [{ id: 'call_refund_1', name: 'refund', arguments: '{"orderId":"o-9","cents":400}' }], usage: { prompt: 30, completion: 5 } };
-  return { text: 'Refunded 400 cents for o-9.', usage: { prompt: 40, completion: 8 } };
-}
-
-interface AgentVariant {
-  instructions?: string;
-  maxTurns?: number;
-  withoutLookup?: boolean;
-  refundSchemaChanged?: boolean;
-  onDefinitionChange?: 'continue' | 'fail';
-}
-
 let server: OpenAITestServer;
 beforeAll(async () => {
   server = await createOpenAITestServer({ respond: shopReply });
@@ -317,43 +241,10 @@ afterAll(async () => {
   await server.close();
 });
 
-function shopAgent(variant: AgentVariant, ledger: string[]): AgentWorkflow<string> {
-  const lookup = tool({
-    name: 'lookup',
-    description: 'Look up the price of an item in cents',
-    input: z.object({ item: z.string() }),
-    execute: ({ item }) => {
-      ledger.push(`lookup ${item}`);
-      return { item, cents: 400 };
-    },
-  });
-  const refund = tool({
-    name: 'refund',
-    description: variant.refundSchemaChanged ? 'Refund an order, with a reason' : 'Refund an order',
-    input: variant.refundSchemaChanged
-      ? z.object({ orderId: z.string(), cents: z.number().int(), reason: z.string().optional() })
-      : z.object({ orderId: z.string(), cents: z.number().int() }),
-    needsApproval: true,
-    execute: ({ orderId, cents }) => {
-      ledger.push(`refund ${orderId} ${cents}`);
-      return { refunded: orderId, cents };
-    },
-  });
-  const options: DefineAgentOptions<string> = {
-    name: 'shop',
-    model: createOpenAIModel({ model: 'test-model', baseURL: server.baseURL, apiKey: 'sk-test-deploy' }),
-    instructions: variant.instructions ?? 'You run a shop. Look prices up before refunding.',
-    tools: variant.withoutLookup ? [refund] : [lookup, refund],
-    maxTurns: variant.maxTurns ?? 5,
-    ...(variant.onDefinitionChange ? { onDefinitionChange: variant.onDefinitionChange } : {}),
-  };
-  return defineAgent(options);
-}
-
 /** A v1 agent run paused on the refund approval in a fresh SQLite file; everything closed afterwards. */
 async function pausedAgentRun(ledger: string[]): Promise<{ file: ReturnType<typeof sqliteFile>; runId: string }> {
   const file = sqliteFile();
-  const runtime = runtimeOver(file.openStore(), [shopAgent({}, ledger)]);
+  const runtime = runtimeOver(file.openStore(), [shopAgent({}, ledger, server.baseURL)]);
   const handle = await runtime.start('shop', 'Refund order o-9');
   const info = await handle.settled();
   expect(info.status).toBe('paused');
@@ -371,12 +262,12 @@ describe('agent definition changes while a run is paused (SQLite, counting model
     const { file, runId } = await pausedAgentRun(ledger);
     const store = file.openStore();
     const requests = server.requests.length;
-    const report = await checkReplay({ workflows: [shopAgent({ maxTurns: 1 }, ledger)], store });
+    const report = await checkReplay({ workflows: [shopAgent({ maxTurns: 1 }, ledger, server.baseURL)], store });
     expect(server.requests.length, 'no model call during the check').toBe(requests);
     expect(ledger).toEqual(['lookup pear']);
     expect(runOf(report, runId).problem).toMatchObject({ kind: 'unconsumed-calls', recorded: 'model#1', callIndex: 2 });
 
-    const v2 = runtimeOver(store, [shopAgent({ maxTurns: 1 }, ledger)]);
+    const v2 = runtimeOver(store, [shopAgent({ maxTurns: 1 }, ledger, server.baseURL)]);
     await v2.approve(runId, 'call_refund_1', approve);
     const info = await settledRun(v2, runId);
     expect(info.status).toBe('failed');
@@ -398,7 +289,12 @@ describe('agent definition changes while a run is paused (SQLite, counting model
       parts: ['instructions'],
       tools: { added: [], removed: [], changed: [] },
     },
-    { title: 'a tool removed', variant: { withoutLookup: true }, parts: ['tools'], tools: { added: [], removed: ['lookup'], changed: [] } },
+    {
+      title: 'a tool removed',
+      variant: { withoutLookup: true },
+      parts: ['tools'],
+      tools: { added: [], removed: ['lookup'], changed: [] },
+    },
     {
       title: "a tool's schema changed",
       variant: { refundSchemaChanged: true },
@@ -412,17 +308,22 @@ describe('agent definition changes while a run is paused (SQLite, counting model
       const { file, runId } = await pausedAgentRun(ledger);
       const store = file.openStore();
       const requests = server.requests.length;
-      const report = await checkReplay({ workflows: [shopAgent(change.variant, ledger)], store });
+      const report = await checkReplay({ workflows: [shopAgent(change.variant, ledger, server.baseURL)], store });
       expect(server.requests.length).toBe(requests);
       expect(ledger).toEqual(['lookup pear']);
       const checked = runOf(report, runId);
       expect(checked.compatible).toBe(true);
       expect(checked.stoppedAt).toBe('waiting');
       expect(checked.definitionChanges).toEqual([
-        { agent: 'shop', parts: change.parts, previous: expect.stringMatching(/^[0-9a-f]{32}$/), current: expect.stringMatching(/^[0-9a-f]{32}$/) },
+        {
+          agent: 'shop',
+          parts: change.parts,
+          previous: expect.stringMatching(/^[0-9a-f]{32}$/),
+          current: expect.stringMatching(/^[0-9a-f]{32}$/),
+        },
       ]);
 
-      const v2 = runtimeOver(store, [shopAgent(change.variant, ledger)]);
+      const v2 = runtimeOver(store, [shopAgent(change.variant, ledger, server.baseURL)]);
       await v2.approve(runId, 'call_refund_1', approve);
       expect(await v2.handle(runId).result()).toBe('Refunded 400 cents for o-9.');
       expect(ledger).toEqual(['lookup pear', 'refund o-9 400']);
@@ -446,7 +347,11 @@ describe('agent definition changes while a run is paused (SQLite, counting model
       expect(history.filter((item) => item.key === 'tool:refund#0' && item.kind === 'step-end')[0]!.seq).toBeGreaterThan(markSeq);
       // Recorded once: the run's journal now says the new definition is in force.
       await stopAll();
-      const after = await checkReplay({ workflows: [shopAgent(change.variant, ledger)], store: file.openStore(), select: 'all' });
+      const after = await checkReplay({
+        workflows: [shopAgent(change.variant, ledger, server.baseURL)],
+        store: file.openStore(),
+        select: 'all',
+      });
       expect(runOf(after, runId)).toMatchObject({ compatible: true, definitionChanges: [] });
     });
   }
@@ -457,7 +362,7 @@ describe('agent definition changes while a run is paused (SQLite, counting model
     const store = file.openStore();
     const requests = server.requests.length;
     const strict = { instructions: 'You run a shop. Be terse.', onDefinitionChange: 'fail' as const };
-    const report = await checkReplay({ workflows: [shopAgent(strict, ledger)], store });
+    const report = await checkReplay({ workflows: [shopAgent(strict, ledger, server.baseURL)], store });
     expect(server.requests.length).toBe(requests);
     expect(report.ok).toBe(false);
     expect(runOf(report, runId).problem).toMatchObject({
@@ -467,7 +372,7 @@ describe('agent definition changes while a run is paused (SQLite, counting model
       tools: { added: [], removed: [], changed: [] },
     });
 
-    const v2 = runtimeOver(store, [shopAgent(strict, ledger)]);
+    const v2 = runtimeOver(store, [shopAgent(strict, ledger, server.baseURL)]);
     await v2.approve(runId, 'call_refund_1', approve);
     const info = await settledRun(v2, runId);
     expect(info.status).toBe('failed');
@@ -479,7 +384,7 @@ describe('agent definition changes while a run is paused (SQLite, counting model
     expect(server.requests.length).toBe(requests);
     await stopAll();
 
-    const restored = runtimeOver(file.openStore(), [shopAgent({ onDefinitionChange: 'fail' }, ledger)]);
+    const restored = runtimeOver(file.openStore(), [shopAgent({ onDefinitionChange: 'fail' }, ledger, server.baseURL)]);
     await restored.resume(runId);
     expect(await restored.handle(runId).result()).toBe('Refunded 400 cents for o-9.');
     expect(ledger).toEqual(['lookup pear', 'refund o-9 400']);
@@ -492,7 +397,7 @@ describe('agent definition changes while a run is paused (SQLite, counting model
         .map((h) => (h.value as { h: string }).h);
     // Uninterrupted under v1.
     const ledger: string[] = [];
-    const straight = runtimeOver(sqliteFile().openStore(), [shopAgent({}, ledger)]);
+    const straight = runtimeOver(sqliteFile().openStore(), [shopAgent({}, ledger, server.baseURL)]);
     const first = await straight.start('shop', 'Refund order o-9');
     await first.settled();
     await straight.approve(first.runId, 'call_refund_1', approve);
@@ -501,7 +406,7 @@ describe('agent definition changes while a run is paused (SQLite, counting model
     await stopAll();
     // Paused under v1, resumed under other instructions: same messages, same earlier links.
     const { file, runId } = await pausedAgentRun([]);
-    const changed = runtimeOver(file.openStore(), [shopAgent({ instructions: 'You run a shop. Be terse.' }, [])]);
+    const changed = runtimeOver(file.openStore(), [shopAgent({ instructions: 'You run a shop. Be terse.' }, [], server.baseURL)]);
     await changed.approve(runId, 'call_refund_1', approve);
     await changed.handle(runId).result();
     const resumed = await modelHashes(changed, runId);

@@ -28,9 +28,13 @@ function detail(run: RunCheck): string {
   if (problem?.kind === 'definition-changed') return `agent "${problem.agent}": ${problem.parts.join(', ')} changed`;
   if (problem) return preview(problem.message.replace(/^\[[^\]]+\] /, ''), 100);
   const changes = run.definitionChanges.map((c) => `agent "${c.agent}": ${c.parts.join(', ')} (recorded on resume)`);
-  const where = { live: 'replays to its end', waiting: 'replays to its open wait', returned: 'returns', threw: 'throws', stopped: '' }[
-    run.stoppedAt
-  ];
+  const where = {
+    live: 'replays to its end',
+    waiting: 'replays to its open wait',
+    returned: 'returns',
+    threw: 'throws',
+    stopped: '',
+  }[run.stoppedAt];
   return [`${run.replayedCalls}/${run.recordedCalls} calls, ${where}`, ...changes].join('; ');
 }
 
@@ -77,7 +81,8 @@ export const checkReplayCommand: Command = {
   ],
   async run({ io, json, values, store }) {
     if (typeof values.workflows !== 'string') throw new UsageError('check-replay needs --workflows <module>');
-    if (values.all === true && typeof values.run === 'string') throw new UsageError('check-replay: --all and --run exclude each other');
+    if (values.all === true && typeof values.run === 'string')
+      throw new UsageError('check-replay: --all and --run exclude each other');
     let select: CheckSelection = values.all === true ? 'all' : 'active';
     if (typeof values.run === 'string') {
       const runIds = values.run.split(',').map((id) => runIdArgument(id.trim()));
