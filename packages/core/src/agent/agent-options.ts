@@ -101,7 +101,9 @@ export function resolveAgentOptions<O>(options: DefineAgentOptions<O>): Resolved
     throw new InvalidArgumentError(`[@cairn/core] agent "${name}": modelTimeoutMs must be > 0`);
   const instructions = options.instructions ?? '';
   const definitions = [...tools.values()].map((t) => ({ name: t.name, description: t.description, parameters: t.parameters }));
-  const output = options.output ? { schema: options.output, json: toJsonSchema(options.output, `agent "${name}" output`) } : undefined;
+  const output = options.output
+    ? { schema: options.output, json: toJsonSchema(options.output, `agent "${name}" output`) }
+    : undefined;
   const definition = snapshotDefinition(instructions, definitions, output?.json ?? null);
   // Awaited by every live model turn; never an unhandled rejection meanwhile.
   definition.catch(() => undefined);

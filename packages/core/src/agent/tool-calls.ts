@@ -154,7 +154,9 @@ export async function runToolCalls(
         replayed.add(i);
         const name = p.removed;
         return ctx.step(`tool:${name}`, () => {
-          throw new ToolError(`[@cairn/core] run "${ctx.runId}": tool "${name}" was removed; only its recorded outcome can replay`);
+          throw new ToolError(
+            `[@cairn/core] run "${ctx.runId}": tool "${name}" was removed; only its recorded outcome can replay`,
+          );
         });
       }
       if (p.kind === 'done') return Promise.resolve(undefined);

@@ -58,7 +58,14 @@ export type ReplayProblem =
       recorded: string | null;
       requested: string | null;
     }
-  | { kind: 'unconsumed-calls'; message: string; seq: number | null; callIndex: number | null; recorded: string | null; count: number }
+  | {
+      kind: 'unconsumed-calls';
+      message: string;
+      seq: number | null;
+      callIndex: number | null;
+      recorded: string | null;
+      count: number;
+    }
   | {
       kind: 'definition-changed';
       message: string;
@@ -141,15 +148,18 @@ export async function checkReplay(options: CheckReplayOptions): Promise<CheckRep
   for await (const record of selectRuns(store, options.select ?? 'active')) {
     const workflow = workflows.get(record.workflow);
     if (!workflow) {
-      runs.push({
-        ...base(record, 0, 0),
-        compatible: false,
-        stoppedAt: 'stopped',
-        problem: {
-          kind: 'workflow-missing',
-          message: `[@cairn/core] run "${record.runId}": the code given has no workflow "${record.workflow}"`,
-        },
-      });
+      runs.push(
+        verdictOf(record, {
+          compatible: false,
+          stoppedAt: 'stopped',
+          replayedCalls: 0,
+          recordedCalls: 0,
+          problem: {
+            kind: 'workflow-missing',
+            message: `[@cairn/core] run "${record.runId}": the code given has no workflow "${record.workflow}"`,
+          },
+        }),
+      );
       continue;
     }
     runs.push(await checkRun(workflow, record, await store.readEntries(record.runId), store, clock, timeoutMs));
@@ -178,21 +188,32 @@ async function* selectRuns(store: DurableStore, select: CheckSelection): AsyncGe
     throw new InvalidArgumentError(`[@cairn/core] checkReplay: select must be 'active', 'all' or { runIds }`);
   let cursor: string | undefined;
   do {
-    const page = await store.listRuns({ ...(select === 'active' ? { status: ACTIVE } : {}), limit: PAGE, ...(cursor ? { cursor } : {}) });
+    const page = await store.listRuns({
+      ...(select === 'active' ? { status: ACTIVE } : {}),
+      limit: PAGE,
+      ...(cursor ? { cursor } : {}),
+    });
     yield* page.runs;
     cursor = page.cursor;
   } while (cursor);
 }
 
-function base(record: RunRecord, replayedCalls: number, recordedCalls: number) {
+/** A verdict with its fields in reading order (the JSON document keeps it). */
+function verdictOf(
+  record: RunRecord,
+  fields: Pick<RunCheck, 'compatible' | 'stoppedAt' | 'replayedCalls' | 'recordedCalls'> & Partial<RunCheck>,
+): RunCheck {
   return {
     runId: record.runId,
     workflow: record.workflow,
     status: record.status,
-    replayedCalls,
-    recordedCalls,
-    definitionChanges: [] as RunCheck['definitionChanges'],
-    patches: [] as RunCheck['patches'],
+    compatible: fields.compatible,
+    stoppedAt: fields.stoppedAt,
+    replayedCalls: fields.replayedCalls,
+    recordedCalls: fields.recordedCalls,
+    ...(fields.problem ? { problem: fields.problem } : {}),
+    definitionChanges: fields.definitionChanges ?? [],
+    patches: fields.patches ?? [],
   };
 }
 
@@ -256,18 +277,19 @@ async function checkRun(
   // Park whatever workflow code is still running.
   const current = control.current;
   control.end();
-  const check: RunCheck = {
-    ...base(record, calls.next, replay.recordedCalls),
-    compatible: true,
-    stoppedAt: 'live',
+  const seen = {
+    replayedCalls: calls.next,
+    recordedCalls: replay.recordedCalls,
     definitionChanges: findings.definitionChanges
       .filter((c) => c.policy === 'continue')
       .map((c) => ({ agent: c.agent, parts: c.parts, previous: c.previous, current: c.current })),
     patches: findings.patches.map((p) => ({ patchId: p.patchId, path: p.path })),
   };
-  const fail = (problem: ReplayProblem): RunCheck => ({ ...check, compatible: false, stoppedAt: 'stopped', problem });
+  const check = verdictOf(record, { ...seen, compatible: true, stoppedAt: 'live' });
+  const fail = (problem: ReplayProblem, stoppedAt: RunCheck['stoppedAt'] = 'stopped'): RunCheck =>
+    verdictOf(record, { ...seen, compatible: false, stoppedAt, problem });
   if (current) {
-    if (current.type === 'suspend') return { ...check, stoppedAt: 'waiting' };
+    if (current.type === 'suspend') return verdictOf(record, { ...seen, compatible: true, stoppedAt: 'waiting' });
     if (current.type === 'stop' && current.reason === 'check-end') return check;
     if (current.type === 'stop' && current.reason === 'check-timeout')
       return fail({
@@ -314,9 +336,9 @@ async function checkRun(
       recorded: unconsumed.expected ?? null,
       count: replay.recordedCalls - calls.next,
     });
-  const settled: RunCheck = { ...check, stoppedAt: result.type === 'return' ? 'returned' : 'threw' };
+  const stoppedAt = result.type === 'return' ? 'returned' : 'threw';
   const changed = outcomeChange(runId, entries, result);
-  return changed ? { ...fail(changed), stoppedAt: settled.stoppedAt } : settled;
+  return changed ? fail(changed, stoppedAt) : verdictOf(record, { ...seen, compatible: true, stoppedAt });
 }
 
 /** A recorded `completed` run whose replay now throws or returns another output. */

@@ -324,7 +324,14 @@ export function definitionMarkEntry(
   context: PayloadContext,
   now: number,
 ): NewEntry {
-  const text = JSON.stringify({ t: 'd', o: change.previous, n: change.current, p: change.parts, tc: change.tools, s: change.snapshot });
+  const text = JSON.stringify({
+    t: 'd',
+    o: change.previous,
+    n: change.current,
+    p: change.parts,
+    tc: change.tools,
+    s: change.snapshot,
+  });
   assertFits(text, context);
   return entry('change-mark', `definition:${change.agent}`, text, now);
 }

@@ -9,6 +9,7 @@ import type { RunEvent } from '../engine/events.ts';
 import { createRuntime, type Runtime } from '../engine/runtime.ts';
 import { defineWorkflow, type OnUnknown, type Workflow } from '../engine/workflow.ts';
 import type { DurableStore } from '../storage/types.ts';
+import { deployScenarios } from './deploy-scenarios.ts';
 import type { StoreHarness } from './harness.ts';
 import { createInterruptingStore } from './interrupting-store.ts';
 
@@ -182,6 +183,8 @@ export function engineConformanceSuite(harness: StoreHarness): void {
       if (harness.peer) return harness.peer(base);
       return base;
     }
+
+    deployScenarios(harness, runtimes, successor, timeout);
 
     it(
       'runs the six-step workflow uninterrupted, each step once',

@@ -34,7 +34,11 @@ export function createCallCounter(): CallCounter {
  * `maxTurns`). Returns the error naming the first unconsumed call, or undefined when all were consumed.
  * Only calls count: lease-take, run-end, signals, decisions and change marks carry no call index.
  */
-export function unconsumedCalls(scope: DriveScope, calls: CallCounter, how: 'returned' | 'threw'): NonDeterminismError | undefined {
+export function unconsumedCalls(
+  scope: DriveScope,
+  calls: CallCounter,
+  how: 'returned' | 'threw',
+): NonDeterminismError | undefined {
   const { replay } = scope;
   if (calls.next >= replay.recordedCalls) return undefined;
   let first: { index: number; id: string; seq: number } | undefined;

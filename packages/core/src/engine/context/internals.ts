@@ -63,13 +63,21 @@ export async function journalDefinitionChange(ctx: WorkflowContext, change: Defi
   }
   if (scope.control.current) return never();
   const now = scope.clock.now();
-  const entry = definitionMarkEntry(change, { runId: scope.runId, what: 'definition change record', maxBytes: scope.maxPayloadBytes }, now);
+  const entry = definitionMarkEntry(
+    change,
+    { runId: scope.runId, what: 'definition change record', maxBytes: scope.maxPayloadBytes },
+    now,
+  );
   const { firstSeq } = await op(scope, () => scope.journal.commit([entry]));
   scope.replay.definitions.set(change.agent, { seq: firstSeq, record: change });
 }
 
 /** `onDefinitionChange: 'fail'`: stop the drive with `error` (resumable after a fix). Never settles. */
-export function stopForDefinitionChange(ctx: WorkflowContext, change: DefinitionChange, error: NonDeterminismError): Promise<never> {
+export function stopForDefinitionChange(
+  ctx: WorkflowContext,
+  change: DefinitionChange,
+  error: NonDeterminismError,
+): Promise<never> {
   const scope = scopeOf(ctx);
   scope.check?.definitionChanges.push({ ...change, policy: 'fail' });
   scope.control.stop('non-determinism', error);
