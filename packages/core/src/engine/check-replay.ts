@@ -75,6 +75,7 @@ export type ReplayProblem =
       current: string;
       tools: { added: string[]; removed: string[]; changed: string[] };
     }
+  /** A completed run whose code now returns another output or throws (outputs in the codec's JSON form). */
   | { kind: 'outcome-changed'; message: string; recorded: string; replayed: string }
   | { kind: 'workflow-missing'; message: string }
   | { kind: 'timeout'; message: string }
