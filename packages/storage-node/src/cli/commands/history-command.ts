@@ -33,6 +33,12 @@ function statusOf(item: HistoryItem, ended: ReadonlySet<string>, decided: Readon
       return 'received';
     case 'run-end':
       return style.status(item.status ?? '', `${item.status ?? 'ended'}${error ? ` ${error}` : ''}`);
+    case 'change-mark': {
+      const change = item.change;
+      if (change?.type === 'patch') return style.cyan('patch taken (new path)');
+      if (change?.type === 'definition') return style.yellow(`definition changed: ${change.parts.join(', ') || 'order'}`);
+      return 'change';
+    }
     default:
       return '';
   }
