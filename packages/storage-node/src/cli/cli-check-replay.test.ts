@@ -148,6 +148,18 @@ describe('cairn check-replay', () => {
     await expectNothingRan(server.requests.length);
   });
 
+  it('cairn history shows the patch mark of a run on the new path', async () => {
+    const result = await cairn(['history', ids.newShipping, '--store', `sqlite:${db}`], env);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/change-mark\s+patch:receipt\s.*patch taken \(new path\)/);
+    const json = (await cairn(['history', ids.newShipping, '--store', `sqlite:${db}`, '--json'], env)).json();
+    expect(json.items.find((item: { kind: string }) => item.kind === 'change-mark')).toMatchObject({
+      key: 'patch:receipt',
+      index: 1,
+      change: { type: 'patch', patchId: 'receipt', index: 1 },
+    });
+  });
+
   it('usage errors exit 2, an unknown run exits 3', async () => {
     const missing = await cairn(['check-replay', '--store', `sqlite:${db}`], env);
     expect(missing.code).toBe(2);
