@@ -30,7 +30,7 @@ describe('exhaustive replay', () => {
     await runtime.resume('throws');
     const info = await runtime.handle('throws').settled();
     expect(info.error).toMatchObject({ code: 'non-determinism' });
-    expect(info.error?.message).toContain('the workflow threw after 1 calls');
+    expect(info.error?.message).toContain('the workflow threw after 1 call, but the journal records 1 more');
     expect(info.error?.message).toContain('"b#0"');
     expect(effects).toEqual(['a', 'b']);
   });

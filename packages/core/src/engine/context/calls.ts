@@ -47,7 +47,7 @@ export function unconsumedCalls(
   if (!first) return undefined;
   const left = [...replay.callIds.keys()].filter((index) => index >= calls.next).length;
   return new NonDeterminismError(
-    `[@cairn/core] run "${scope.runId}": non-determinism: the workflow ${how} after ${calls.next} calls, but the journal records ${left} more, the first at call ${first.index} (seq ${first.seq}): "${first.id}" (removed or reordered code; restore it, or put the change behind ctx.patched)`,
+    `[@cairn/core] run "${scope.runId}": non-determinism: the workflow ${how} after ${calls.next} call${calls.next === 1 ? '' : 's'}, but the journal records ${left} more, the first at call ${first.index} (seq ${first.seq}): "${first.id}" (removed or reordered code; restore it, or put the change behind ctx.patched)`,
     { runId: scope.runId, seq: first.seq, expected: first.id, callIndex: first.index },
   );
 }
