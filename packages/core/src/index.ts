@@ -17,11 +17,20 @@ export type { RedactToolError, ToolErrorInfo } from './agent/tool-error-redactio
 export { defaultRedactToolError, MAX_TOOL_ERROR_CHARS, redactSecrets } from './agent/tool-error-redaction.ts';
 export type { CodecContext, SerializedError } from './codec.ts';
 export { byteLength, decode, deserializeError, encode, serializeError } from './codec.ts';
+export type {
+  CheckReplayOptions,
+  CheckReplayReport,
+  CheckSelection,
+  PatchUse,
+  ReplayProblem,
+  RunCheck,
+} from './engine/check-replay.ts';
+export { checkReplay } from './engine/check-replay.ts';
 export type { Clock, ManualClock, TimerHandle } from './engine/clock.ts';
 export { createManualClock, systemClock } from './engine/clock.ts';
 export type { ErrorSummary, RunEvent, RunEventType } from './engine/events.ts';
 export { formatEvent } from './engine/events.ts';
-export type { StepUsage } from './engine/journal-format.ts';
+export type { ChangeMarkRecord, DefinitionPart, StepUsage } from './engine/journal-format.ts';
 export type { Backoff, RetryPolicy } from './engine/retry-policy.ts';
 export { DEFAULT_RETRY } from './engine/retry-policy.ts';
 export type { HistoryItem, PendingApproval, RunInfo } from './engine/run-info.ts';

@@ -6,6 +6,7 @@ import type { Backoff, RetryPolicy } from '../engine/retry-policy.ts';
 import { assertName } from '../engine/workflow.ts';
 import { InvalidArgumentError } from '../errors.ts';
 import type { LanguageModel, ToolDefinition } from '../models/language-model.ts';
+import { type DefinitionSnapshot, type OnDefinitionChange, snapshotDefinition } from './definition.ts';
 import { toJsonSchema } from './json-schema.ts';
 import type { AnyTool } from './tool.ts';
 import { defaultRedactToolError, type RedactToolError } from './tool-error-redaction.ts';
@@ -15,7 +16,7 @@ export interface DefineAgentOptions<O = string> {
   /** The workflow name runs are recorded under (`^[A-Za-z0-9_.:@/-]{1,100}$`). */
   name: string;
   model: LanguageModel;
-  /** The system message. Part of the first request hash; keep it stable for runs in flight. */
+  /** The system message. Covered by every request hash; a change is detected on resume (`onDefinitionChange`). */
   instructions?: string;
   tools?: readonly AnyTool[];
   /** A zod schema of the final answer: the model is asked for JSON, which is validated (and re-asked). */
@@ -40,6 +41,13 @@ export interface DefineAgentOptions<O = string> {
    * `MAX_TOOL_ERROR_CHARS`). ADR 0067.
    */
   redactToolError?: RedactToolError;
+  /**
+   * What a run resumed under different instructions, tool definitions or output schema than its
+   * recorded turns were made with does (ADR 0101): `'continue'` (default) journals a `change-mark`
+   * with the old and new hash and the parts changed, and goes on under the new definition; `'fail'`
+   * stops the run with `NonDeterminismError` (resumable once the definition is restored).
+   */
+  onDefinitionChange?: OnDefinitionChange;
 }
 
 /** Options with defaults applied and derived values computed. */
@@ -58,6 +66,9 @@ export interface ResolvedAgentOptions<O> {
   modelRetry: DefineAgentOptions<O>['modelRetry'];
   modelTimeoutMs: number | undefined;
   redactToolError: RedactToolError;
+  onDefinitionChange: OnDefinitionChange;
+  /** Hashes of instructions, tools and output schema (computed once). */
+  definition: Promise<DefinitionSnapshot>;
 }
 
 function count(value: number | undefined, fallback: number, what: string, agent: string, min = 0): number {
@@ -83,15 +94,26 @@ export function resolveAgentOptions<O>(options: DefineAgentOptions<O>): Resolved
     throw new InvalidArgumentError(`[@cairn/core] agent "${name}": budget.maxTokens must be a number > 0`);
   if (options.redactToolError !== undefined && typeof options.redactToolError !== 'function')
     throw new InvalidArgumentError(`[@cairn/core] agent "${name}": redactToolError must be a function`);
+  const onDefinitionChange = options.onDefinitionChange ?? 'continue';
+  if (onDefinitionChange !== 'continue' && onDefinitionChange !== 'fail')
+    throw new InvalidArgumentError(`[@cairn/core] agent "${name}": onDefinitionChange must be 'continue' or 'fail'`);
   if (options.modelTimeoutMs !== undefined && !(options.modelTimeoutMs > 0))
     throw new InvalidArgumentError(`[@cairn/core] agent "${name}": modelTimeoutMs must be > 0`);
+  const instructions = options.instructions ?? '';
+  const definitions = [...tools.values()].map((t) => ({ name: t.name, description: t.description, parameters: t.parameters }));
+  const output = options.output
+    ? { schema: options.output, json: toJsonSchema(options.output, `agent "${name}" output`) }
+    : undefined;
+  const definition = snapshotDefinition(instructions, definitions, output?.json ?? null);
+  // Awaited by every live model turn; never an unhandled rejection meanwhile.
+  definition.catch(() => undefined);
   return {
     name,
     model: options.model,
-    instructions: options.instructions ?? '',
+    instructions,
     tools,
-    definitions: [...tools.values()].map((t) => ({ name: t.name, description: t.description, parameters: t.parameters })),
-    output: options.output ? { schema: options.output, json: toJsonSchema(options.output, `agent "${name}" output`) } : undefined,
+    definitions,
+    output,
     maxTurns: count(options.maxTurns, 10, 'maxTurns', name, 1),
     budget,
     maxToolErrors: count(options.maxToolErrors, 3, 'maxToolErrors', name),
@@ -100,5 +122,7 @@ export function resolveAgentOptions<O>(options: DefineAgentOptions<O>): Resolved
     modelRetry: options.modelRetry,
     modelTimeoutMs: options.modelTimeoutMs,
     redactToolError: options.redactToolError ?? defaultRedactToolError,
+    onDefinitionChange,
+    definition,
   };
 }

@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import { InvalidArgumentError } from '../errors.ts';
 import type { AgentMessage } from '../models/language-model.ts';
+import type { DefinitionTracker } from './definition.ts';
 
 /** What an agent run takes: the user's message, or a whole conversation to continue. */
 export type AgentInput = string | { messages: AgentMessage[] };
@@ -31,6 +32,8 @@ export interface Conversation {
   unhashed: unknown[];
   /** Hash of the last request ('' before the first). */
   hash: string;
+  /** The definition the recorded turns were made under (ADR 0101). */
+  definition: DefinitionTracker;
   push(...messages: AgentMessage[]): void;
 }
 
@@ -43,15 +46,16 @@ export function assertAgentInput(input: unknown, runId: string): asserts input i
   }
 }
 
-/** The opening conversation: instructions, then the input. The first hash also covers tools and output schema. */
-export function openConversation(instructions: string, input: AgentInput, requestShape: unknown): Conversation {
+/** The opening conversation: instructions, then the input. Every hash also covers the definition hash (ADR 0101). */
+export function openConversation(instructions: string, input: AgentInput): Conversation {
   const messages: AgentMessage[] = [];
   if (instructions.length > 0) messages.push({ role: 'system', content: instructions });
   if (typeof input === 'string') messages.push({ role: 'user', content: input });
   else messages.push(...input.messages);
   const conversation: Conversation = {
     messages,
-    unhashed: [requestShape, ...messages],
+    unhashed: [...messages],
+    definition: { recorded: undefined },
     hash: '',
     push(...more) {
       messages.push(...more);
@@ -61,9 +65,12 @@ export function openConversation(instructions: string, input: AgentInput, reques
   return conversation;
 }
 
-/** The next link of the request hash chain: SHA-256(previous hash, new messages), 128 bits in hex. */
-export async function chainHash(previous: string, added: readonly unknown[]): Promise<string> {
-  const text = `${previous}\n${JSON.stringify(added)}`;
+/**
+ * The next link of the request hash chain: SHA-256(previous hash, definition hash, new messages),
+ * 128 bits in hex. Every link covers the definition in force (ADR 0101).
+ */
+export async function chainHash(previous: string, definition: string, added: readonly unknown[]): Promise<string> {
+  const text = `${previous}\n${definition}\n${JSON.stringify(added)}`;
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
   let hex = '';
   for (let i = 0; i < 16; i++) hex += digest[i]!.toString(16).padStart(2, '0');

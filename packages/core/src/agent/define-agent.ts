@@ -11,6 +11,7 @@ import { MaxTurnsError, OutputInvalidError, ToolError } from '../errors.ts';
 import { type DefineAgentOptions, type ResolvedAgentOptions, resolveAgentOptions } from './agent-options.ts';
 import { budgetGate } from './budget.ts';
 import { type AgentInput, assertAgentInput, openConversation } from './conversation.ts';
+import { definitionGate } from './definition.ts';
 import { checkFinal } from './final-output.ts';
 import { modelTurn } from './model-turn.ts';
 import { runToolCalls } from './tool-calls.ts';
@@ -22,10 +23,9 @@ export interface AgentWorkflow<O = string> extends Workflow<AgentInput, O> {
 
 async function runAgent<O>(agent: ResolvedAgentOptions<O>, ctx: WorkflowContext, input: AgentInput): Promise<O> {
   assertAgentInput(input, ctx.runId);
-  const conversation = openConversation(agent.instructions, input, {
-    tools: agent.definitions,
-    output: agent.output?.json ?? null,
-  });
+  const conversation = openConversation(agent.instructions, input);
+  // Before anything replays: a run resumed under another definition is recorded or stopped (ADR 0101).
+  await definitionGate(ctx, agent, conversation.definition);
   const usedApprovalIds = new Set<string>();
   const head = `[@cairn/core] run "${ctx.runId}": agent "${agent.name}"`;
   let limit = agent.budget;

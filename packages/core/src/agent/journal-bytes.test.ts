@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { checkReplay } from '../engine/check-replay.ts';
 import { createScriptedModel } from '../models/scripted-model.ts';
 import { agentBed, measuringStore } from './agent-test-kit.ts';
 import { defineAgent } from './define-agent.ts';
@@ -61,6 +62,14 @@ describe('journal size', () => {
     const fork = await runtime.fork(run.runId, { atSeq: lastSeq - 1 });
     expect(await fork.result()).toBe('All noted.');
     console.log(`replayed ${TURNS} turns (${lastSeq - 2} entries) in ${Date.now() - started} ms`);
+    expect(model.calls).toBe(calls);
+    expect(notes).toBe(TURNS);
+
+    // checkReplay walks the same journal without executing anything (ADR 0103).
+    const checkStarted = Date.now();
+    const report = await checkReplay({ workflows: [agent], store, select: { runIds: [run.runId] }, clock: bed.clock });
+    console.log(`checkReplay of ${TURNS} turns (${lastSeq} entries) in ${Date.now() - checkStarted} ms`);
+    expect(report.runs[0]).toMatchObject({ compatible: true, stoppedAt: 'returned', recordedCalls: 2 * TURNS + 1 });
     expect(model.calls).toBe(calls);
     expect(notes).toBe(TURNS);
   });

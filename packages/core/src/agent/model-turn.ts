@@ -9,12 +9,15 @@ import { CairnError } from '../errors.ts';
 import type { AssistantMessage, FinishReason, ModelRequest, ModelResponse } from '../models/language-model.ts';
 import type { ResolvedAgentOptions } from './agent-options.ts';
 import { type Conversation, chainHash } from './conversation.ts';
+import type { DefinitionSnapshot } from './definition.ts';
 
-/** What a model step records: message, finish reason, request hash. */
+/** What a model step records: message, finish reason, request hash (and the definition, when new to the run). */
 export interface ModelTurn {
   m: AssistantMessage;
   f: FinishReason;
   h: string;
+  /** The definition's hashes, on the run's first turn (ADR 0101). */
+  d?: DefinitionSnapshot;
 }
 
 /** Keep only the journal-safe fields of a reply, so the live and the replayed message are identical. */
@@ -58,7 +61,8 @@ export async function modelTurn<O>(
         tools: agent.definitions,
         ...(agent.output ? { output: { name: 'output', schema: agent.output.json } } : {}),
       };
-      const hash = await chainHash(previous, added);
+      const definition = await agent.definition;
+      const hash = await chainHash(previous, definition.h, added);
       let response: ModelResponse;
       try {
         response = streaming
@@ -71,6 +75,8 @@ export async function modelTurn<O>(
         throw withRunId(error, ctx.runId);
       }
       const recorded: ModelTurn = { m: normalize(response.message), f: response.finishReason, h: hash };
+      // The run's first turn records the definition; later changes are journaled as change marks.
+      if (!conversation.definition.recorded) recorded.d = definition;
       usageOf.set(recorded, { inputTokens: response.usage.inputTokens, outputTokens: response.usage.outputTokens });
       return recorded;
     },
@@ -81,6 +87,7 @@ export async function modelTurn<O>(
     },
   );
   conversation.hash = turn.h;
+  conversation.definition.recorded ??= turn.d;
   conversation.push(turn.m);
   return turn;
 }

@@ -11,8 +11,9 @@
  * - what a tool throws is redacted inside its step, before the engine journals it or retries on it,
  *   so the journal, the events and the model all see the same redacted message (ADR 0067).
  */
+import { nextCallIsRecorded } from '../engine/context/internals.ts';
 import type { ApprovalDecision, OnUnknown, WorkflowContext } from '../engine/workflow.ts';
-import { CairnError } from '../errors.ts';
+import { CairnError, ToolError } from '../errors.ts';
 import type { AgentMessage, ToolCall } from '../models/language-model.ts';
 import type { ResolvedAgentOptions } from './agent-options.ts';
 import { modelApprovalId } from './approval-ids.ts';
@@ -37,7 +38,8 @@ export interface ToolApprovalDetails {
 }
 
 type Plan =
-  | { kind: 'done'; content: string; problem?: string }
+  /** `removed`: a call to a tool the agent no longer has; its recorded outcome, if any, replays (ADR 0101). */
+  | { kind: 'done'; content: string; problem?: string; removed?: string }
   | { kind: 'run'; tool: AnyTool; input: unknown; approval?: Promise<ApprovalDecision<{ input?: unknown }>> };
 
 function parseArguments(text: string): { ok: true; value: unknown } | { ok: false } {
@@ -67,6 +69,7 @@ function plan(ctx: WorkflowContext, agent: ResolvedAgentOptions<unknown>, call: 
       kind: 'done',
       problem: 'a call to an unknown tool',
       content: `Error: there is no tool named "${call.name}". Available tools: ${names}.`,
+      removed: call.name,
     };
   }
   const args = parseArguments(call.arguments);
@@ -142,8 +145,20 @@ export async function runToolCalls(
     }
     return { kind: 'run', tool: p.tool, input: p.input };
   });
+  // A call to a tool removed since it ran: the journal holds its outcome, so replay it (the step
+  // function never runs) instead of diverging from the recorded calls.
+  const replayed = new Set<number>();
   const settled = await Promise.allSettled(
     ready.map((p, i) => {
+      if (p.kind === 'done' && p.removed !== undefined && nextCallIsRecorded(ctx, `tool:${p.removed}`)) {
+        replayed.add(i);
+        const name = p.removed;
+        return ctx.step(`tool:${name}`, () => {
+          throw new ToolError(
+            `[@cairn/core] run "${ctx.runId}": tool "${name}" was removed; only its recorded outcome can replay`,
+          );
+        });
+      }
       if (p.kind === 'done') return Promise.resolve(undefined);
       const callId = calls[i]!.id;
       return ctx.step(
@@ -177,6 +192,15 @@ export async function runToolCalls(
   return ready.map((p, i) => {
     const toolCallId = calls[i]!.id;
     const result = settled[i]!;
+    if (replayed.has(i)) {
+      const name = (p as { removed: string }).removed;
+      if (result.status === 'fulfilled') return { message: { role: 'tool', toolCallId, content: toContent(result.value) } };
+      const message = result.reason instanceof Error ? result.reason.message : String(result.reason);
+      return {
+        message: { role: 'tool', toolCallId, content: `Error: tool "${name}" failed: ${message}` },
+        problem: `tool "${name}" failed`,
+      };
+    }
     if (p.kind === 'done')
       return { message: { role: 'tool', toolCallId, content: p.content }, ...(p.problem ? { problem: p.problem } : {}) };
     if (result.status === 'fulfilled') return { message: { role: 'tool', toolCallId, content: toContent(result.value) } };

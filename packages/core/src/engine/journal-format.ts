@@ -119,6 +119,29 @@ export interface RunEndRecord {
   error?: SerializedError;
 }
 
+/** The parts of an agent definition the request hash covers (ADR 0101). */
+export type DefinitionPart = 'instructions' | 'tools' | 'output';
+
+/**
+ * `change-mark`: a code change the run went through. Not a call: replay never matches it to a call
+ * index, so retiring a patch (deleting the `ctx.patched` call) leaves marked runs compatible.
+ * - `patch`: `ctx.patched(patchId)` was first asked at call index `index` and took the new path;
+ * - `definition`: an agent resumed under a changed definition and went on (`onDefinitionChange: 'continue'`).
+ */
+export type ChangeMarkRecord =
+  | { type: 'patch'; patchId: string; index: number }
+  | {
+      type: 'definition';
+      agent: string;
+      /** Definition hash in force for the recorded turns, and the one the run goes on with. */
+      previous: string;
+      current: string;
+      parts: DefinitionPart[];
+      tools: { added: string[]; removed: string[]; changed: string[] };
+      /** The new definition's part hashes (opaque here; the agent layer compares the next change with it). */
+      snapshot: unknown;
+    };
+
 /** A journal entry, decoded. */
 export type DecodedEntry =
   | { kind: 'run-start'; workflow: string | undefined }
@@ -131,6 +154,7 @@ export type DecodedEntry =
   | { kind: 'approval-request'; record: ApprovalRequestRecord }
   | { kind: 'approval-decide'; record: ApprovalDecideRecord }
   | { kind: 'run-end'; record: RunEndRecord }
+  | { kind: 'change-mark'; record: ChangeMarkRecord }
   | { kind: 'run-retry'; record: RunRetryRecord };
 
 // ---------------------------------------------------------------------------------------------
@@ -313,6 +337,29 @@ export function runEndErrorEntry(
   return { entry: entry('run-end', 'run', bounded.text, now), error: bounded.error };
 }
 
+/** `change-mark` of a patch taken (`patch:<id>`). */
+export function patchMarkEntry(patchId: string, index: number, now: number): NewEntry {
+  return entry('change-mark', `patch:${patchId}`, JSON.stringify({ t: 'p', i: index }), now);
+}
+
+/** `change-mark` of an agent definition change (`definition:<agent>`); names and hashes only, small. */
+export function definitionMarkEntry(
+  change: Extract<ChangeMarkRecord, { type: 'definition' }>,
+  context: PayloadContext,
+  now: number,
+): NewEntry {
+  const text = JSON.stringify({
+    t: 'd',
+    o: change.previous,
+    n: change.current,
+    p: change.parts,
+    tc: change.tools,
+    s: change.snapshot,
+  });
+  assertFits(text, context);
+  return entry('change-mark', `definition:${change.agent}`, text, now);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Decoding
 
@@ -320,7 +367,7 @@ export function runEndErrorEntry(
 type Raw = Record<string, any>;
 
 /** Decode an entry's payload into its long-named form. */
-export function readEntry(journalEntry: Pick<JournalEntry, 'kind' | 'payload'>): DecodedEntry {
+export function readEntry(journalEntry: Pick<JournalEntry, 'kind' | 'payload' | 'key'>): DecodedEntry {
   const p = JSON.parse(journalEntry.payload) as Raw;
   switch (journalEntry.kind) {
     case 'run-start':
@@ -377,6 +424,22 @@ export function readEntry(journalEntry: Pick<JournalEntry, 'kind' | 'payload'>):
         kind: 'run-retry',
         record: { by: p.by, at: p.at, attempt: p.n, ...(p.reason !== undefined ? { reason: p.reason } : {}) },
       };
+    case 'change-mark': {
+      const key = journalEntry.key;
+      if (p.t === 'p') return { kind: 'change-mark', record: { type: 'patch', patchId: key.slice('patch:'.length), index: p.i } };
+      return {
+        kind: 'change-mark',
+        record: {
+          type: 'definition',
+          agent: key.slice('definition:'.length),
+          previous: p.o,
+          current: p.n,
+          parts: p.p ?? [],
+          tools: p.tc ?? { added: [], removed: [], changed: [] },
+          snapshot: p.s,
+        },
+      };
+    }
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import { decode, type SerializedError } from '../codec.ts';
 import type { JournalEntry, Lease, PauseReason, RunRecord, RunStatus, RunUsage } from '../storage/types.ts';
-import { type LeaseTakeRecord, type RunRetryRecord, readEntry, type StepUsage } from './journal-format.ts';
+import { type ChangeMarkRecord, type LeaseTakeRecord, type RunRetryRecord, readEntry, type StepUsage } from './journal-format.ts';
 
 /** An approval waiting for a decision. */
 export interface PendingApproval {
@@ -66,6 +66,8 @@ export interface HistoryItem {
   lease?: LeaseTakeRecord;
   /** For `run-retry`: who retried the failed run, why, when, and the attempt it started. */
   retry?: RunRetryRecord;
+  /** For `change-mark`: the patch taken or the agent definition change the run went on with. */
+  change?: ChangeMarkRecord;
 }
 
 /** Turn a header into `RunInfo`. */
@@ -167,6 +169,10 @@ export function toHistory(entries: readonly JournalEntry[]): HistoryItem[] {
         break;
       case 'run-retry':
         item.retry = decoded.record;
+        break;
+      case 'change-mark':
+        item.change = decoded.record;
+        if (decoded.record.type === 'patch') item.index = decoded.record.index;
         break;
       default:
         break;

@@ -109,6 +109,16 @@ export interface WorkflowContext {
   emit(event: { type: 'text-delta'; stepId: string; delta: string } | { type: 'custom'; name: string; data: unknown }): void;
   /** True while the workflow is re-executing recorded steps. */
   readonly replaying: boolean;
+  /**
+   * A versioned change (ADR 0102): true when the run takes the new code path, false when it keeps
+   * the old one because it went past this point before the change was deployed. Decided the first
+   * time a run asks (journaled as a `change-mark` when true). Retire the patch — delete the call and
+   * keep the new path — once `cairn check-replay` says no run takes the old path.
+   *
+   * @example
+   * if (await ctx.patched('send-receipt')) await ctx.step('receipt', () => mail(order), { effect: 'once' });
+   */
+  patched(patchId: string): Promise<boolean>;
 }
 
 /** A named workflow. */

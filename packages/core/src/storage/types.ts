@@ -99,6 +99,8 @@ export type EntryKind =
   | 'approval-request'
   | 'approval-decide'
   | 'run-end'
+  /** A code change the run went through: a patch taken (`patch:<id>`) or an agent definition change. Not a call. */
+  | 'change-mark'
   | 'run-retry';
 
 /** All entry kinds (for validation). */
@@ -113,6 +115,7 @@ export const ENTRY_KINDS: readonly EntryKind[] = [
   'approval-request',
   'approval-decide',
   'run-end',
+  'change-mark',
   'run-retry',
 ];
 

@@ -9,6 +9,7 @@ import type { RunEvent } from '../engine/events.ts';
 import { createRuntime, type Runtime } from '../engine/runtime.ts';
 import { defineWorkflow, type OnUnknown, type Workflow } from '../engine/workflow.ts';
 import type { DurableStore } from '../storage/types.ts';
+import { deployScenarios } from './deploy-scenarios.ts';
 import type { StoreHarness } from './harness.ts';
 import { createInterruptingStore } from './interrupting-store.ts';
 import { lifecycleScenarios } from './lifecycle-suite.ts';
@@ -187,6 +188,7 @@ export function engineConformanceSuite(harness: StoreHarness): void {
 
     retryScenarios(harness, runtimes, successor, timeout);
     lifecycleScenarios(harness, runtimes, timeout);
+    deployScenarios(harness, runtimes, successor, timeout);
 
     it(
       'runs the six-step workflow uninterrupted, each step once',

@@ -19,11 +19,37 @@ export interface CallCounter {
   byName: Map<string, number>;
   replayedSteps: number;
   replayEndSent: boolean;
+  /** `ctx.patched` answers of this drive: a run takes one path per patch id (ADR 0102). */
+  patches: Map<string, boolean>;
 }
 
 /** Fresh counters for a drive. */
 export function createCallCounter(): CallCounter {
-  return { next: 0, byName: new Map(), replayedSteps: 0, replayEndSent: false };
+  return { next: 0, byName: new Map(), replayedSteps: 0, replayEndSent: false, patches: new Map() };
+}
+
+/**
+ * Exhaustive replay (ADR 0100): the workflow returned or threw while the journal holds calls at or
+ * beyond `calls.next` that it never asked for (a removed trailing step, an agent turn beyond a lowered
+ * `maxTurns`). Returns the error naming the first unconsumed call, or undefined when all were consumed.
+ * Only calls count: lease-take, run-end, signals, decisions and change marks carry no call index.
+ */
+export function unconsumedCalls(
+  scope: DriveScope,
+  calls: CallCounter,
+  how: 'returned' | 'threw',
+): NonDeterminismError | undefined {
+  const { replay } = scope;
+  if (calls.next >= replay.recordedCalls) return undefined;
+  let first: { index: number; id: string; seq: number } | undefined;
+  for (const [index, call] of replay.callIds)
+    if (index >= calls.next && (!first || index < first.index)) first = { index, ...call };
+  if (!first) return undefined;
+  const left = [...replay.callIds.keys()].filter((index) => index >= calls.next).length;
+  return new NonDeterminismError(
+    `[@cairn/core] run "${scope.runId}": non-determinism: the workflow ${how} after ${calls.next} call${calls.next === 1 ? '' : 's'}, but the journal records ${left} more, the first at call ${first.index} (seq ${first.seq}): "${first.id}" (removed or reordered code; restore it, or put the change behind ctx.patched)`,
+    { runId: scope.runId, seq: first.seq, expected: first.id, callIndex: first.index },
+  );
 }
 
 /** Announce, once, that the workflow has asked for something the journal does not hold. */

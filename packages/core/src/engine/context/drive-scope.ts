@@ -6,7 +6,7 @@ import type { NewEntry, PauseReason, RunPatch, RunUsage } from '../../storage/ty
 import type { Clock } from '../clock.ts';
 import type { CommitResult } from '../commit-queue.ts';
 import type { RunEvent } from '../events.ts';
-import type { StepUsage } from '../journal-format.ts';
+import type { ChangeMarkRecord, StepUsage } from '../journal-format.ts';
 import type { RetryPolicy } from '../retry-policy.ts';
 import type { ReplayState } from './replay-state.ts';
 
@@ -63,6 +63,14 @@ export function addUsage(tally: UsageTally, usage: StepUsage | undefined, replay
   }
 }
 
+/** What a check-only drive (`checkReplay`) notices on the way; nothing is executed or written. */
+export interface CheckFindings {
+  /** Each `ctx.patched` answer: `old` = the run keeps the old path. */
+  patches: Array<{ patchId: string; path: 'old' | 'new'; index: number }>;
+  /** Agent definition changes met where replay ends. */
+  definitionChanges: Array<Extract<ChangeMarkRecord, { type: 'definition' }> & { policy: 'continue' | 'fail' }>;
+}
+
 /** Everything one drive shares with its workflow context. */
 export interface DriveScope {
   readonly runId: string;
@@ -80,4 +88,6 @@ export interface DriveScope {
   emit(event: RunEvent): void;
   /** Before a step function runs: resolves once the lease is certainly held, else stops the drive. */
   ensureLease(): Promise<void>;
+  /** Set on a check-only drive: it stops (reason `check-end`) at the first call the journal lacks. */
+  readonly check?: CheckFindings;
 }

@@ -12,6 +12,7 @@ import type { JournalEntry } from '../../storage/types.ts';
 import {
   type ApprovalDecideRecord,
   type ApprovalRequestRecord,
+  type ChangeMarkRecord,
   readEntry,
   type SleepStartRecord,
   type StepEndRecord,
@@ -54,6 +55,10 @@ export interface ReplayState {
   /** The run's attempt: 1 + the number of `run-retry` entries. */
   attempt: number;
   lastSeq: number;
+  /** Patches taken (`change-mark` `patch:<id>`): not calls, never matched to a call index. */
+  patches: Map<string, { seq: number; index: number }>;
+  /** The latest agent definition change journaled, per agent (`change-mark` `definition:<agent>`). */
+  definitions: Map<string, { seq: number; record: Extract<ChangeMarkRecord, { type: 'definition' }> }>;
 }
 
 /** An empty replay state (a new run). */
@@ -72,6 +77,8 @@ export function emptyReplayState(): ReplayState {
     retried: new Set(),
     attempt: 1,
     lastSeq: 0,
+    patches: new Map(),
+    definitions: new Map(),
   };
 }
 
@@ -121,6 +128,12 @@ export function addEntries(state: ReplayState, entries: readonly JournalEntry[])
       case 'run-retry':
         retryFailedSteps(state);
         state.attempt = decoded.record.attempt;
+        break;
+      case 'change-mark':
+        if (decoded.record.type === 'patch' && !state.patches.has(decoded.record.patchId))
+          state.patches.set(decoded.record.patchId, { seq: entry.seq, index: decoded.record.index });
+        if (decoded.record.type === 'definition')
+          state.definitions.set(decoded.record.agent, { seq: entry.seq, record: decoded.record });
         break;
       default:
         break;

@@ -18,6 +18,12 @@ export function never<T>(): Promise<T> {
   return new Promise<T>(() => {});
 }
 
+/** A check-only drive reached a call the journal has not recorded: stop there, execute nothing. */
+export function checkEnd<T>(scope: DriveScope): Promise<T> {
+  scope.control.stop('check-end', undefined);
+  return never();
+}
+
 /** Run `body` as tracked work (the run cannot pause meanwhile); if the drive is stopping, never settle. */
 export async function op<T>(scope: DriveScope, body: () => Promise<T>): Promise<T> {
   const { control } = scope;

@@ -10,7 +10,7 @@ import { type CallCounter, noteReplayEnd, takeSlot } from './calls.ts';
 import type { DriveScope } from './drive-scope.ts';
 import { handleUnknown } from './outcome-unknown.ts';
 import { executeStep } from './step-execute.ts';
-import { never, op, replayOutcome, stepPatch } from './step-journal.ts';
+import { checkEnd, never, op, replayOutcome, stepPatch } from './step-journal.ts';
 
 /** Check a user step's name and options before a slot is taken. */
 export function checkStepCall(runId: string, name: string): void {
@@ -38,6 +38,7 @@ export function runStep<T>(
     return replayed;
   }
   noteReplayEnd(scope, calls);
+  if (scope.check) return checkEnd(scope);
   const intent = scope.replay.intents.get(id);
   if ((options.effect ?? 'retry') === 'once') {
     // The idempotency key is the seq of the step's first intent, also across retries of the run.

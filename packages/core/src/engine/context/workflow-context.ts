@@ -8,6 +8,8 @@ import type { ApprovalDecision, StepContext, StepOptions, WaitForApprovalOptions
 import { assertName } from '../workflow.ts';
 import { type CallCounter, peekNameCount, takeSlot } from './calls.ts';
 import type { DriveScope } from './drive-scope.ts';
+import { registerScope } from './internals.ts';
+import { patched } from './patches.ts';
 import { checkStepCall, runStep } from './step.ts';
 import { never } from './step-journal.ts';
 import { awaitApproval, checkApprovalId, checkDuration, checkSleep, sleep, waitForSignal } from './waits.ts';
@@ -62,10 +64,15 @@ export function createWorkflowContext(scope: DriveScope, calls: CallCounter): Wo
       const { index, id } = takeSlot(scope, calls, `$approval:${name}`);
       return awaitApproval<T>(scope, index, id, approvalId, options);
     },
+    async patched(patchId: string): Promise<boolean> {
+      assertName(patchId, 'patch');
+      return patched(scope, calls, patchId);
+    },
     usage: () => ({ ...scope.usage.totals }),
     emit(event) {
       scope.emit({ ...event, runId, at: clock.now() } as never);
     },
   };
+  registerScope(context, scope, calls);
   return context;
 }

@@ -16,7 +16,7 @@ import { decode } from '../../codec.ts';
 import type { DurableStore, JournalEntry, NewEntry, RunRecord } from '../../storage/types.ts';
 import type { Clock } from '../clock.ts';
 import { createCommitQueue, type RunCursor } from '../commit-queue.ts';
-import { createCallCounter, noteReplayEnd } from '../context/calls.ts';
+import { createCallCounter, noteReplayEnd, unconsumedCalls } from '../context/calls.ts';
 import type { Control, DriveScope, UsageTally } from '../context/drive-scope.ts';
 import { buildReplayState } from '../context/replay-state.ts';
 import { createWorkflowContext } from '../context/workflow-context.ts';
@@ -140,6 +140,11 @@ export function startDrive(options: DriveOptions): Drive {
     ]);
     // A workflow that settles on its last replayed call still marks the end of replay.
     noteReplayEnd(scope, calls);
+    // Exhaustive replay: returning or throwing with recorded calls left over is non-determinism.
+    if (result.type !== 'control' && !control.current) {
+      const unconsumed = unconsumedCalls(scope, calls, result.type === 'return' ? 'returned' : 'threw');
+      if (unconsumed) control.stop('non-determinism', unconsumed);
+    }
     try {
       const stopping: Control | undefined = control.current ?? (result.type === 'control' ? result.control : undefined);
       if (stopping) {

@@ -38,6 +38,12 @@ function statusOf(item: HistoryItem, ended: ReadonlySet<string>, decided: Readon
       if (!r) return 'retried';
       return style.yellow(`retried by ${r.by} (attempt ${r.attempt})${r.reason ? `: ${preview(r.reason, 50)}` : ''}`);
     }
+    case 'change-mark': {
+      const change = item.change;
+      if (change?.type === 'patch') return style.cyan('patch taken (new path)');
+      if (change?.type === 'definition') return style.yellow(`definition changed: ${change.parts.join(', ') || 'order'}`);
+      return 'change';
+    }
     default:
       return '';
   }

@@ -4,6 +4,7 @@
 import type { Command } from '../command.ts';
 import { approveCommand } from './approve-command.ts';
 import { cancelCommand } from './cancel-command.ts';
+import { checkReplayCommand } from './check-replay-command.ts';
 import { cleanupCommand } from './cleanup-command.ts';
 import { deleteCommand } from './delete-command.ts';
 import { forkCommand } from './fork-command.ts';
@@ -31,4 +32,5 @@ export const COMMANDS: readonly Command[] = [
   cancelCommand,
   signalCommand,
   serveCommand,
+  checkReplayCommand,
 ];
