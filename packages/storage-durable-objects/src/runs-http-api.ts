@@ -8,12 +8,22 @@
  *   POST /runs/:id/signal      { name, payload? }
  *   POST /runs/:id/approve     { approvalId, approved, by, reason?, data? }
  *   POST /runs/:id/cancel      { reason? }
+ *   POST /runs/:id/retry       { by?, reason? }                               continue a failed run in place
+ *   POST /runs/:id/fork        { atSeq, input?, runId? }                      → 201, the fork
+ *   DELETE /runs/:id           (?force=true for a run under a live lease)     → { runId, deleted }
+ *   GET  /runs:stats           counts by status and the backend name
+ *   POST /runs:cleanup         { olderThanMs?, status? }                      → { deleted }
+ *   POST /runs:retry-all       { workflow?, failedAfter?, limit?, by?, reason? } → { retried, failed }
+ *
+ * `GET /runs` filters by metadata with `metadata.<key>=<value>` parameters; `POST /runs` takes
+ * `metadata` (a string map) and `expiresAt` (ms since the epoch). Collection verbs use `:` because it
+ * cannot occur in a run id.
  *
  * Authorization runs first: a refused request gets 401 without reaching any object.
  */
 import type { ApprovalInput, RunStatus } from '@cairn/core';
 import { InvalidArgumentError, newRunId } from '@cairn/core';
-import type { ListRunsOptions, RunHostApi } from './host-api.ts';
+import type { ListRunsOptions, RunHostApi, StartRunOptions } from './host-api.ts';
 import { errorResponse, json, problem, stringField } from './http-responses.ts';
 import { readJsonBody } from './request-body.ts';
 import { ADAPTER } from './schema.ts';
@@ -60,7 +70,61 @@ function listQuery(url: URL): ListRunsOptions {
   }
   const cursor = url.searchParams.get('cursor');
   if (cursor) query.cursor = cursor;
+  const metadata: Record<string, string> = {};
+  for (const [name, value] of url.searchParams)
+    if (name.startsWith('metadata.')) metadata[name.slice('metadata.'.length)] = value;
+  if (Object.keys(metadata).length > 0) query.metadata = metadata;
   return query;
+}
+
+function optionalNumber(body: Record<string, unknown>, field: string): number | undefined {
+  const value = body[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new InvalidArgumentError(`[${ADAPTER}] "${field}" must be a finite number`);
+  return value;
+}
+
+function who(body: Record<string, unknown>): { by?: string; reason?: string } {
+  const by = stringField(body, 'by', false);
+  const reason = stringField(body, 'reason', false);
+  return { ...(by !== undefined ? { by } : {}), ...(reason !== undefined ? { reason } : {}) };
+}
+
+/** `/runs:<verb>` requests: stats, cleanup, retry-all. */
+async function collectionVerb(
+  verb: string,
+  method: string,
+  host: RunHostApi,
+  body: () => Promise<Record<string, unknown>>,
+  allow: (allowed: string) => Response,
+): Promise<Response> {
+  if (verb === 'stats') return method === 'GET' ? json(await host.stats()) : allow('GET');
+  if (verb !== 'cleanup' && verb !== 'retry-all') return problem(404, 'not-found', 'no such route');
+  if (method !== 'POST') return allow('POST');
+  const fields = await body();
+  if (verb === 'cleanup') {
+    const olderThanMs = optionalNumber(fields, 'olderThanMs');
+    const status = fields.status;
+    if (status !== undefined && (!Array.isArray(status) || status.some((s) => !STATUSES.includes(s as RunStatus))))
+      throw new InvalidArgumentError(`[${ADAPTER}] "status" must be a list of run statuses`);
+    const deleted = await host.cleanup({
+      ...(olderThanMs !== undefined ? { olderThanMs } : {}),
+      ...(status !== undefined ? { status: status as RunStatus[] } : {}),
+    });
+    return json({ deleted });
+  }
+  const failedAfter = optionalNumber(fields, 'failedAfter');
+  const limit = optionalNumber(fields, 'limit');
+  const workflow = stringField(fields, 'workflow', false);
+  return json(
+    await host.retryAll({
+      ...who(fields),
+      ...(workflow !== undefined ? { workflow } : {}),
+      ...(failedAfter !== undefined ? { failedAfter } : {}),
+      ...(limit !== undefined ? { limit } : {}),
+    }),
+  );
 }
 
 function decodeSegment(segment: string): string {
@@ -99,13 +163,15 @@ export async function handleRunsRequest(request: Request, options: HandleRunsReq
     }
     const base = (options.basePath ?? '/runs').replace(/\/+$/, '');
     const url = new URL(request.url);
-    if (url.pathname !== base && !url.pathname.startsWith(`${base}/`)) return problem(404, 'not-found', 'no such route');
-    const parts = url.pathname.slice(base.length).split('/').filter(Boolean).map(decodeSegment);
-    const hostFor = (runId: string | null): RunHostApi =>
-      typeof options.host === 'function' ? options.host(runId) : options.host;
     const method = request.method.toUpperCase();
     const body = () => readJsonBody(request, options.maxBodyBytes ?? 1024 * 1024);
     const allow = (allowed: string) => problem(405, 'method-not-allowed', `use ${allowed}`, { allow: allowed });
+    const hostFor = (runId: string | null): RunHostApi =>
+      typeof options.host === 'function' ? options.host(runId) : options.host;
+    if (url.pathname.startsWith(`${base}:`))
+      return await collectionVerb(url.pathname.slice(base.length + 1), method, hostFor(null), body, allow);
+    if (url.pathname !== base && !url.pathname.startsWith(`${base}/`)) return problem(404, 'not-found', 'no such route');
+    const parts = url.pathname.slice(base.length).split('/').filter(Boolean).map(decodeSegment);
 
     if (parts.length === 0) {
       if (method === 'GET') return json(await hostFor(null).list(listQuery(url)));
@@ -113,17 +179,40 @@ export async function handleRunsRequest(request: Request, options: HandleRunsReq
       const fields = await body();
       const workflow = stringField(fields, 'workflow', true);
       const runId = stringField(fields, 'runId', false) ?? newRunId(Date.now());
-      const info = await hostFor(runId).start(workflow, fields.input ?? null, { runId });
+      const startOptions: StartRunOptions = { runId };
+      if (fields.metadata !== undefined) startOptions.metadata = fields.metadata as Record<string, string>;
+      const expiresAt = optionalNumber(fields, 'expiresAt');
+      if (expiresAt !== undefined) startOptions.expiresAt = expiresAt;
+      const idempotencyKey = stringField(fields, 'idempotencyKey', false);
+      if (idempotencyKey !== undefined) startOptions.idempotencyKey = idempotencyKey;
+      const info = await hostFor(runId).start(workflow, fields.input ?? null, startOptions);
       return json(info, 201, { location: `${base}/${encodeURIComponent(info.runId)}` });
     }
     const [runId, action, ...rest] = parts as [string, string | undefined, ...string[]];
     if (rest.length > 0) return problem(404, 'not-found', 'no such route');
     const host = hostFor(runId);
-    if (action === undefined) return method === 'GET' ? json(await host.get(runId)) : allow('GET');
+    if (action === undefined) {
+      if (method === 'GET') return json(await host.get(runId));
+      if (method !== 'DELETE') return allow('GET, DELETE');
+      const force = url.searchParams.get('force') === 'true';
+      return json({ runId, deleted: await host.delete(runId, { force }) });
+    }
     if (action === 'history') return method === 'GET' ? json({ runId, history: await host.history(runId) }) : allow('GET');
-    if (action !== 'signal' && action !== 'approve' && action !== 'cancel') return problem(404, 'not-found', 'no such route');
+    if (!['signal', 'approve', 'cancel', 'retry', 'fork'].includes(action)) return problem(404, 'not-found', 'no such route');
     if (method !== 'POST') return allow('POST');
     const fields = await body();
+    if (action === 'retry') return json(await host.retry(runId, who(fields)));
+    if (action === 'fork') {
+      const atSeq = optionalNumber(fields, 'atSeq');
+      if (atSeq === undefined) throw new InvalidArgumentError(`[${ADAPTER}] "atSeq" is required`);
+      const forkId = stringField(fields, 'runId', false);
+      const fork = await host.fork(runId, {
+        atSeq,
+        ...('input' in fields ? { input: fields.input } : {}),
+        ...(forkId !== undefined ? { runId: forkId } : {}),
+      });
+      return json(fork, 201, { location: `${base}/${encodeURIComponent(fork.runId)}` });
+    }
     if (action === 'signal') await host.signal(runId, stringField(fields, 'name', true), fields.payload);
     else if (action === 'approve') await host.approve(runId, stringField(fields, 'approvalId', true), approval(fields));
     else {
