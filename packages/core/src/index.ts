@@ -66,3 +66,5 @@ export { createMemoryBacking, createMemoryStore } from './storage/memory-store.t
 export * from './storage/run-id.ts';
 export type { HeldRunLock, RunLocks } from './storage/run-locks.ts';
 export * from './storage/types.ts';
+export type { PortableRun, PortableRunHeader } from './storage/portable-run.ts';
+export { exportRun, importRun, PORTABLE_RUN_FORMAT, PORTABLE_RUN_VERSION, parsePortableRun } from './storage/portable-run.ts';
