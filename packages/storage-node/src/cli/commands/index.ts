@@ -5,7 +5,9 @@ import type { Command } from '../command.ts';
 import { approveCommand } from './approve-command.ts';
 import { cleanupCommand } from './cleanup-command.ts';
 import { deleteCommand } from './delete-command.ts';
+import { exportCommand } from './export-command.ts';
 import { historyCommand } from './history-command.ts';
+import { importCommand } from './import-command.ts';
 import { listCommand } from './list-command.ts';
 import { resumeCommand } from './resume-command.ts';
 import { showCommand } from './show-command.ts';
@@ -21,4 +23,6 @@ export const COMMANDS: readonly Command[] = [
   cleanupCommand,
   approveCommand,
   resumeCommand,
+  exportCommand,
+  importCommand,
 ];
