@@ -68,4 +68,5 @@ export type { HeldRunLock, RunLocks } from './storage/run-locks.ts';
 export * from './storage/types.ts';
 export type { PortableRun, PortableRunHeader } from './storage/portable-run.ts';
 export { exportRun, importRun, PORTABLE_RUN_FORMAT, PORTABLE_RUN_VERSION, parsePortableRun } from './storage/portable-run.ts';
-export type { DurableRunEvent, EventStreamOptions } from './engine/durable-events.ts';
+export type { DurableRunEvent, EventStreamOptions, RunEventPage } from './engine/durable-events.ts';
+export { readRunEvents } from './engine/durable-events.ts';

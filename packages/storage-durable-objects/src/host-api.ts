@@ -4,7 +4,7 @@
  * message but drops its class, `code` and `retryable`, so, as for the store (ADR 0053), outcomes
  * cross the boundary as data and `createRunHostClient` rebuilds the errors (ADR 0056).
  */
-import type { ApprovalInput, HistoryItem, RunInfo, RunStatus, SerializedError } from '@cairn/core';
+import type { ApprovalInput, HistoryItem, RunEventPage, RunInfo, RunStatus, SerializedError } from '@cairn/core';
 import { InvalidArgumentError, serializeError } from '@cairn/core';
 import { ADAPTER } from './schema.ts';
 
@@ -35,10 +35,28 @@ export interface RunHostApi {
   signal(runId: string, name: string, payload?: unknown): Promise<void>;
   approve(runId: string, approvalId: string, decision: ApprovalInput): Promise<void>;
   cancel(runId: string, options?: { reason?: string }): Promise<void>;
+  /** A page of the run's journal as events, each with its `seq`, from `fromSeq` (default 1; ADR 0122). */
+  events(runId: string, options?: { fromSeq?: number; limit?: number }): Promise<RunEventPage>;
+  /** The run as a portable JSON-lines document (ADR 0120). */
+  exportRun(runId: string): Promise<string>;
+  /** Import a portable run document (refused whole if invalid or if the id exists); the imported run's info. */
+  importRun(document: string): Promise<RunInfo>;
 }
 
 /** The operations, in the order of `RunHostApi`. */
-export const RUN_HOST_METHODS = ['start', 'get', 'list', 'history', 'signal', 'approve', 'cancel'] as const;
+export const RUN_HOST_METHODS = [
+  'start',
+  'get',
+  'list',
+  'history',
+  'signal',
+  'approve',
+  'cancel',
+  // Events and portable runs (ADR 0122).
+  'events',
+  'exportRun',
+  'importRun',
+] as const;
 
 /** One operation of the run host. */
 export type RunHostMethod = (typeof RUN_HOST_METHODS)[number];

@@ -27,7 +27,7 @@ export function rebuildHostError(data: SerializedError): Error {
  */
 export function createRunHostClient(endpoint: RunHostEndpoint): RunHostApi {
   async function call<T>(method: RunHostMethod, args: unknown[]): Promise<T> {
-    const runId = method !== 'start' && typeof args[0] === 'string' ? args[0] : undefined;
+    const runId = method !== 'start' && method !== 'importRun' && typeof args[0] === 'string' ? args[0] : undefined;
     let result: HostCallResult;
     try {
       result = await endpoint.cairnHostCall(method, args);
@@ -56,5 +56,8 @@ export function createRunHostClient(endpoint: RunHostEndpoint): RunHostApi {
     cancel: async (runId, options) => {
       await call('cancel', options === undefined ? [runId] : [runId, options]);
     },
+    events: (runId, options) => call('events', options === undefined ? [runId] : [runId, options]),
+    exportRun: (runId) => call('exportRun', [runId]),
+    importRun: (document) => call('importRun', [document]),
   };
 }

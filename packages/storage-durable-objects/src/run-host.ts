@@ -17,7 +17,7 @@
  *   successor once their leases expire, and appends stay fenced by CAS whatever happens.
  */
 import type { CreateRuntimeOptions, DurableStore, RunEvent, Runtime, SerializedError } from '@cairn/core';
-import { CairnError, createRuntime, InvalidArgumentError, serializeError } from '@cairn/core';
+import { CairnError, createRuntime, exportRun, importRun, InvalidArgumentError, readRunEvents, serializeError } from '@cairn/core';
 import { type AlarmStorage, createAlarmSchedule } from './alarm-schedule.ts';
 import { createDurableObjectStore } from './durable-object-store.ts';
 import { type HostCallResult, type RunHostApi, type RunHostMethod, serveHostCall } from './host-api.ts';
@@ -196,6 +196,22 @@ export function createRunHost(options: CreateRunHostOptions): RunHost {
     signal: async (runId, name, payload) => runtime.signal(runId, name, payload),
     approve: async (runId, approvalId, decision) => runtime.approve(runId, approvalId, decision),
     cancel: async (runId, cancelOptions) => runtime.cancel(runId, cancelOptions),
+    events: async (runId, eventOptions) => {
+      await ready;
+      return readRunEvents(store, runId, eventOptions ?? {});
+    },
+    exportRun: async (runId) => {
+      await ready;
+      return exportRun(store, runId);
+    },
+    async importRun(document) {
+      await ready;
+      const record = await importRun(store, document);
+      // An imported run that is due (running without a lease, or a wake time) is taken by the alarm.
+      const next = wakes.next();
+      if (next !== null) schedule.ensureBy(Math.max(next, Date.now()));
+      return runtime.get(record.runId);
+    },
 
     async alarm() {
       schedule.fired();

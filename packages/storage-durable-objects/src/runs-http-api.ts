@@ -8,6 +8,9 @@
  *   POST /runs/:id/signal      { name, payload? }
  *   POST /runs/:id/approve     { approvalId, approved, by, reason?, data? }
  *   POST /runs/:id/cancel      { reason? }
+ *   GET  /runs/:id/events      Server-Sent Events, resumable with Last-Event-ID (runs-http-streams.ts)
+ *   GET  /runs/:id/export      portable JSON-lines document
+ *   POST /runs/import          import such a document → 201
  *
  * Authorization runs first: a refused request gets 401 without reaching any object.
  */
@@ -16,6 +19,7 @@ import { InvalidArgumentError, newRunId } from '@cairn/core';
 import type { ListRunsOptions, RunHostApi } from './host-api.ts';
 import { errorResponse, json, problem, stringField } from './http-responses.ts';
 import { readJsonBody } from './request-body.ts';
+import { type EventStreamRouteOptions, eventStreamResponse, exportResponse, importResponse } from './runs-http-streams.ts';
 import { ADAPTER } from './schema.ts';
 
 /** Options of `handleRunsRequest`. */
@@ -35,6 +39,10 @@ export interface HandleRunsRequestOptions {
    * as soon as they pass it (or at once when `content-length` says so), never buffered whole.
    */
   maxBodyBytes?: number;
+  /** Largest document `POST /runs/import` takes, in bytes (default 32 MiB). */
+  maxImportBytes?: number;
+  /** Polling and lifetime of `GET /runs/:id/events` streams. */
+  events?: EventStreamRouteOptions;
 }
 
 const STATUSES: readonly RunStatus[] = ['running', 'paused', 'failed', 'completed', 'cancelled'];
@@ -118,8 +126,12 @@ export async function handleRunsRequest(request: Request, options: HandleRunsReq
     }
     const [runId, action, ...rest] = parts as [string, string | undefined, ...string[]];
     if (rest.length > 0) return problem(404, 'not-found', 'no such route');
+    if (runId === 'import' && action === undefined && method === 'POST')
+      return importResponse(hostFor, request, base, options.maxImportBytes ?? 32 * 1024 * 1024);
     const host = hostFor(runId);
     if (action === undefined) return method === 'GET' ? json(await host.get(runId)) : allow('GET');
+    if (action === 'events') return method === 'GET' ? await eventStreamResponse(host, runId, request, options.events) : allow('GET');
+    if (action === 'export') return method === 'GET' ? await exportResponse(host, runId) : allow('GET');
     if (action === 'history') return method === 'GET' ? json({ runId, history: await host.history(runId) }) : allow('GET');
     if (action !== 'signal' && action !== 'approve' && action !== 'cancel') return problem(404, 'not-found', 'no such route');
     if (method !== 'POST') return allow('POST');

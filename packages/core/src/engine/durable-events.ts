@@ -33,6 +33,9 @@ export interface EventStreamOptions {
 // Events with no journal entry behind them: delivered live, only while this runtime drives the run.
 const LIVE_ONLY: ReadonlySet<RunEvent['type']> = new Set(['text-delta', 'step-retry', 'step-unknown', 'run-pause', 'lease-lost', 'custom']);
 
+// Statuses after which no entry follows unless someone acts (a retry starts a new drive).
+const ENDED: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled']);
+
 // Entries read per store call while catching up.
 const PAGE = 256;
 // Live events kept for a consumer that does not pull; the oldest go first.
@@ -243,8 +246,12 @@ export function createDurableEventStream(source: DurableStreamSource, runId: str
               await waitForWake(source.pollMs);
               if (live.length === 0) {
                 await drain();
-                if (ready.length === 0 && !(await store.getRun(runId)))
+                if (ready.length > 0) continue;
+                const record = await store.getRun(runId);
+                if (!record)
                   throw new RunNotFoundError(`[@cairn/core] run "${runId}" was deleted while its events were followed`, { runId });
+                // Asked for events after the end of an ended run: there are none to wait for.
+                if (ENDED.has(record.status) && cursor >= record.lastSeq) finish();
               }
             }
           } catch (error) {
@@ -259,4 +266,48 @@ export function createDurableEventStream(source: DurableStreamSource, runId: str
       };
     },
   };
+}
+
+/** A page of a run's journal events (`readRunEvents`). */
+export interface RunEventPage {
+  /** Journal events with seq ≥ `fromSeq`, ascending, each with its `seq`. */
+  events: DurableRunEvent[];
+  /** Where the next page starts (`fromSeq` of the next call). */
+  nextSeq: number;
+  /** The page holds the run's `run-end`: nothing follows. */
+  ended: boolean;
+}
+
+/**
+ * One page of a run's journal as events, from the store alone (no runtime): for servers that stream
+ * a run's events to clients by polling, such as the Durable Objects runs API's Server-Sent Events.
+ * `RunNotFoundError` when the run does not exist; `limit` entries are read at most (default 256).
+ *
+ * @example
+ * const page = await readRunEvents(store, runId, { fromSeq: Number(lastEventId) + 1 });
+ */
+export async function readRunEvents(
+  store: DurableStore,
+  runId: string,
+  options: EventStreamOptions & { limit?: number } = {},
+): Promise<RunEventPage> {
+  const first = firstSeq(runId, options);
+  const limit = options.limit ?? PAGE;
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > 10_000)
+    throw new InvalidArgumentError(`[@cairn/core] events of run "${runId}": limit must be an integer from 1 to 10000`, { runId });
+  const record = await store.getRun(runId);
+  if (!record) throw new RunNotFoundError(`[@cairn/core] run "${runId}" not found in store "${store.name}"`, { runId });
+  const entries = await store.readEntries(runId, { afterSeq: first - 1, limit });
+  const events: DurableRunEvent[] = [];
+  let ended = false;
+  const usage = async () => (await store.getRun(runId))?.usage ?? record.usage;
+  for (const entry of entries) {
+    const event = await eventOfEntry(runId, entry, usage);
+    if (event) events.push(event);
+    if (entry.kind === 'run-end') ended = true;
+  }
+  const nextSeq = (entries.at(-1)?.seq ?? first - 1) + 1;
+  // Past the end of an ended run: nothing to wait for.
+  if (ENDED.has(record.status) && nextSeq > record.lastSeq) ended = true;
+  return { events, nextSeq, ended };
 }
