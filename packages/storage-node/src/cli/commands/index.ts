@@ -6,6 +6,7 @@ import { approveCommand } from './approve-command.ts';
 import { cleanupCommand } from './cleanup-command.ts';
 import { deleteCommand } from './delete-command.ts';
 import { exportCommand } from './export-command.ts';
+import { followCommand } from './follow-command.ts';
 import { historyCommand } from './history-command.ts';
 import { importCommand } from './import-command.ts';
 import { listCommand } from './list-command.ts';
@@ -23,6 +24,7 @@ export const COMMANDS: readonly Command[] = [
   cleanupCommand,
   approveCommand,
   resumeCommand,
+  followCommand,
   exportCommand,
   importCommand,
 ];
