@@ -225,10 +225,11 @@ export function createDurableEventStream(source: DurableStreamSource, runId: str
           try {
             if (!started) {
               started = true;
-              if (!(await store.getRun(runId)))
-                throw new RunNotFoundError(`[@cairn/core] run "${runId}" not found in store "${store.name}"`, { runId });
+              const record = await store.getRun(runId);
+              if (!record) throw new RunNotFoundError(`[@cairn/core] run "${runId}" not found in store "${store.name}"`, { runId });
               await drain();
-              // Live events queued while catching up: anything of an ended step is dropped.
+              // An ended run read to its end: nothing more will come (a run-end in range ends it too).
+              if (ENDED.has(record.status) && cursor >= record.lastSeq) finish();
             }
             for (;;) {
               const event = ready.shift();
