@@ -17,7 +17,15 @@
  *   successor once their leases expire, and appends stay fenced by CAS whatever happens.
  */
 import type { CreateRuntimeOptions, DurableStore, RunEvent, Runtime, SerializedError } from '@cairn/core';
-import { CairnError, createRuntime, exportRun, importRun, InvalidArgumentError, readRunEvents, serializeError } from '@cairn/core';
+import {
+  CairnError,
+  createRuntime,
+  exportRun,
+  InvalidArgumentError,
+  importRun,
+  readRunEvents,
+  serializeError,
+} from '@cairn/core';
 import { type AlarmStorage, createAlarmSchedule } from './alarm-schedule.ts';
 import { createDurableObjectStore } from './durable-object-store.ts';
 import { type HostCallResult, type RunHostApi, type RunHostMethod, serveHostCall } from './host-api.ts';

@@ -130,7 +130,8 @@ export async function handleRunsRequest(request: Request, options: HandleRunsReq
       return importResponse(hostFor, request, base, options.maxImportBytes ?? 32 * 1024 * 1024);
     const host = hostFor(runId);
     if (action === undefined) return method === 'GET' ? json(await host.get(runId)) : allow('GET');
-    if (action === 'events') return method === 'GET' ? await eventStreamResponse(host, runId, request, options.events) : allow('GET');
+    if (action === 'events')
+      return method === 'GET' ? await eventStreamResponse(host, runId, request, options.events) : allow('GET');
     if (action === 'export') return method === 'GET' ? await exportResponse(host, runId) : allow('GET');
     if (action === 'history') return method === 'GET' ? json({ runId, history: await host.history(runId) }) : allow('GET');
     if (action !== 'signal' && action !== 'approve' && action !== 'cancel') return problem(404, 'not-found', 'no such route');

@@ -38,7 +38,8 @@ function startSeq(request: Request, url: URL): number {
   }
   const last = request.headers.get('last-event-id');
   if (last !== null && last.trim() !== '') {
-    if (!/^\d{1,15}$/.test(last.trim())) throw new InvalidArgumentError(`[${ADAPTER}] Last-Event-ID must be a journal seq (an integer)`);
+    if (!/^\d{1,15}$/.test(last.trim()))
+      throw new InvalidArgumentError(`[${ADAPTER}] Last-Event-ID must be a journal seq (an integer)`);
     return Number(last.trim()) + 1;
   }
   return 1;

@@ -65,7 +65,12 @@ describe('run host events over HTTP (SSE)', () => {
     const first = await readSse(await serve(`/runs/${runId}/events`), (event) => event.event === 'approval-request');
     expect(first.at(-1)?.event).toBe('approval-request');
     const lastId = first.at(-1)?.id as string;
-    await waitFor('the run to pause', () => runs.get(runId), (run) => run.status === 'paused', { timeoutMs: 5000 });
+    await waitFor(
+      'the run to pause',
+      () => runs.get(runId),
+      (run) => run.status === 'paused',
+      { timeoutMs: 5000 },
+    );
     const approvalId = (await runs.get(runId)).pendingApprovals?.[0]?.approvalId as string;
     const approved = await serve(`/runs/${runId}/approve`, {
       method: 'POST',
@@ -79,7 +84,9 @@ describe('run host events over HTTP (SSE)', () => {
     expect(JSON.parse(ends[0]?.data as string)).toMatchObject({ status: 'completed', runId });
 
     const history = await runs.history(runId);
-    const withEvents = history.filter((item) => item.kind !== 'lease-take' && item.kind !== 'sleep-start').map((item) => String(item.seq));
+    const withEvents = history
+      .filter((item) => item.kind !== 'lease-take' && item.kind !== 'sleep-start')
+      .map((item) => String(item.seq));
     const ids = [...first, ...second].flatMap((event) => (event.id === undefined ? [] : [event.id]));
     expect(ids).toEqual(withEvents);
     for (const event of [...first, ...second]) {
@@ -91,7 +98,9 @@ describe('run host events over HTTP (SSE)', () => {
     expect(calls).toEqual(['model:0', 'model:1', 'model:2']);
 
     // Reconnecting after the end gets nothing more and ends at once; ?fromSeq= works the same.
-    expect(await readSse(await serve(`/runs/${runId}/events`, { headers: { 'last-event-id': ids.at(-1) as string } }))).toEqual([]);
+    expect(await readSse(await serve(`/runs/${runId}/events`, { headers: { 'last-event-id': ids.at(-1) as string } }))).toEqual(
+      [],
+    );
     const tail = await readSse(await serve(`/runs/${runId}/events?fromSeq=${ids.at(-1)}`));
     expect(tail.map((event) => event.event)).toEqual(['run-end']);
     expect((await ledger(runId).entries()).filter((key) => key.startsWith('model:'))).toHaveLength(3);
@@ -109,14 +118,20 @@ describe('portable runs over the run host', () => {
     const to = createRunHostClient(tenantObject(env.HOST_OBJECT, `import-${unique()}`));
     const runId = `move_${unique()}`;
     await from.start('refund-agent-approval', refundRequest(runId), { runId });
-    await waitFor('the run to pause', () => from.get(runId), (run) => run.status === 'paused', { timeoutMs: 5000 });
+    await waitFor(
+      'the run to pause',
+      () => from.get(runId),
+      (run) => run.status === 'paused',
+      { timeoutMs: 5000 },
+    );
     const exported = await handleRunsRequest(new Request(`http://test/runs/${runId}/export`), { host: from });
     expect(exported.status).toBe(200);
     expect(exported.headers.get('content-type')).toMatch(/^text\/plain/);
     const document = await exported.text();
     expect(document).toBe(await from.exportRun(runId));
 
-    const serveTo = (path: string, init: RequestInit = {}) => handleRunsRequest(new Request(`http://test${path}`, init), { host: to });
+    const serveTo = (path: string, init: RequestInit = {}) =>
+      handleRunsRequest(new Request(`http://test${path}`, init), { host: to });
     const torn = await serveTo('/runs/import', { method: 'POST', body: document.slice(0, -20) });
     expect(torn.status).toBe(400);
     expect(((await torn.json()) as { error: { code: string; message: string } }).error).toMatchObject({
@@ -133,9 +148,14 @@ describe('portable runs over the run host', () => {
 
     const info = await to.get(runId);
     await to.approve(runId, info.pendingApprovals?.[0]?.approvalId as string, { approved: true, by: 'ada' });
-    const done = await waitFor('the imported run to complete', () => to.get(runId), (run) => run.status === 'completed', {
-      timeoutMs: 5000,
-    });
+    const done = await waitFor(
+      'the imported run to complete',
+      () => to.get(runId),
+      (run) => run.status === 'completed',
+      {
+        timeoutMs: 5000,
+      },
+    );
     expect(done.output).toMatch(/^Refunded 42.5 EUR for order A-1/);
     // Two model calls before the move, one after: none repeated.
     expect((await ledger(runId).entries()).filter((key) => key.startsWith('model:'))).toEqual(['model:0', 'model:1', 'model:2']);

@@ -31,7 +31,14 @@ export interface EventStreamOptions {
 }
 
 // Events with no journal entry behind them: delivered live, only while this runtime drives the run.
-const LIVE_ONLY: ReadonlySet<RunEvent['type']> = new Set(['text-delta', 'step-retry', 'step-unknown', 'run-pause', 'lease-lost', 'custom']);
+const LIVE_ONLY: ReadonlySet<RunEvent['type']> = new Set([
+  'text-delta',
+  'step-retry',
+  'step-unknown',
+  'run-pause',
+  'lease-lost',
+  'custom',
+]);
 
 // Statuses after which no entry follows unless someone acts (a retry starts a new drive).
 const ENDED: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled']);
@@ -68,7 +75,15 @@ export function eventOfEntry(
     case 'step-start': {
       const decoded = readEntry(entry);
       if (decoded.kind !== 'step-start') return undefined;
-      return { type: 'step-start', ...base, stepId: key, name: nameOf(key), index: decoded.record.index, attempt: 1, effect: 'once' };
+      return {
+        type: 'step-start',
+        ...base,
+        stepId: key,
+        name: nameOf(key),
+        index: decoded.record.index,
+        attempt: 1,
+        effect: 'once',
+      };
     }
     case 'step-end': {
       const decoded = readEntry(entry);
@@ -89,14 +104,28 @@ export function eventOfEntry(
     case 'step-fail': {
       const decoded = readEntry(entry);
       if (decoded.kind !== 'step-fail') return undefined;
-      return { type: 'step-fail', ...base, stepId: key, name: nameOf(key), index: decoded.record.index, replayed: false, error: summary(decoded.record.error) };
+      return {
+        type: 'step-fail',
+        ...base,
+        stepId: key,
+        name: nameOf(key),
+        index: decoded.record.index,
+        replayed: false,
+        error: summary(decoded.record.error),
+      };
     }
     case 'signal-receive':
       return { type: 'signal-receive', ...base, name: key };
     case 'approval-request': {
       const decoded = readEntry(entry);
       if (decoded.kind !== 'approval-request') return undefined;
-      return { type: 'approval-request', ...base, approvalId: key, details: decoded.record.details, expiresAt: decoded.record.expiresAt };
+      return {
+        type: 'approval-request',
+        ...base,
+        approvalId: key,
+        details: decoded.record.details,
+        expiresAt: decoded.record.expiresAt,
+      };
     }
     case 'approval-decide': {
       const decoded = readEntry(entry);
@@ -107,7 +136,13 @@ export function eventOfEntry(
       const decoded = readEntry(entry);
       if (decoded.kind !== 'run-end') return undefined;
       const { status, error } = decoded.record;
-      return usage().then((runUsage) => ({ type: 'run-end', ...base, status, usage: runUsage, ...(error ? { error: summary(error) } : {}) }));
+      return usage().then((runUsage) => ({
+        type: 'run-end',
+        ...base,
+        status,
+        usage: runUsage,
+        ...(error ? { error: summary(error) } : {}),
+      }));
     }
     default:
       return undefined;
@@ -127,9 +162,12 @@ export interface DurableStreamSource {
 function firstSeq(runId: string, options: EventStreamOptions): number {
   const fromSeq = options.fromSeq ?? 1;
   if (!Number.isSafeInteger(fromSeq) || fromSeq < 0)
-    throw new InvalidArgumentError(`[@cairn/core] events of run "${runId}": fromSeq must be a non-negative integer, got ${String(fromSeq)}`, {
-      runId,
-    });
+    throw new InvalidArgumentError(
+      `[@cairn/core] events of run "${runId}": fromSeq must be a non-negative integer, got ${String(fromSeq)}`,
+      {
+        runId,
+      },
+    );
   return Math.max(1, fromSeq);
 }
 
@@ -141,7 +179,11 @@ function firstSeq(runId: string, options: EventStreamOptions): number {
  *   if (event.seq) lastSeen = event.seq;
  * }
  */
-export function createDurableEventStream(source: DurableStreamSource, runId: string, options: EventStreamOptions): AsyncIterable<DurableRunEvent> {
+export function createDurableEventStream(
+  source: DurableStreamSource,
+  runId: string,
+  options: EventStreamOptions,
+): AsyncIterable<DurableRunEvent> {
   const first = firstSeq(runId, options);
   return {
     [Symbol.asyncIterator]() {
@@ -226,7 +268,8 @@ export function createDurableEventStream(source: DurableStreamSource, runId: str
             if (!started) {
               started = true;
               const record = await store.getRun(runId);
-              if (!record) throw new RunNotFoundError(`[@cairn/core] run "${runId}" not found in store "${store.name}"`, { runId });
+              if (!record)
+                throw new RunNotFoundError(`[@cairn/core] run "${runId}" not found in store "${store.name}"`, { runId });
               await drain();
               // An ended run read to its end: nothing more will come (a run-end in range ends it too).
               if (ENDED.has(record.status) && cursor >= record.lastSeq) finish();
@@ -243,14 +286,18 @@ export function createDurableEventStream(source: DurableStreamSource, runId: str
                 continue;
               }
               if (source.isClosed())
-                throw new InvalidArgumentError(`[@cairn/core] runtime closed while following the events of run "${runId}"`, { runId });
+                throw new InvalidArgumentError(`[@cairn/core] runtime closed while following the events of run "${runId}"`, {
+                  runId,
+                });
               await waitForWake(source.pollMs);
               if (live.length === 0) {
                 await drain();
                 if (ready.length > 0) continue;
                 const record = await store.getRun(runId);
                 if (!record)
-                  throw new RunNotFoundError(`[@cairn/core] run "${runId}" was deleted while its events were followed`, { runId });
+                  throw new RunNotFoundError(`[@cairn/core] run "${runId}" was deleted while its events were followed`, {
+                    runId,
+                  });
                 // Asked for events after the end of an ended run: there are none to wait for.
                 if (ENDED.has(record.status) && cursor >= record.lastSeq) finish();
               }

@@ -47,7 +47,12 @@ describe('exportRun / importRun', () => {
     await tab.close();
     const lines = document.trimEnd().split('\n');
     const header = JSON.parse(lines[0] as string);
-    expect(header).toMatchObject({ format: 'cairn-run', version: 1, entries: lines.length - 1, run: { runId, status: 'paused' } });
+    expect(header).toMatchObject({
+      format: 'cairn-run',
+      version: 1,
+      entries: lines.length - 1,
+      run: { runId, status: 'paused' },
+    });
     expect(lines.slice(1).map((line) => JSON.parse(line).seq)).toEqual(lines.slice(1).map((_, i) => i + 1));
 
     const target = createMemoryStore();
@@ -56,7 +61,12 @@ describe('exportRun / importRun', () => {
     expect((imported as unknown as Record<string, unknown>).metadata).toBeNull();
     expect(await target.readEntries(runId)).toEqual(await source.readEntries(runId));
 
-    const server = createRuntime({ store: target, workflows: [approvalWorkflow(calls)], clock: createManualClock(), owner: 'do' });
+    const server = createRuntime({
+      store: target,
+      workflows: [approvalWorkflow(calls)],
+      clock: createManualClock(),
+      owner: 'do',
+    });
     try {
       expect((await server.get(runId)).pendingApprovals).toMatchObject([{ approvalId: 'refund#0', details: { amount: 42 } }]);
       await server.approve(runId, 'refund#0', { approved: true, by: 'ada' });
@@ -117,8 +127,16 @@ describe('exportRun / importRun', () => {
       ['future version', withHeader((h) => (h.version = 2)), /line 1 \(run "[^"]+"\): format version 2 is not supported/],
       ['bad status', withHeader((h) => (h.run.status = 'zombie')), /header field "status"/],
       ['bad run id', withHeader((h) => (h.run.runId = '../etc')), /header field "runId"/],
-      ['truncated', lines.slice(0, -1).join('\n'), new RegExp(`line ${lines.length} \\(run "${runId}"\\): the document ends after`)],
-      ['torn last line', `${lines.slice(0, -1).join('\n')}\n${(lines.at(-1) as string).slice(0, 10)}`, new RegExp(`line ${lines.length} .*not JSON`)],
+      [
+        'truncated',
+        lines.slice(0, -1).join('\n'),
+        new RegExp(`line ${lines.length} \\(run "${runId}"\\): the document ends after`),
+      ],
+      [
+        'torn last line',
+        `${lines.slice(0, -1).join('\n')}\n${(lines.at(-1) as string).slice(0, 10)}`,
+        new RegExp(`line ${lines.length} .*not JSON`),
+      ],
       ['extra line', `${good}{"seq":99}\n`, /more lines than/],
       ['seq gap', withEntry(2, (e) => (e.seq = 3)), /line 3 \(run "[^"]+"\): entry seq 3 where 2 was expected/],
       ['unknown kind', withEntry(1, (e) => (e.kind = 'time-travel')), /line 2 .*unknown entry kind "time-travel"/],
@@ -143,7 +161,10 @@ describe('exportRun / importRun', () => {
 
   it('exports a run with a clear error when it is missing, and refuses a bad id', async () => {
     const store = createMemoryStore();
-    await expect(exportRun(store, 'nope')).rejects.toMatchObject({ code: 'run-not-found', message: expect.stringContaining('"nope"') });
+    await expect(exportRun(store, 'nope')).rejects.toMatchObject({
+      code: 'run-not-found',
+      message: expect.stringContaining('"nope"'),
+    });
     await expect(exportRun(store, '../x')).rejects.toMatchObject({ code: 'invalid-run-id' });
   });
 });

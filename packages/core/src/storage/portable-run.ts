@@ -20,6 +20,7 @@ import { CorruptJournalError, InvalidArgumentError, PayloadTooLargeError, RunExi
 import { assertRunId, RUN_ID_PATTERN } from './run-id.ts';
 
 const isValidRunId = (value: string): boolean => RUN_ID_PATTERN.test(value);
+
 import {
   type DurableStore,
   ENTRY_KINDS,
@@ -64,8 +65,7 @@ function refuse(where: string, message: string, runId?: string): CorruptJournalE
 export async function exportRun(store: DurableStore, runId: string): Promise<string> {
   assertRunId(runId);
   const run = await store.getRun(runId);
-  if (!run)
-    throw new RunNotFoundError(`[@cairn/core] exportRun: run "${runId}" not found in store "${store.name}"`, { runId });
+  if (!run) throw new RunNotFoundError(`[@cairn/core] exportRun: run "${runId}" not found in store "${store.name}"`, { runId });
   const entries = run.lastSeq === 0 ? [] : await store.readEntries(runId, { limit: run.lastSeq });
   if (entries.length !== run.lastSeq || entries.some((entry, i) => entry.seq !== i + 1))
     throw new CorruptJournalError(
@@ -74,7 +74,8 @@ export async function exportRun(store: DurableStore, runId: string): Promise<str
     );
   const header: PortableRunHeader = { format: PORTABLE_RUN_FORMAT, version: PORTABLE_RUN_VERSION, run, entries: entries.length };
   const lines = [JSON.stringify(header)];
-  for (const { seq, kind, key, payload, createdAt } of entries) lines.push(JSON.stringify({ seq, kind, key, payload, createdAt }));
+  for (const { seq, kind, key, payload, createdAt } of entries)
+    lines.push(JSON.stringify({ seq, kind, key, payload, createdAt }));
   return `${lines.join('\n')}\n`;
 }
 
@@ -133,18 +134,27 @@ function parseLine(text: string, where: string, runId?: string): unknown {
 function checkHeader(value: unknown): { run: Record<string, unknown>; count: number } {
   const where = 'line 1';
   if (!isRecord(value) || value.format !== PORTABLE_RUN_FORMAT)
-    throw refuse(where, `not a Cairn run export (format must be "${PORTABLE_RUN_FORMAT}", got ${JSON.stringify(isRecord(value) ? value.format : typeof value)?.slice(0, 60)})`);
+    throw refuse(
+      where,
+      `not a Cairn run export (format must be "${PORTABLE_RUN_FORMAT}", got ${JSON.stringify(isRecord(value) ? value.format : typeof value)?.slice(0, 60)})`,
+    );
   const runId = isRecord(value.run) && typeof value.run.runId === 'string' ? value.run.runId.slice(0, 140) : undefined;
   const label = runId ? `${where} (run "${runId}")` : where;
   if (value.version !== PORTABLE_RUN_VERSION)
-    throw refuse(label, `format version ${JSON.stringify(value.version)} is not supported (this Cairn reads version ${PORTABLE_RUN_VERSION})`, runId);
+    throw refuse(
+      label,
+      `format version ${JSON.stringify(value.version)} is not supported (this Cairn reads version ${PORTABLE_RUN_VERSION})`,
+      runId,
+    );
   if (!isRecord(value.run)) throw refuse(label, '"run" must be an object', runId);
   const run = value.run;
   for (const [field, check] of Object.entries(HEADER_CHECKS))
-    if (!check(run[field])) throw refuse(label, `header field "${field}" is missing or invalid (${JSON.stringify(run[field])?.slice(0, 80)})`, runId);
+    if (!check(run[field]))
+      throw refuse(label, `header field "${field}" is missing or invalid (${JSON.stringify(run[field])?.slice(0, 80)})`, runId);
   for (const [field, check] of Object.entries(OPTIONAL_CHECKS))
     if (field in run && !check(run[field])) throw refuse(label, `header field "${field}" is invalid`, runId);
-  for (const field of Object.keys(run)) if (FORBIDDEN_KEYS.has(field)) throw refuse(label, `header field "${field}" is not allowed`, runId);
+  for (const field of Object.keys(run))
+    if (FORBIDDEN_KEYS.has(field)) throw refuse(label, `header field "${field}" is not allowed`, runId);
   if (!isCount(value.entries) || value.entries !== run.lastSeq)
     throw refuse(label, `"entries" (${JSON.stringify(value.entries)}) must equal the run's lastSeq (${run.lastSeq})`, runId);
   if ((run.status === 'paused') !== (run.pauseReason !== null))
@@ -158,7 +168,11 @@ function checkEntry(value: unknown, line: number, runId: string, expectedSeq: nu
   if (value.seq !== expectedSeq)
     throw refuse(where, `entry seq ${JSON.stringify(value.seq)} where ${expectedSeq} was expected (a gap or reordering)`, runId);
   if (!ENTRY_KINDS.includes(value.kind as EntryKind))
-    throw refuse(where, `unknown entry kind ${JSON.stringify(value.kind)?.slice(0, 60)} (known: ${ENTRY_KINDS.join(', ')})`, runId);
+    throw refuse(
+      where,
+      `unknown entry kind ${JSON.stringify(value.kind)?.slice(0, 60)} (known: ${ENTRY_KINDS.join(', ')})`,
+      runId,
+    );
   if (typeof value.key !== 'string') throw refuse(where, 'entry "key" must be a string', runId);
   if (typeof value.payload !== 'string') throw refuse(where, 'entry "payload" must be a string', runId);
   if (!isFiniteNumber(value.createdAt)) throw refuse(where, 'entry "createdAt" must be a number', runId);
@@ -178,9 +192,17 @@ export function parsePortableRun(document: string): PortableRun {
   const { run, count } = checkHeader(parseLine(lines[0] as string, 'line 1'));
   const runId = run.runId as string;
   if (lines.length - 1 < count)
-    throw refuse(`line ${lines.length + 1} (run "${runId}")`, `the document ends after ${lines.length - 1} of ${count} entries (truncated)`, runId);
+    throw refuse(
+      `line ${lines.length + 1} (run "${runId}")`,
+      `the document ends after ${lines.length - 1} of ${count} entries (truncated)`,
+      runId,
+    );
   if (lines.length - 1 > count)
-    throw refuse(`line ${count + 2} (run "${runId}")`, `${lines.length - 1 - count} more lines than the ${count} entries the header announces`, runId);
+    throw refuse(
+      `line ${count + 2} (run "${runId}")`,
+      `${lines.length - 1 - count} more lines than the ${count} entries the header announces`,
+      runId,
+    );
   const entries: JournalEntry[] = [];
   for (let i = 1; i < lines.length; i++)
     entries.push(checkEntry(parseLine(lines[i] as string, `line ${i + 1} (run "${runId}")`, runId), i + 1, runId, i));

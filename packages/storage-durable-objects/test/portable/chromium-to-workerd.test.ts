@@ -40,7 +40,10 @@ afterAll(async () => {
 
 /** Export a paused run from IndexedDB in a real Chromium tab. */
 async function exportFromChromium(runId: string): Promise<{ document: string; calls: Record<string, number> }> {
-  const [browser, site] = await Promise.all([launchChromium(), servePage(new URL('./chromium-page.ts', import.meta.url), { bundle: true })]);
+  const [browser, site] = await Promise.all([
+    launchChromium(),
+    servePage(new URL('./chromium-page.ts', import.meta.url), { bundle: true }),
+  ]);
   try {
     const context = await browser.newContext();
     const errors: string[] = [];
@@ -97,7 +100,10 @@ it('a run paused on an approval in IndexedDB (Chromium) is imported into a Durab
     const imported = await api('/runs/import', { method: 'POST', body: document });
     expect(imported.status, await imported.clone().text()).toBe(201);
     const info = (await imported.json()) as { status: string; pendingApprovals: Array<{ approvalId: string; details: unknown }> };
-    expect(info).toMatchObject({ status: 'paused', pendingApprovals: [{ approvalId: 'refund#0', details: { orderId: 'A-7', cents: 2500, fee: 50 } }] });
+    expect(info).toMatchObject({
+      status: 'paused',
+      pendingApprovals: [{ approvalId: 'refund#0', details: { orderId: 'A-7', cents: 2500, fee: 50 } }],
+    });
     const again = await api('/runs/import', { method: 'POST', body: document });
     expect(again.status).toBe(409);
 

@@ -2,8 +2,9 @@
 // SQLite store moves to a file store, is approved and finished there (no model call repeated), and
 // the finished run moves back into a new SQLite store with an identical history. Exit codes and
 // JSON errors for a missing run, an existing id, a torn document, an unreadable file.
-import { spawnSync } from 'node:child_process';
+
 import type { ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -120,7 +121,9 @@ describe('cairn export / import', () => {
     const files = await emptyFileStore();
     const imported = await cairn(['import', file, '--store', files]);
     expect(imported.code, imported.stderr).toBe(0);
-    expect(imported.stdout).toMatch(new RegExp(`^Imported run ${fixture.runs.completed} \\(.+, completed, \\d+ journal entries\\)\\.$`, 'm'));
+    expect(imported.stdout).toMatch(
+      new RegExp(`^Imported run ${fixture.runs.completed} \\(.+, completed, \\d+ journal entries\\)\\.$`, 'm'),
+    );
   });
 
   it('exits 3 for a missing run, 2 for usage errors, 1 with the line for a torn document (nothing written)', async () => {

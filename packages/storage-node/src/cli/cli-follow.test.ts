@@ -48,7 +48,11 @@ function background(args: string[]): { done: Promise<CliRun>; exited(): boolean 
   return { done, exited: () => exited };
 }
 
-const lines = (run: CliRun) => run.stdout.trimEnd().split('\n').map((line) => JSON.parse(line));
+const lines = (run: CliRun) =>
+  run.stdout
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line));
 
 describe('cairn follow', () => {
   it('replays the history, waits through a pause, prints the rest live, exits 0 on completion', async () => {

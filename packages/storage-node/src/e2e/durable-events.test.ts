@@ -32,12 +32,17 @@ async function collect(
 const seqs = (events: DurableRunEvent[]) => events.flatMap((e) => (e.seq === undefined ? [] : [e.seq]));
 
 describe('handle.events({ fromSeq }) on SQLite', () => {
-  it('a stream reconnected mid-run yields every event once, in order; no model call is repeated', { timeout: 30_000 }, async () => {
+  it('a stream reconnected mid-run yields every event once, in order; no model call is repeated', {
+    timeout: 30_000,
+  }, async () => {
     const server = await createOpenAITestServer({
       respond: (body) => {
         const done = body.messages.filter((m: { role: string }) => m.role === 'tool').length;
         if (done < NOTES)
-          return { toolCalls: [{ id: `call_${done}`, name: 'note', arguments: JSON.stringify({ n: done }) }], usage: { prompt: 20, completion: 5 } };
+          return {
+            toolCalls: [{ id: `call_${done}`, name: 'note', arguments: JSON.stringify({ n: done }) }],
+            usage: { prompt: 20, completion: 5 },
+          };
         return { text: ANSWER, usage: { prompt: 40, completion: 12 } };
       },
       delayMs: 40,

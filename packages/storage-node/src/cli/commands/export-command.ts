@@ -26,7 +26,8 @@ export const exportCommand: Command = {
   async run({ io, json, values, positionals, store }) {
     const runId = runIdArgument(positionals[0]);
     const out = values.out as string | undefined;
-    if (json && out === undefined) throw new UsageError('export --json needs --out <file>: without it stdout carries the document');
+    if (json && out === undefined)
+      throw new UsageError('export --json needs --out <file>: without it stdout carries the document');
     if (out === '') throw new UsageError('--out needs a file name');
     const document = await exportRun(store(), runId);
     if (out === undefined) {

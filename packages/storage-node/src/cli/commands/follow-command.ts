@@ -17,7 +17,8 @@ class FollowTimeoutError extends Error {
 
 function fromSeqOption(text: string | undefined): number {
   if (text === undefined) return 1;
-  if (!/^\d{1,15}$/.test(text)) throw new UsageError(`--from-seq: expected a journal seq (a whole number), got ${JSON.stringify(text.slice(0, 40))}`);
+  if (!/^\d{1,15}$/.test(text))
+    throw new UsageError(`--from-seq: expected a journal seq (a whole number), got ${JSON.stringify(text.slice(0, 40))}`);
   return Number(text);
 }
 
