@@ -8,11 +8,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launchChromium, openTab, servePage } from '../../../storage-indexeddb/test/chromium.ts';
+import { bundleWorker } from '../bundle-worker.ts';
 
 let workDir: string;
 let bundle: string;
@@ -20,18 +19,7 @@ let bundle: string;
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'cairn-portable-'));
   bundle = join(workDir, 'worker.mjs');
-  await build({
-    entryPoints: [fileURLToPath(new URL('./portable-worker.ts', import.meta.url))],
-    outfile: bundle,
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2023',
-    conditions: ['workerd', 'worker', 'browser'],
-    mainFields: ['module', 'main'],
-    external: ['cloudflare:*'],
-    logLevel: 'silent',
-  });
+  await bundleWorker(new URL('./portable-worker.ts', import.meta.url), bundle);
 });
 
 afterAll(async () => {

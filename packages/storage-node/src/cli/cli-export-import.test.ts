@@ -2,23 +2,20 @@
 // SQLite store moves to a file store, is approved and finished there (no model call repeated), and
 // the finished run moves back into a new SQLite store with an identical history. Exit codes and
 // JSON errors for a missing run, an existing id, a torn document, an unreadable file.
-
-import type { ChildProcess } from 'node:child_process';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createFileStore, createSqliteStore } from '../index.ts';
-import { type AgentStore, buildAgentStore, CLI_WORKFLOWS } from '../test-support/agent-store.ts';
-import { CAIRN_BIN, cairn, killCliChildren } from '../test-support/run-cli.ts';
-import { makeTempDir } from '../test-support/temp-dir.ts';
+import { CLI_WORKFLOWS } from '../test-support/agent-store.ts';
+import { useAgentStore } from '../test-support/agent-store-fixture.ts';
+import { CAIRN_BIN, cairn } from '../test-support/run-cli.ts';
 
-const temp = makeTempDir('cli-export');
-const children = new Set<ChildProcess>();
-let fixture: AgentStore;
+const setup = useAgentStore('cli-export');
 let made = 0;
 
 function sqliteCopy(): string {
+  const { fixture, temp } = setup;
   const db = join(temp.path, `copy-${made++}.db`);
   for (const suffix of ['', '-wal', '-shm'])
     if (existsSync(`${fixture.db}${suffix}`)) copyFileSync(`${fixture.db}${suffix}`, `${db}${suffix}`);
@@ -26,31 +23,22 @@ function sqliteCopy(): string {
 }
 
 async function emptySqlite(): Promise<string> {
+  const { temp } = setup;
   const path = join(temp.path, `empty-${made++}.db`);
   await createSqliteStore({ path }).close();
   return `sqlite:${path}`;
 }
 
 async function emptyFileStore(): Promise<string> {
+  const { temp } = setup;
   const dir = join(temp.path, `files-${made++}`);
   await createFileStore({ dir }).close();
   return `file:${dir}`;
 }
 
-beforeAll(async () => {
-  fixture = await buildAgentStore(temp.path, children);
-}, 120_000);
-afterEach(() => {
-  killCliChildren();
-  for (const child of children) child.kill('SIGKILL');
-});
-afterAll(async () => {
-  await fixture?.close();
-  temp.remove();
-});
-
 describe('cairn export / import', () => {
   it('moves a paused agent run SQLite → file store, finishes it there, and moves it back with the same history', async () => {
+    const { fixture, temp } = setup;
     const run = fixture.runs.paused;
     const sqlite = sqliteCopy();
     const out = join(temp.path, 'paused.jsonl');
@@ -111,6 +99,7 @@ describe('cairn export / import', () => {
   });
 
   it('prints the document on stdout when there is no --out, importable as it is', async () => {
+    const { fixture, temp } = setup;
     const sqlite = sqliteCopy();
     const printed = await cairn(['export', fixture.runs.completed, '--store', sqlite]);
     expect(printed.code, printed.stderr).toBe(0);
@@ -127,6 +116,7 @@ describe('cairn export / import', () => {
   });
 
   it('exits 3 for a missing run, 2 for usage errors, 1 with the line for a torn document (nothing written)', async () => {
+    const { fixture, temp } = setup;
     const sqlite = sqliteCopy();
     const missing = await cairn(['export', 'no-such-run', '--out', join(temp.path, 'x.jsonl'), '--store', sqlite, '--json']);
     expect(missing.code).toBe(3);
