@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createManualClock } from '../engine/clock.ts';
 import { createRuntime, type Runtime } from '../engine/runtime.ts';
 import { defineWorkflow } from '../engine/workflow.ts';
-import { CairnError } from '../errors.ts';
+import { CairnError, StorageUnavailableError } from '../errors.ts';
 import { createMemoryStore } from './memory-store.ts';
 import { exportRun, importRun, parsePortableRun } from './portable-run.ts';
 import type { DurableStore } from './types.ts';
@@ -141,6 +141,7 @@ describe('exportRun / importRun', () => {
       ['seq gap', withEntry(2, (e) => (e.seq = 3)), /line 3 \(run "[^"]+"\): entry seq 3 where 2 was expected/],
       ['unknown kind', withEntry(1, (e) => (e.kind = 'time-travel')), /line 2 .*unknown entry kind "time-travel"/],
       ['payload not a string', withEntry(1, (e) => (e.payload = { a: 1 })), /line 2 .*"payload" must be a string/],
+      ['payload not JSON', withEntry(2, (e) => (e.payload = '{"i":0,')), /line 3 .*"payload" is not the JSON text/],
       ['entries count mismatch', withHeader((h) => (h.entries = 1)), /must equal the run's lastSeq/],
     ];
     for (const [name, document, pattern] of cases) {
@@ -157,6 +158,34 @@ describe('exportRun / importRun', () => {
     expect((await small.stats()).total).toBe(0);
     await importRun(target, good);
     expect((await target.getRun(runId))?.status).toBe('paused');
+  });
+
+  it('imports a long journal in batches, and takes a half-written run away when the store fails mid-import', async () => {
+    const source = createMemoryStore();
+    const long = defineWorkflow('long', async (ctx) => {
+      let sum = 0;
+      for (let i = 0; i < 450; i++) sum += await ctx.step('add', () => i);
+      return sum;
+    });
+    const runtime = createRuntime({ store: source, workflows: [long], clock: createManualClock() });
+    const run = await runtime.start(long, null);
+    expect(await run.result()).toBe((449 * 450) / 2);
+    await runtime.close();
+    const document = await exportRun(source, run.runId);
+    const target = createMemoryStore();
+    let appends = 0;
+    const failing: DurableStore = {
+      ...target,
+      async append(...args) {
+        if (++appends === 2) throw new StorageUnavailableError('[test] the disk went away', { retryable: true });
+        return target.append(...args);
+      },
+    };
+    await expect(importRun(failing, document)).rejects.toMatchObject({ code: 'storage-unavailable' });
+    expect(await target.getRun(run.runId)).toBeNull();
+    const imported = await importRun(target, document);
+    expect(imported).toMatchObject({ status: 'completed', lastSeq: (await source.getRun(run.runId))?.lastSeq });
+    expect(await target.readEntries(run.runId)).toEqual(await source.readEntries(run.runId));
   });
 
   it('exports a run with a clear error when it is missing, and refuses a bad id', async () => {

@@ -175,6 +175,11 @@ function checkEntry(value: unknown, line: number, runId: string, expectedSeq: nu
     );
   if (typeof value.key !== 'string') throw refuse(where, 'entry "key" must be a string', runId);
   if (typeof value.payload !== 'string') throw refuse(where, 'entry "payload" must be a string', runId);
+  try {
+    JSON.parse(value.payload);
+  } catch {
+    throw refuse(where, `entry "payload" is not the JSON text the engine writes`, runId);
+  }
   if (!isFiniteNumber(value.createdAt)) throw refuse(where, 'entry "createdAt" must be a number', runId);
   return { seq: expectedSeq, kind: value.kind as EntryKind, key: value.key, payload: value.payload, createdAt: value.createdAt };
 }
@@ -250,12 +255,19 @@ export async function importRun(store: DurableStore, document: string): Promise<
   const holding = entries.length > 0 ? { status: 'paused' as const, pauseReason: 'manual' as const, wakeAt: null } : {};
   let record = await store.createRun({ ...run, ...holding });
   const restore = { status: run.status, pauseReason: run.pauseReason, wakeAt: run.wakeAt, updatedAt: run.updatedAt };
-  for (let start = 0; start < entries.length; start += IMPORT_BATCH) {
-    const batch: NewEntry[] = entries
-      .slice(start, start + IMPORT_BATCH)
-      .map(({ kind, key, payload, createdAt }) => ({ kind, key, payload, createdAt }));
-    const last = start + IMPORT_BATCH >= entries.length;
-    record = await store.append(run.runId, record.lastSeq, batch, last ? restore : { updatedAt: run.updatedAt });
+  try {
+    for (let start = 0; start < entries.length; start += IMPORT_BATCH) {
+      const batch: NewEntry[] = entries
+        .slice(start, start + IMPORT_BATCH)
+        .map(({ kind, key, payload, createdAt }) => ({ kind, key, payload, createdAt }));
+      const last = start + IMPORT_BATCH >= entries.length;
+      record = await store.append(run.runId, record.lastSeq, batch, last ? restore : { updatedAt: run.updatedAt });
+    }
+  } catch (error) {
+    // A store that failed mid-import: take the half-written run away (best effort), so a retry of
+    // the import is not refused as existing. It was paused `manual` all along: nobody drove it.
+    await store.deleteRuns({ runIds: [run.runId] }).catch(() => undefined);
+    throw error;
   }
   return record;
 }
