@@ -162,4 +162,34 @@ describe('portable runs over the run host', () => {
     expect(await ledger(runId).count('tool:issue_refund:end')).toBe(1);
     await expect(to.importRun('{"format":"nope"}')).rejects.toMatchObject({ code: 'corrupt-journal' });
   });
+
+  it('an imported run that is running without a lease is taken by the alarm of its new object', async () => {
+    const from = createRunHostClient(tenantObject(env.HOST_OBJECT, `export-${unique()}`));
+    const to = createRunHostClient(tenantObject(env.HOST_OBJECT, `import-${unique()}`));
+    const runId = `alarm_${unique()}`;
+    await from.start('refund-agent-approval', refundRequest(runId), { runId });
+    await waitFor(
+      'the run to pause',
+      () => from.get(runId),
+      (run) => run.status === 'paused',
+      { timeoutMs: 5000 },
+    );
+    // As if exported from a process that died mid-run: running, its lease already dropped by export.
+    const [head, ...rest] = (await from.exportRun(runId)).trimEnd().split('\n');
+    const header = JSON.parse(head as string);
+    header.run = { ...header.run, status: 'running', pauseReason: null, wakeAt: null };
+    const imported = await to.importRun([JSON.stringify(header), ...rest].join('\n'));
+    expect(imported).toMatchObject({ runId, status: 'running' });
+    // Nobody sends the object a request: its alarm replays the run up to the pending approval.
+    const paused = await waitFor(
+      'the alarm to resume the run',
+      () => to.get(runId),
+      (run) => run.status === 'paused',
+      {
+        timeoutMs: 5000,
+      },
+    );
+    expect(paused.pendingApprovals).toHaveLength(1);
+    expect((await ledger(runId).entries()).filter((key) => key.startsWith('model:'))).toEqual(['model:0', 'model:1']);
+  });
 });
