@@ -18,7 +18,7 @@
 import { InvalidArgumentError, RunNotFoundError } from '../errors.ts';
 import type { DurableStore, JournalEntry, RunUsage } from '../storage/types.ts';
 import type { Clock } from './clock.ts';
-import type { ErrorSummary, RunEvent } from './events.ts';
+import type { RunEvent } from './events.ts';
 import { readEntry } from './journal-format.ts';
 
 /** An event of a durable stream: `seq` is set on events read from the journal. */
@@ -51,12 +51,6 @@ const MAX_QUEUED = 10_000;
 function nameOf(stepId: string): string {
   const hash = stepId.lastIndexOf('#');
   return hash > 0 ? stepId.slice(0, hash) : stepId;
-}
-
-function summary(error: { name?: unknown; message?: unknown; code?: unknown } | undefined): ErrorSummary {
-  const out: ErrorSummary = { name: String(error?.name ?? 'Error'), message: String(error?.message ?? '') };
-  if (typeof error?.code === 'string') out.code = error.code;
-  return out;
 }
 
 /** The event a journal entry stands for, or undefined when its kind has none. */
@@ -111,7 +105,7 @@ export function eventOfEntry(
         name: nameOf(key),
         index: decoded.record.index,
         replayed: false,
-        error: summary(decoded.record.error),
+        error: decoded.record.error,
       };
     }
     case 'signal-receive':
@@ -141,7 +135,7 @@ export function eventOfEntry(
         ...base,
         status,
         usage: runUsage,
-        ...(error ? { error: summary(error) } : {}),
+        ...(error ? { error } : {}),
       }));
     }
     default:
