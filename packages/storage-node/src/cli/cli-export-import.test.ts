@@ -115,7 +115,7 @@ describe('cairn export / import', () => {
     );
   });
 
-  it('exits 3 for a missing run, 2 for usage errors, 1 with the line for a torn document (nothing written)', async () => {
+  it('exits 3 for a missing run, 2 for usage errors, 1 for a live lease and with the line for a torn document (nothing written)', async () => {
     const { fixture, temp } = setup;
     const sqlite = sqliteCopy();
     const missing = await cairn(['export', 'no-such-run', '--out', join(temp.path, 'x.jsonl'), '--store', sqlite, '--json']);
@@ -132,6 +132,21 @@ describe('cairn export / import', () => {
     expect(readFileSync(taken, 'utf8')).toBe('mine');
     const unreadable = await cairn(['import', join(temp.path, 'nope.jsonl'), '--store', sqlite, '--json']);
     expect(unreadable.code).toBe(2);
+
+    // A run some process drives under a live lease: refused, since it would run in two stores.
+    const db = createSqliteStore({ path: sqlite.slice('sqlite:'.length) });
+    const live = (await db.getRun(fixture.runs.interrupted))!;
+    await db.updateRun(live.runId, live.version, {
+      status: 'running',
+      lease: { owner: 'another-process', expiresAt: Date.now() + 60_000 },
+      updatedAt: Date.now(),
+    });
+    await db.close();
+    const leased = await cairn(['export', live.runId, '--out', join(temp.path, 'leased.jsonl'), '--store', sqlite, '--json']);
+    expect(leased.code).toBe(1);
+    expect(JSON.parse(leased.stderr).error).toMatchObject({ code: 'lease-held', message: expect.stringContaining('--force') });
+    const forced = await cairn(['export', live.runId, '--force', '--out', join(temp.path, 'leased.jsonl'), '--store', sqlite]);
+    expect(forced.code, forced.stderr).toBe(0);
 
     const whole = join(temp.path, 'whole.jsonl');
     expect((await cairn(['export', fixture.runs.paused, '--out', whole, '--store', sqlite])).code).toBe(0);
