@@ -271,7 +271,11 @@ export function createDurableEventStream(
             for (;;) {
               const event = ready.shift();
               if (event) {
-                if (event.type === 'run-end' && event.seq !== undefined) finish();
+                if (event.type === 'run-end' && event.seq !== undefined) {
+                  // Nothing follows a run-end in a stream; a later retry is read by a new one.
+                  finish();
+                  ready.length = 0;
+                }
                 return { value: event, done: false };
               }
               if (ended) return { value: undefined, done: true };
