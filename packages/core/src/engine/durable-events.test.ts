@@ -129,6 +129,38 @@ describe('handle.events({ fromSeq })', () => {
     await expect(stalled).rejects.toThrow(/runtime closed while following the events of run/);
   });
 
+  it('goes on past a run-end that entries follow (a failed run continued in place), and ends at the last one', async () => {
+    const bed = testBed();
+    const wf = defineWorkflow('fails-once', async (ctx) => {
+      await ctx.step('a', () => 1);
+      throw new Error('not yet');
+    });
+    const runtime = bed.runtime({ workflows: [wf] });
+    const run = await runtime.start(wf, null);
+    await run.settled();
+    // A stream of the failed run ends at its run-end.
+    const failed = await all(runtime.handle(run.runId).events({ fromSeq: 1 }));
+    expect(failed.map((e) => e.type)).toEqual(['run-start', 'step-end', 'run-end']);
+    // The run goes on in the same journal (as a retry in place does): a step, then a second run-end.
+    const entries = await bed.store.readEntries(run.runId);
+    const stepEnd = entries.find((e) => e.kind === 'step-end')!;
+    const record = (await bed.store.getRun(run.runId))!;
+    await bed.store.append(
+      run.runId,
+      record.lastSeq,
+      [
+        { kind: 'step-end', key: 'b#0', payload: stepEnd.payload.replace('"i":0', '"i":1'), createdAt: 5 },
+        { kind: 'run-end', key: 'run', payload: '{"status":"completed","v":2}', createdAt: 6 },
+      ],
+      { status: 'completed', error: null, updatedAt: 6 },
+    );
+    const whole = await all(runtime.handle(run.runId).events({ fromSeq: 1 }));
+    expect(whole.map((e) => `${e.seq}:${e.type}`)).toEqual(['1:run-start', '2:step-end', '3:run-end', '4:step-end', '5:run-end']);
+    const page = await readRunEvents(bed.store, run.runId, { fromSeq: 1, limit: 3 });
+    expect(page).toMatchObject({ nextSeq: 4, ended: true });
+    expect(await readRunEvents(bed.store, run.runId, { fromSeq: 4 })).toMatchObject({ nextSeq: 6, ended: true });
+  });
+
   it('readRunEvents pages the journal as events and says when the run has ended', async () => {
     const bed = testBed();
     const wf = defineWorkflow('three', async (ctx) => {

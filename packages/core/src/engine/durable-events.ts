@@ -271,8 +271,9 @@ export function createDurableEventStream(
             for (;;) {
               const event = ready.shift();
               if (event) {
-                if (event.type === 'run-end' && event.seq !== undefined) {
-                  // Nothing follows a run-end in a stream; a later retry is read by a new one.
+                // A run-end with nothing after it ends the stream. Entries after a run-end (a failed
+                // run retried in place) mean the run went on: the stream goes on with it.
+                if (event.type === 'run-end' && event.seq !== undefined && cursor === event.seq) {
                   finish();
                   ready.length = 0;
                 }
@@ -345,15 +346,13 @@ export async function readRunEvents(
   if (!record) throw new RunNotFoundError(`[@cairn/core] run "${runId}" not found in store "${store.name}"`, { runId });
   const entries = await store.readEntries(runId, { afterSeq: first - 1, limit });
   const events: DurableRunEvent[] = [];
-  let ended = false;
   const usage = async () => (await store.getRun(runId))?.usage ?? record.usage;
   for (const entry of entries) {
     const event = await eventOfEntry(runId, entry, usage);
     if (event) events.push(event);
-    if (entry.kind === 'run-end') ended = true;
   }
   const nextSeq = (entries.at(-1)?.seq ?? first - 1) + 1;
-  // Past the end of an ended run: nothing to wait for.
-  if (ENDED.has(record.status) && nextSeq > record.lastSeq) ended = true;
+  // The page ends on a run-end, or reads past the end of an ended run: nothing to wait for.
+  const ended = entries.at(-1)?.kind === 'run-end' || (ENDED.has(record.status) && nextSeq > record.lastSeq);
   return { events, nextSeq, ended };
 }
