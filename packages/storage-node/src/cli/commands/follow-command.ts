@@ -60,13 +60,13 @@ export const followCommand: Command = {
             );
           });
     try {
+      // The stream ends after the run's last run-end (a failed run retried in place goes on).
       for (;;) {
         const step = await (expired ? Promise.race([iterator.next(), expired]) : iterator.next());
-        if (step.done) return 0;
-        const event = step.value;
-        io.out(json ? jsonText(event, 0) : humanLine(event));
-        if (event.type === 'run-end' && event.seq !== undefined) return event.status === 'completed' ? 0 : 1;
+        if (step.done) break;
+        io.out(json ? jsonText(step.value, 0) : humanLine(step.value));
       }
+      return (await runtime().get(runId)).status === 'completed' ? 0 : 1;
     } finally {
       clearTimeout(timer);
       await iterator.return?.();
