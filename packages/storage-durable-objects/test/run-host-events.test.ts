@@ -110,6 +110,42 @@ describe('run host events over HTTP (SSE)', () => {
     const bad = await serve(`/runs/${runId}/events`, { headers: { 'last-event-id': 'abc' } });
     expect(bad.status).toBe(400);
   });
+  it('closes a stream after maxStreamMs with a retry hint; the reconnect with Last-Event-ID loses nothing', async () => {
+    const runs = createRunHostClient(tenantObject(env.HOST_OBJECT, `events-${unique()}`));
+    const serve = (path: string, init: RequestInit = {}) =>
+      handleRunsRequest(new Request(`http://test${path}`, init), { host: runs, events: { pollMs: 20, maxStreamMs: 150 } });
+    const runId = `short_${unique()}`;
+    await runs.start('two-keys', null, { runId });
+    await waitFor(
+      'the run to pause',
+      () => runs.get(runId),
+      (run) => run.status === 'paused',
+      { timeoutMs: 5000 },
+    );
+    const response = await serve(`/runs/${runId}/events`);
+    const raw = await response.text();
+    expect(raw.startsWith('retry: 1000\n\n')).toBe(true);
+    const first = [...raw.matchAll(/^id: (\d+)$/gm)].map((match) => match[1]);
+    expect(first.length).toBeGreaterThan(0);
+    expect(raw).not.toContain('event: run-end');
+    await runs.approve(runId, 'first#0', { approved: true, by: 'ada' });
+    await waitFor(
+      'the second approval',
+      () => runs.get(runId),
+      (run) => run.pendingApprovals?.[0]?.approvalId === 'second#0',
+      {
+        timeoutMs: 5000,
+      },
+    );
+    await runs.approve(runId, 'second#0', { approved: true, by: 'bob' });
+    const rest = await readSse(await serve(`/runs/${runId}/events`, { headers: { 'last-event-id': first.at(-1) as string } }));
+    const history = await runs.history(runId);
+    const expected = history
+      .filter((item) => item.kind !== 'lease-take' && item.kind !== 'sleep-start')
+      .map((item) => String(item.seq));
+    expect([...first, ...rest.map((event) => event.id)]).toEqual(expected);
+    expect(rest.at(-1)?.event).toBe('run-end');
+  });
 });
 
 describe('portable runs over the run host', () => {
