@@ -148,18 +148,24 @@ describe('run host events over HTTP (SSE)', () => {
   });
 });
 
+/** Two fresh tenant objects, and a refund run paused on its approval in the first. */
+async function pausedInOneObject(prefix: string) {
+  const from = createRunHostClient(tenantObject(env.HOST_OBJECT, `export-${unique()}`));
+  const to = createRunHostClient(tenantObject(env.HOST_OBJECT, `import-${unique()}`));
+  const runId = `${prefix}_${unique()}`;
+  await from.start('refund-agent-approval', refundRequest(runId), { runId });
+  await waitFor(
+    'the run to pause',
+    () => from.get(runId),
+    (run) => run.status === 'paused',
+    { timeoutMs: 5000 },
+  );
+  return { from, to, runId };
+}
+
 describe('portable runs over the run host', () => {
   it('exports a paused run from one object and imports it into another over HTTP, where it completes with its approval', async () => {
-    const from = createRunHostClient(tenantObject(env.HOST_OBJECT, `export-${unique()}`));
-    const to = createRunHostClient(tenantObject(env.HOST_OBJECT, `import-${unique()}`));
-    const runId = `move_${unique()}`;
-    await from.start('refund-agent-approval', refundRequest(runId), { runId });
-    await waitFor(
-      'the run to pause',
-      () => from.get(runId),
-      (run) => run.status === 'paused',
-      { timeoutMs: 5000 },
-    );
+    const { from, to, runId } = await pausedInOneObject('move');
     const exported = await handleRunsRequest(new Request(`http://test/runs/${runId}/export`), { host: from });
     expect(exported.status).toBe(200);
     expect(exported.headers.get('content-type')).toMatch(/^text\/plain/);
@@ -200,16 +206,7 @@ describe('portable runs over the run host', () => {
   });
 
   it('an imported run that is running without a lease is taken by the alarm of its new object', async () => {
-    const from = createRunHostClient(tenantObject(env.HOST_OBJECT, `export-${unique()}`));
-    const to = createRunHostClient(tenantObject(env.HOST_OBJECT, `import-${unique()}`));
-    const runId = `alarm_${unique()}`;
-    await from.start('refund-agent-approval', refundRequest(runId), { runId });
-    await waitFor(
-      'the run to pause',
-      () => from.get(runId),
-      (run) => run.status === 'paused',
-      { timeoutMs: 5000 },
-    );
+    const { from, to, runId } = await pausedInOneObject('alarm');
     // As if exported from a process that died mid-run: running, its lease already dropped by export.
     const [head, ...rest] = (await from.exportRun(runId)).trimEnd().split('\n');
     const header = JSON.parse(head as string);
