@@ -28,6 +28,8 @@ export type {
 export { checkReplay } from './engine/check-replay.ts';
 export type { Clock, ManualClock, TimerHandle } from './engine/clock.ts';
 export { createManualClock, systemClock } from './engine/clock.ts';
+export type { DurableRunEvent, EventStreamOptions, RunEventPage } from './engine/durable-events.ts';
+export { readRunEvents } from './engine/durable-events.ts';
 export type { ErrorSummary, RunEvent, RunEventType } from './engine/events.ts';
 export { formatEvent } from './engine/events.ts';
 export type { ChangeMarkRecord, DefinitionPart, StepUsage } from './engine/journal-format.ts';
@@ -77,6 +79,8 @@ export type { InitialRunFields } from './storage/initial-run.ts';
 export { emptyUsage, initialRun } from './storage/initial-run.ts';
 export type { CreateMemoryStoreOptions, MemoryBacking } from './storage/memory-store.ts';
 export { createMemoryBacking, createMemoryStore } from './storage/memory-store.ts';
+export type { PortableRun, PortableRunHeader } from './storage/portable-run.ts';
+export { exportRun, importRun, PORTABLE_RUN_FORMAT, PORTABLE_RUN_VERSION, parsePortableRun } from './storage/portable-run.ts';
 export * from './storage/run-id.ts';
 export type { HeldRunLock, RunLocks } from './storage/run-locks.ts';
 export * from './storage/types.ts';

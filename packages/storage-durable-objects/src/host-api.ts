@@ -4,7 +4,16 @@
  * message but drops its class, `code` and `retryable`, so, as for the store (ADR 0053), outcomes
  * cross the boundary as data and `createRunHostClient` rebuilds the errors (ADR 0056).
  */
-import type { ApprovalInput, HistoryItem, RetryOptions, RunInfo, RunStatus, SerializedError, StoreStats } from '@cairn/core';
+import type {
+  ApprovalInput,
+  HistoryItem,
+  RetryOptions,
+  RunEventPage,
+  RunInfo,
+  RunStatus,
+  SerializedError,
+  StoreStats,
+} from '@cairn/core';
 import { InvalidArgumentError, serializeError } from '@cairn/core';
 import { ADAPTER } from './schema.ts';
 
@@ -69,6 +78,12 @@ export interface RunHostApi {
   retry(runId: string, options?: RetryOptions): Promise<RunInfo>;
   /** Retry every failed run of this object's workflows that matches. */
   retryAll(query?: RetryOptions & { workflow?: string; failedAfter?: number; limit?: number }): Promise<RetryAllReport>;
+  /** A page of the run's journal as events, each with its `seq`, from `fromSeq` (default 1; ADR 0122). */
+  events(runId: string, options?: { fromSeq?: number; limit?: number }): Promise<RunEventPage>;
+  /** The run as a portable JSON-lines document (ADR 0120). */
+  exportRun(runId: string): Promise<string>;
+  /** Import a portable run document (refused whole if invalid or if the id exists); the imported run's info. */
+  importRun(document: string): Promise<RunInfo>;
 }
 
 /** The operations, in the order of `RunHostApi`. */
@@ -86,6 +101,10 @@ export const RUN_HOST_METHODS = [
   'fork',
   'retry',
   'retryAll',
+  // Events and portable runs (ADR 0122).
+  'events',
+  'exportRun',
+  'importRun',
 ] as const;
 
 /** One operation of the run host. */

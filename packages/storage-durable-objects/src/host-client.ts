@@ -27,7 +27,8 @@ export function rebuildHostError(data: SerializedError): Error {
  */
 export function createRunHostClient(endpoint: RunHostEndpoint): RunHostApi {
   async function call<T>(method: RunHostMethod, args: unknown[]): Promise<T> {
-    const runId = method !== 'start' && method !== 'retryAll' && typeof args[0] === 'string' ? args[0] : undefined;
+    const runId =
+      method !== 'start' && method !== 'retryAll' && method !== 'importRun' && typeof args[0] === 'string' ? args[0] : undefined;
     let result: HostCallResult;
     try {
       result = await endpoint.cairnHostCall(method, args);
@@ -62,5 +63,8 @@ export function createRunHostClient(endpoint: RunHostEndpoint): RunHostApi {
     fork: (runId, options) => call('fork', [runId, options]),
     retry: (runId, options) => call('retry', options === undefined ? [runId] : [runId, options]),
     retryAll: (query) => call('retryAll', query === undefined ? [] : [query]),
+    events: (runId, options) => call('events', options === undefined ? [runId] : [runId, options]),
+    exportRun: (runId) => call('exportRun', [runId]),
+    importRun: (document) => call('importRun', [document]),
   };
 }

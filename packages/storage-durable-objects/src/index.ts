@@ -27,6 +27,7 @@ export type { CreateRunHostOptions, HostAlarmReport, RunHost, RunHostState } fro
 export { createRunHost } from './run-host.ts';
 export type { HandleRunsRequestOptions } from './runs-http-api.ts';
 export { handleRunsRequest } from './runs-http-api.ts';
+export type { EventStreamRouteOptions } from './runs-http-streams.ts';
 export { DEFAULT_TABLE_PREFIX, SCHEMA_VERSION } from './schema.ts';
 export type { DurableObjectSqlStorage, SqlCursor, SqlExecutor, SqlValue } from './sql-storage.ts';
 export { isTransientStorageError } from './storage-errors.ts';

@@ -17,7 +17,16 @@
  *   successor once their leases expire, and appends stay fenced by CAS whatever happens.
  */
 import type { CreateRuntimeOptions, DurableStore, RunEvent, Runtime, SerializedError, StartOptions } from '@cairn/core';
-import { CairnError, createRuntime, InvalidArgumentError, nextRetentionAt, serializeError } from '@cairn/core';
+import {
+  CairnError,
+  createRuntime,
+  exportRun,
+  InvalidArgumentError,
+  importRun,
+  nextRetentionAt,
+  readRunEvents,
+  serializeError,
+} from '@cairn/core';
 import { type AlarmStorage, createAlarmSchedule } from './alarm-schedule.ts';
 import { createDurableObjectStore } from './durable-object-store.ts';
 import { type HostCallResult, type RunHostApi, type RunHostMethod, serveHostCall } from './host-api.ts';
@@ -249,6 +258,22 @@ export function createRunHost(options: CreateRunHostOptions): RunHost {
         retried: report.retried,
         failed: report.failed.map(({ runId, error }) => ({ runId, error: serializeError(error) })),
       };
+    },
+    events: async (runId, eventOptions) => {
+      await ready;
+      return readRunEvents(store, runId, eventOptions ?? {});
+    },
+    exportRun: async (runId) => {
+      await ready;
+      return exportRun(store, runId);
+    },
+    async importRun(document) {
+      await ready;
+      const record = await importRun(store, document);
+      // An imported run that is due (running without a lease, or a wake time) is taken by the alarm.
+      const next = wakes.next();
+      if (next !== null) schedule.ensureBy(Math.max(next, Date.now()));
+      return runtime.get(record.runId);
     },
 
     async alarm() {

@@ -14,6 +14,9 @@
  *   GET  /runs:stats           counts by status and the backend name
  *   POST /runs:cleanup         { olderThanMs?, status? }                      → { deleted }
  *   POST /runs:retry-all       { workflow?, failedAfter?, limit?, by?, reason? } → { retried, failed }
+ *   GET  /runs/:id/events      Server-Sent Events, resumable with Last-Event-ID (runs-http-streams.ts)
+ *   GET  /runs/:id/export      portable JSON-lines document
+ *   POST /runs/import          import such a document → 201
  *
  * `GET /runs` filters by metadata with `metadata.<key>=<value>` parameters; `POST /runs` takes
  * `metadata` (a string map) and `expiresAt` (ms since the epoch). Collection verbs use `:` because it
@@ -26,6 +29,7 @@ import { InvalidArgumentError, newRunId } from '@cairn/core';
 import type { ListRunsOptions, RunHostApi, StartRunOptions } from './host-api.ts';
 import { errorResponse, json, problem, stringField } from './http-responses.ts';
 import { readJsonBody } from './request-body.ts';
+import { type EventStreamRouteOptions, eventStreamResponse, exportResponse, importResponse } from './runs-http-streams.ts';
 import { ADAPTER } from './schema.ts';
 
 /** Options of `handleRunsRequest`. */
@@ -45,6 +49,10 @@ export interface HandleRunsRequestOptions {
    * as soon as they pass it (or at once when `content-length` says so), never buffered whole.
    */
   maxBodyBytes?: number;
+  /** Largest document `POST /runs/import` takes, in bytes (default 32 MiB). */
+  maxImportBytes?: number;
+  /** Polling and lifetime of `GET /runs/:id/events` streams. */
+  events?: EventStreamRouteOptions;
 }
 
 const STATUSES: readonly RunStatus[] = ['running', 'paused', 'failed', 'completed', 'cancelled'];
@@ -190,6 +198,8 @@ export async function handleRunsRequest(request: Request, options: HandleRunsReq
     }
     const [runId, action, ...rest] = parts as [string, string | undefined, ...string[]];
     if (rest.length > 0) return problem(404, 'not-found', 'no such route');
+    if (runId === 'import' && action === undefined && method === 'POST')
+      return importResponse(hostFor, request, base, options.maxImportBytes ?? 32 * 1024 * 1024);
     const host = hostFor(runId);
     if (action === undefined) {
       if (method === 'GET') return json(await host.get(runId));
@@ -197,6 +207,9 @@ export async function handleRunsRequest(request: Request, options: HandleRunsReq
       const force = url.searchParams.get('force') === 'true';
       return json({ runId, deleted: await host.delete(runId, { force }) });
     }
+    if (action === 'events')
+      return method === 'GET' ? await eventStreamResponse(host, runId, request, options.events) : allow('GET');
+    if (action === 'export') return method === 'GET' ? await exportResponse(host, runId) : allow('GET');
     if (action === 'history') return method === 'GET' ? json({ runId, history: await host.history(runId) }) : allow('GET');
     if (!['signal', 'approve', 'cancel', 'retry', 'fork'].includes(action)) return problem(404, 'not-found', 'no such route');
     if (method !== 'POST') return allow('POST');

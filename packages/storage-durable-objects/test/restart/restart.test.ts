@@ -6,10 +6,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { bundleWorker } from '../bundle-worker.ts';
 
 let workDir: string;
 let bundle: string;
@@ -18,18 +17,7 @@ const running: Miniflare[] = [];
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'cairn-restart-'));
   bundle = join(workDir, 'worker.mjs');
-  await build({
-    entryPoints: [fileURLToPath(new URL('./restart-worker.ts', import.meta.url))],
-    outfile: bundle,
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2023',
-    conditions: ['workerd', 'worker', 'browser'],
-    mainFields: ['module', 'main'],
-    external: ['cloudflare:*'],
-    logLevel: 'silent',
-  });
+  await bundleWorker(new URL('./restart-worker.ts', import.meta.url), bundle);
 });
 
 afterEach(async () => {

@@ -8,6 +8,7 @@ import { assertRunId } from '../../storage/run-id.ts';
 import type { DurableStore } from '../../storage/types.ts';
 import type { Clock } from '../clock.ts';
 import type { DriveOutcome } from '../drive/run-end.ts';
+import { createDurableEventStream, type DurableRunEvent, type EventStreamOptions } from '../durable-events.ts';
 import { createEventStream } from '../event-stream.ts';
 import type { RunEvent } from '../events.ts';
 import { type RunInfo, toRunInfo } from '../run-info.ts';
@@ -19,8 +20,13 @@ export interface RunHandle<O = unknown> {
   result(): Promise<O>;
   /** The run's info as soon as this runtime stops driving it (completed, failed, paused…). */
   settled(): Promise<RunInfo>;
-  /** This runtime's events of the run, ending after `run-end`. */
+  /** This runtime's live events of the run from now on (replays included), ending after `run-end`. */
   events(): AsyncIterable<RunEvent>;
+  /**
+   * The run's durable event stream: its journal from `fromSeq` (default 1) as events, each with its
+   * `seq`, then followed live wherever the run is driven, ending after `run-end` (ADR 0121).
+   */
+  events(options: EventStreamOptions): AsyncIterable<DurableRunEvent>;
 }
 
 /** Where handles look: the store, this runtime's drives, and how it announces changes. */
@@ -103,8 +109,13 @@ export function createRunWatch(options: {
         while (options.isDriven(runId)) await waitForChange(runId, pollMs);
         return options.get(runId);
       },
-      events() {
-        return createEventStream(options.listeners, runId);
+      events(streamOptions?: EventStreamOptions) {
+        if (streamOptions === undefined) return createEventStream(options.listeners, runId);
+        return createDurableEventStream(
+          { store, clock, pollMs, listeners: options.listeners, isClosed: options.isClosed },
+          runId,
+          streamOptions,
+        );
       },
     };
   }

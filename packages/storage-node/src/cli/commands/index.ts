@@ -7,8 +7,11 @@ import { cancelCommand } from './cancel-command.ts';
 import { checkReplayCommand } from './check-replay-command.ts';
 import { cleanupCommand } from './cleanup-command.ts';
 import { deleteCommand } from './delete-command.ts';
+import { exportCommand } from './export-command.ts';
+import { followCommand } from './follow-command.ts';
 import { forkCommand } from './fork-command.ts';
 import { historyCommand } from './history-command.ts';
+import { importCommand } from './import-command.ts';
 import { listCommand } from './list-command.ts';
 import { resumeCommand } from './resume-command.ts';
 import { retryCommand } from './retry-command.ts';
@@ -33,4 +36,7 @@ export const COMMANDS: readonly Command[] = [
   signalCommand,
   serveCommand,
   checkReplayCommand,
+  followCommand,
+  exportCommand,
+  importCommand,
 ];
