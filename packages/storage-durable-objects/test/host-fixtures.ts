@@ -3,7 +3,7 @@
  * object), keyed by run id: the agent's scripted model reads its ledger's name from a
  * `[ledger:<name>]` tag in the user's message, since a model sees the conversation, not the run.
  */
-import { createScriptedModel, defineAgent, defineWorkflow, type ModelRequest, tool } from '@cairn/core';
+import { createScriptedModel, defineAgent, defineWorkflow, type ModelRequest, NonRetriableError, tool } from '@cairn/core';
 import { z } from 'zod';
 import { ledger } from './ledger-object.ts';
 
@@ -39,6 +39,8 @@ export function refundAgent(name: string, options: { approvalOver?: number } = {
     if (name) {
       const attempt = await ledger(name).record(`model:${turn}`);
       if (await ledger(name).hasFlag(`hold:model:${turn}:${attempt}`)) await new Promise((r) => setTimeout(r, 30_000));
+      // The endpoint is "down" for this turn until the test clears the flag (a 503 after retries).
+      if (await ledger(name).hasFlag(`fail:model:${turn}`)) throw new NonRetriableError('model endpoint answered 503');
     }
     const orderId = /Order (\S+)/.exec(request.messages.find((m) => m.role === 'user')?.content ?? '')?.[1] ?? 'A-1';
     if (turn === 0) return { text: 'Looking the order up.', toolCalls: [{ name: 'lookup_order', arguments: { orderId } }] };

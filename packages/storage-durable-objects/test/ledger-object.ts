@@ -37,6 +37,10 @@ export class LedgerObject extends DurableObject {
     this.ctx.storage.sql.exec('INSERT OR IGNORE INTO flags (name) VALUES (?)', name);
   }
 
+  clearFlag(name: string): void {
+    this.ctx.storage.sql.exec('DELETE FROM flags WHERE name = ?', name);
+  }
+
   hasFlag(name: string): boolean {
     return this.ctx.storage.sql.exec('SELECT 1 AS found FROM flags WHERE name = ?', name).toArray().length > 0;
   }
