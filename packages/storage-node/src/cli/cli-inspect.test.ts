@@ -188,7 +188,11 @@ describe('cairn history', () => {
 describe('cairn stats and colours', () => {
   it('counts runs per status', async () => {
     const json = (await cairn(['stats', '--store', store, '--json'])).json();
-    expect(json).toEqual({ total: 3, byStatus: { running: 1, paused: 1, failed: 0, completed: 1, cancelled: 0 } });
+    expect(json).toEqual({
+      backend: 'sqlite',
+      total: 3,
+      byStatus: { running: 1, paused: 1, failed: 0, completed: 1, cancelled: 0 },
+    });
     const human = await cairn(['stats', '--store', store]);
     expect(human.stdout).toMatch(/^completed\s+1$/m);
     expect(human.stdout).toMatch(/^total\s+3$/m);

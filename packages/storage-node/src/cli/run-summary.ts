@@ -15,10 +15,19 @@ export interface RunSummary {
   usage: RunUsage;
   createdAt: number;
   updatedAt: number;
+  /** The run's metadata (`null` when none). */
+  metadata: Record<string, string> | null;
 }
 
 /** The summary of a header. */
-export function summarize(record: RunRecord): RunSummary {
+export function summarize(
+  record: Pick<
+    RunRecord,
+    'runId' | 'workflow' | 'status' | 'pauseReason' | 'wakeAt' | 'step' | 'usage' | 'createdAt' | 'updatedAt'
+  > & {
+    metadata?: Record<string, string> | null;
+  },
+): RunSummary {
   return {
     runId: record.runId,
     workflow: record.workflow,
@@ -29,6 +38,7 @@ export function summarize(record: RunRecord): RunSummary {
     usage: record.usage,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
+    metadata: record.metadata ?? null,
   };
 }
 

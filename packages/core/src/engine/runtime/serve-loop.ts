@@ -26,6 +26,8 @@ export interface ServeOptions {
   pollMs?: number;
   /** Called with a run that could not be taken for another reason than a lost race. */
   onError?: (error: unknown, runId: string) => void;
+  /** Called when this loop takes a run, and when that run's drive here ends (completed, paused, stopped…). */
+  onRun?: (event: { type: 'taken' | 'released'; runId: string }) => void;
 }
 
 /** A running worker loop. */
@@ -87,6 +89,14 @@ export function startServing(scope: ServeScope, options: ServeOptions = {}): Ser
   let polling: Promise<string[]> | undefined;
   let again = false;
 
+  function notify(type: 'taken' | 'released', runId: string): void {
+    try {
+      options.onRun?.({ type, runId });
+    } catch {
+      // A listener must not break the loop.
+    }
+  }
+
   async function candidates(): Promise<RunRecord[]> {
     const now = scope.clock.now();
     const due: RunRecord[] = [];
@@ -119,8 +129,10 @@ export function startServing(scope: ServeScope, options: ServeOptions = {}): Ser
       if (!scope.isDriven(run.runId)) continue;
       taken.push(run.runId);
       active.add(run.runId);
+      notify('taken', run.runId);
       void scope.driveEnded(run.runId).then(() => {
         active.delete(run.runId);
+        notify('released', run.runId);
         if (!stopped) void poll();
       });
     }

@@ -2,6 +2,7 @@
  * `cairn fork <runId> --at-seq <n> --workflows <module> [--input json] [--new-id id]`: copy a run's
  * journal up to a seq into a new run and drive the copy until it settles.
  */
+import { CairnError } from '@cairn/core';
 import { UsageError } from '../cli-errors.ts';
 import { type Command, printJson } from '../command.ts';
 import { printRunDetails } from '../format/run-details.ts';
@@ -33,11 +34,18 @@ export const forkCommand: Command = {
     const input = jsonOption('--input', values.input);
     const newId = values['new-id'] === undefined ? undefined : runIdArgument(String(values['new-id']));
     const rt = runtime(await loadWorkflows(values.workflows));
-    const handle = await rt.fork(runId, {
-      atSeq,
-      ...(values.input !== undefined ? { input } : {}),
-      ...(newId !== undefined ? { runId: newId } : {}),
-    });
+    let handle: Awaited<ReturnType<typeof rt.fork>>;
+    try {
+      handle = await rt.fork(runId, {
+        atSeq,
+        ...(values.input !== undefined ? { input } : {}),
+        ...(newId !== undefined ? { runId: newId } : {}),
+      });
+    } catch (error) {
+      // A seq past the journal's end is the command line's fault.
+      if (CairnError.is(error, 'invalid-argument')) throw new UsageError(error.message.replace(/^\[[^\]]+\] /, ''));
+      throw error;
+    }
     const info = await handle.settled();
     if (json) printJson(io, { ...info, pendingApprovals: info.pendingApprovals ?? [] });
     else printRunDetails(io, info);

@@ -4,7 +4,8 @@
  * drives queued ones — then drains, releases its leases and exits 0.
  */
 import { UsageError } from '../cli-errors.ts';
-import { type Command, printJson } from '../command.ts';
+import type { Command } from '../command.ts';
+import { jsonText } from '../format/terminal-text.ts';
 import { loadWorkflows } from '../load-workflows.ts';
 import { positiveInteger } from './option-values.ts';
 
@@ -34,35 +35,26 @@ export const serveCommand: Command = {
     const workflows = await loadWorkflows(values.workflows);
     const rt = runtime(workflows);
     const say = (line: { event: string; runId?: string; status?: string }): void => {
-      if (json) printJson(io, line);
+      // One event per line (JSON Lines), like `cairn follow --json` (ADR 0123).
+      if (json) io.out(jsonText(line, 0));
       else io.out(line.runId ? `${line.event} ${line.runId}${line.status ? ` ${line.status}` : ''}` : line.event);
     };
     const server = rt.serve({
       ...(concurrency !== undefined ? { concurrency } : {}),
       ...(pollMs !== undefined ? { pollMs } : {}),
       onError: (error, runId) => io.err(`${runId}: ${(error as Error).message}`),
+      onRun: ({ type, runId }) => {
+        if (type === 'taken') return say({ event: 'taken', runId });
+        void rt.get(runId).then(
+          (info) => say({ event: 'ended', runId, status: info.status }),
+          () => say({ event: 'ended', runId }),
+        );
+      },
     });
-    const seen = new Set<string>();
-    const watcher = setInterval(() => {
-      for (const runId of server.active)
-        if (!seen.has(runId)) {
-          seen.add(runId);
-          say({ event: 'taken', runId });
-        }
-      for (const runId of [...seen])
-        if (!server.active.has(runId)) {
-          seen.delete(runId);
-          void rt.get(runId).then(
-            (info) => say({ event: 'ended', runId, status: info.status }),
-            () => say({ event: 'ended', runId }),
-          );
-        }
-    }, 20);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
     });
-    clearInterval(watcher);
     await server.stop({ drainMs });
     say({ event: 'stopped' });
     return 0;

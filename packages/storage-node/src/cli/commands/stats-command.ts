@@ -13,9 +13,10 @@ export const statsCommand: Command = {
   positionals: [],
   readOnly: true,
   options: {},
-  details: ['JSON: { "total": number, "byStatus": { running, paused, failed, completed, cancelled } }'],
+  details: ['JSON: { "backend": string, "total": number, "byStatus": { running, paused, failed, completed, cancelled } }'],
   async run({ io, json, store }) {
-    const stats = await store().stats();
+    const opened = store();
+    const stats = { backend: opened.name, ...(await opened.stats()) };
     if (json) {
       printJson(io, stats);
       return 0;
@@ -24,6 +25,7 @@ export const statsCommand: Command = {
     const rows = RUN_STATUSES.map((status) => [style.status(status), formatCount(stats.byStatus[status] ?? 0)]);
     rows.push([style.bold('total'), style.bold(formatCount(stats.total))]);
     for (const line of formatTable([{ title: 'STATUS' }, { title: 'RUNS', align: 'right' }], rows, style.bold)) io.out(line);
+    io.out(style.dim(`backend: ${stats.backend}`));
     return 0;
   },
 };

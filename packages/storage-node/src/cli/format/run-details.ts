@@ -42,6 +42,14 @@ export function printRunDetails(io: CliIo, raw: RunInfo): void {
     lines.push(['Error', style.red(`${info.error.name}${code}: ${preview(info.error.message, 300)}`)]);
   }
   if (info.forkedFrom) lines.push(['Forked', `from ${info.forkedFrom.runId} at seq ${info.forkedFrom.atSeq}`]);
+  if (info.metadata && Object.keys(info.metadata).length > 0)
+    lines.push([
+      'Metadata',
+      Object.entries(info.metadata)
+        .map(([key, value]) => `${key}=${value}`)
+        .join(', '),
+    ]);
+  if (info.expiresAt !== null && info.expiresAt !== undefined) lines.push(['Expires', formatTimeAndAge(info.expiresAt, now)]);
   lines.push(['Journal', `${info.lastSeq} entries`]);
   // Values are previewed from the raw run and escaped once: escaping first would show JSON's
   // own escapes doubled.
