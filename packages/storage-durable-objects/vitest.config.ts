@@ -6,7 +6,8 @@ export default defineProject({
   test: {
     name: 'durable-objects (workerd)',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    // Their own projects: the demo Worker (vitest.worker-example.config.ts), Miniflare restarts (vitest.miniflare.config.ts).
-    exclude: ['test/worker-example/**', 'test/restart/**'],
+    // Their own projects: the demo Worker (vitest.worker-example.config.ts), Miniflare restarts and the
+    // Chromium → workerd portable run (vitest.miniflare.config.ts).
+    exclude: ['test/worker-example/**', 'test/restart/**', 'test/portable/**'],
   },
 });

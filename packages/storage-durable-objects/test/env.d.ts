@@ -6,6 +6,7 @@ declare namespace Cloudflare {
     RESETTING_OBJECT: DurableObjectNamespace<import('./test-worker.ts').ResettingObject>;
     AGENTS: DurableObjectNamespace<import('./readme-example.ts').Agents>;
     HOST_OBJECT: DurableObjectNamespace<import('./host-object.ts').HostObject>;
+    RETAINING_HOST: DurableObjectNamespace<import('./host-object.ts').RetainingHostObject>;
     LEDGER: DurableObjectNamespace<import('./ledger-object.ts').LedgerObject>;
   }
 }

@@ -47,3 +47,21 @@ export class HostObject extends DurableObject implements RunHostEndpoint {
     await this.#witness.record(`alarm:${report.resumed.join(',')}`);
   }
 }
+
+/** A host that keeps completed runs 300 ms (retention), so a test can watch its alarm delete them. */
+export class RetainingHostObject extends DurableObject implements RunHostEndpoint {
+  readonly host: RunHost;
+
+  constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
+    super(ctx, env);
+    this.host = createRunHost({ ctx, workflows: [greeter], leaseMs: TEST_LEASE_MS, retention: { completed: 300 } });
+  }
+
+  cairnHostCall(method: RunHostMethod, args: unknown[]) {
+    return this.host.serve(method, args);
+  }
+
+  override async alarm(): Promise<void> {
+    await this.host.alarm();
+  }
+}

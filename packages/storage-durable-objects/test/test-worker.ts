@@ -38,7 +38,7 @@ export class ResettingObject extends DurableObject implements DurableStoreEndpoi
   }
 }
 
-export { HostObject } from './host-object.ts';
+export { HostObject, RetainingHostObject } from './host-object.ts';
 export { LedgerObject } from './ledger-object.ts';
 export { Agents } from './readme-example.ts';
 

@@ -49,7 +49,7 @@ describe('cairn list', () => {
     expect(all.cursor).toBeNull();
     expect(all.runs.map((r: { runId: string }) => r.runId).sort()).toEqual(Object.values(fixture.runs).sort());
     expect(Object.keys(all.runs[0]).sort()).toEqual(
-      ['createdAt', 'pauseReason', 'runId', 'status', 'step', 'updatedAt', 'usage', 'wakeAt', 'workflow'].sort(),
+      ['createdAt', 'metadata', 'pauseReason', 'runId', 'status', 'step', 'updatedAt', 'usage', 'wakeAt', 'workflow'].sort(),
     );
     const paused = (await cairn(['list', '--store', store, '--status', 'paused,failed', '--json'])).json();
     expect(paused.runs).toEqual([
