@@ -44,6 +44,10 @@ export interface ModelRequest {
 export interface ModelUsage {
   inputTokens: number;
   outputTokens: number;
+  /** Of `inputTokens`, those read from the provider's prompt cache (when the provider reports it). */
+  cachedInputTokens?: number;
+  /** Of `outputTokens`, those spent on reasoning (when the provider reports it). */
+  reasoningTokens?: number;
 }
 
 /** Why the model stopped. */
