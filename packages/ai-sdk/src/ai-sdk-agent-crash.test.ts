@@ -62,7 +62,10 @@ function repeats(bodies: string[]): number[] {
 
 describe.each<Provider>(['anthropic', 'openai'])('agent runs through @ai-sdk/%s across process crashes', (provider) => {
   const server = () => (provider === 'anthropic' ? anthropic : openai);
-  const bodiesFrom = (from: number) => server().requests.slice(from).map((r) => r.rawBody);
+  const bodiesFrom = (from: number) =>
+    server()
+      .requests.slice(from)
+      .map((r) => r.rawBody);
   const scenario = (name: string) => {
     const dir = join(temp.path, `${provider}-${name}`);
     return { provider, db: `${dir}.db`, bookingsFile: `${dir}.bookings`, runId: `run_${provider}_${name}` };
@@ -73,7 +76,13 @@ describe.each<Provider>(['anthropic', 'openai'])('agent runs through @ai-sdk/%s 
   }, async () => {
     const base = scenario('baseline');
     const before = server().requests.length;
-    const baseline = await runChild(CHILD, { mode: 'start', model: 'travel', baseURL: server().baseURL, input: 'Book my trip.', ...base });
+    const baseline = await runChild(CHILD, {
+      mode: 'start',
+      model: 'travel',
+      baseURL: server().baseURL,
+      input: 'Book my trip.',
+      ...base,
+    });
     expect(resultOf(baseline)).toMatchObject({ status: 'completed', output: TRAVEL_OUTPUT });
     const baselineBodies = bodiesFrom(before);
     expect(baselineBodies).toHaveLength(4);
@@ -92,8 +101,10 @@ describe.each<Provider>(['anthropic', 'openai'])('agent runs through @ai-sdk/%s 
       const byRequests = Math.random() < 0.5;
       const n = 1 + Math.floor(Math.random() * (byRequests ? 3 : 2));
       const point = byRequests ? `model request ${n} in flight` : `booking ${n} written`;
-      const killed = await runChild(CHILD, { mode: 'start', model: 'travel', baseURL: server().baseURL, input: 'Book my trip.', ...s }, () =>
-        byRequests ? server().requests.length - from >= n : readBookings(s.bookingsFile).length >= n,
+      const killed = await runChild(
+        CHILD,
+        { mode: 'start', model: 'travel', baseURL: server().baseURL, input: 'Book my trip.', ...s },
+        () => (byRequests ? server().requests.length - from >= n : readBookings(s.bookingsFile).length >= n),
       );
       expect(killed.signal, `kill ${k} at ${point}`).toBe('SIGKILL');
       const resumed = await runChild(CHILD, { mode: 'resume', model: 'travel', baseURL: server().baseURL, ...s });
@@ -112,8 +123,10 @@ describe.each<Provider>(['anthropic', 'openai'])('agent runs through @ai-sdk/%s 
   it('does not repeat a booking killed after it happened but before it was journaled', { timeout: 90_000 }, async () => {
     const s = scenario('kill-in-tool');
     const from = server().requests.length;
-    const killed = await runChild(CHILD, { mode: 'start', model: 'travel', baseURL: server().baseURL, input: 'Book my trip.', ...s }, () =>
-      readBookings(s.bookingsFile).length >= 1,
+    const killed = await runChild(
+      CHILD,
+      { mode: 'start', model: 'travel', baseURL: server().baseURL, input: 'Book my trip.', ...s },
+      () => readBookings(s.bookingsFile).length >= 1,
     );
     expect(killed.signal).toBe('SIGKILL');
     const journal = await readJournal(s.db, s.runId);
@@ -141,7 +154,13 @@ describe.each<Provider>(['anthropic', 'openai'])('agent runs through @ai-sdk/%s 
       }),
     ]);
     expect(readBookings(s.bookingsFile)).toEqual([]);
-    const second = await runChild(CHILD, { mode: 'approve', model: 'cancel', baseURL: server().baseURL, approvalId: callId, ...s });
+    const second = await runChild(CHILD, {
+      mode: 'approve',
+      model: 'cancel',
+      baseURL: server().baseURL,
+      approvalId: callId,
+      ...s,
+    });
     expect(resultOf(second)).toMatchObject({ status: 'completed', output: 'Cancel outcome: {"cancelled":"B1"}' });
     expect(readBookings(s.bookingsFile).map((b) => b.flight)).toEqual(['cancel:B1']);
     expectIntactJournal(await readJournal(s.db, s.runId));

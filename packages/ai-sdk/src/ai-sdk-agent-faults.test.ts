@@ -18,7 +18,9 @@ afterAll(() => server.close());
 function agentOver(store: DurableStore) {
   return new Agent({
     name: 'faults',
-    model: createAISDKModel(createAnthropic({ baseURL: server.baseURL, apiKey: 'k' })('claude-sonnet-4-5'), { maxRetryAfterMs: 400 }),
+    model: createAISDKModel(createAnthropic({ baseURL: server.baseURL, apiKey: 'k' })('claude-sonnet-4-5'), {
+      maxRetryAfterMs: 400,
+    }),
     instructions: 'Answer.',
     modelRetry: { maxAttempts: 8, backoff: { initialMs: 5, factor: 1, maxMs: 5, jitter: 0 } },
     store,

@@ -97,8 +97,7 @@ export function toModelError(error: unknown, { modelId, signal, maxRetryAfterMs 
   const name = nameOf(error);
   // A provider's in-stream error event arrives as the API's error object: `{ type, message }`.
   const streamType = typeof error === 'object' && error !== null && !(error instanceof Error) ? errorType(error) : undefined;
-  if (streamType)
-    return new ModelError(`${head}: stream error (${streamType})`, { retryable: !REFUSED.test(streamType) });
+  if (streamType) return new ModelError(`${head}: stream error (${streamType})`, { retryable: !REFUSED.test(streamType) });
   if (/JSONParse|TypeValidation|InvalidResponseData|EmptyResponseBody|SyntaxError/.test(name))
     return new ModelError(`${head} returned a malformed response (${name})`, { retryable: true });
   if (name === 'AbortError' || name === 'TimeoutError') return new ModelError(`${head}: request aborted`, { retryable: true });

@@ -155,9 +155,7 @@ describe('createAISDKModel over @ai-sdk/anthropic (local Messages API server)', 
   it('throws the signal reason when aborted mid-stream', async () => {
     const controller = new AbortController();
     const reason = new Error('step timed out');
-    const slow = createAISDKModel(
-      createAnthropic({ baseURL: server.baseURL, apiKey: 'k' })('claude-sonnet-4-5'),
-    );
+    const slow = createAISDKModel(createAnthropic({ baseURL: server.baseURL, apiKey: 'k' })('claude-sonnet-4-5'));
     const pending = slow.stream!(
       { ...request, messages: request.messages.slice(0, 2) },
       { signal: controller.signal, onTextDelta: () => controller.abort(reason) },

@@ -6,3 +6,5 @@ export type { ErrorMapping } from './ai-sdk-errors.ts';
 export { retryAfterMs, toModelError } from './ai-sdk-errors.ts';
 export type { AISDKLanguageModel, AISDKModelRegistry, CreateAISDKModelOptions } from './ai-sdk-model.ts';
 export { createAISDKModel } from './ai-sdk-model.ts';
+export type { AISDKTool, AISDKToolOptions } from './ai-sdk-tools.ts';
+export { fromAISDKTool, fromAISDKTools } from './ai-sdk-tools.ts';

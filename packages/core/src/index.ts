@@ -10,11 +10,13 @@ export type { BudgetApprovalData, BudgetApprovalDetails } from './agent/budget.t
 export type { AgentInput } from './agent/conversation.ts';
 export type { AgentWorkflow } from './agent/define-agent.ts';
 export { defineAgent } from './agent/define-agent.ts';
+export type { SchemaIssue } from './agent/json-schema-check.ts';
 export type { AgentTool, AnyTool, ToolContext, ToolOnUnknown, ToolOptions } from './agent/tool.ts';
 export { tool } from './agent/tool.ts';
 export type { ToolApprovalDetails } from './agent/tool-calls.ts';
 export type { RedactToolError, ToolErrorInfo } from './agent/tool-error-redaction.ts';
 export { defaultRedactToolError, MAX_TOOL_ERROR_CHARS, redactSecrets } from './agent/tool-error-redaction.ts';
+export type { Checked, StandardIssue, StandardSchemaV1, ToolInputSchema, ToolJsonSchema } from './agent/tool-schema.ts';
 export type { CodecContext, SerializedError } from './codec.ts';
 export { byteLength, decode, deserializeError, encode, serializeError } from './codec.ts';
 export type { Clock, ManualClock, TimerHandle } from './engine/clock.ts';

@@ -201,10 +201,13 @@ export async function createAnthropicTestServer(options: AnthropicTestServerOpti
         return;
       }
       if (fault?.kind === 'stream-error' && i === fault.afterEvents) {
-        res.end(`event: error\ndata: ${JSON.stringify({ type: 'error', error: { type: fault.errorType, message: 'Overloaded' } })}\n\n`);
+        res.end(
+          `event: error\ndata: ${JSON.stringify({ type: 'error', error: { type: fault.errorType, message: 'Overloaded' } })}\n\n`,
+        );
         return;
       }
-      if (fault?.kind === 'malformed-json' && i === 2) res.write(`event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{\n\n`);
+      if (fault?.kind === 'malformed-json' && i === 2)
+        res.write(`event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{\n\n`);
       else res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
       if (pause) await sleep(pause);
     }

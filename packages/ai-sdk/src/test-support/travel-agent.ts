@@ -121,7 +121,8 @@ function toolResults(body: any): string[] {
     if (m.role === 'tool') out.push(m.content);
     if (m.role === 'user' && Array.isArray(m.content))
       for (const p of m.content)
-        if (p.type === 'tool_result') out.push(typeof p.content === 'string' ? p.content : p.content.map((c: { text: string }) => c.text).join(''));
+        if (p.type === 'tool_result')
+          out.push(typeof p.content === 'string' ? p.content : p.content.map((c: { text: string }) => c.text).join(''));
   }
   return out;
 }
