@@ -1,14 +1,13 @@
 /**
  * Options of `defineAgent`, their defaults and their validation (done once, at definition time).
  */
-import type { ZodType } from 'zod';
 import type { Backoff, RetryPolicy } from '../engine/retry-policy.ts';
 import { assertName } from '../engine/workflow.ts';
 import { InvalidArgumentError } from '../errors.ts';
 import type { LanguageModel, ToolDefinition } from '../models/language-model.ts';
-import { toJsonSchema } from './json-schema.ts';
 import type { AnyTool } from './tool.ts';
 import { defaultRedactToolError, type RedactToolError } from './tool-error-redaction.ts';
+import { type ResolvedSchema, resolveSchema, type StandardSchemaV1 } from './tool-schema.ts';
 
 /** Options of `defineAgent`. */
 export interface DefineAgentOptions<O = string> {
@@ -19,7 +18,7 @@ export interface DefineAgentOptions<O = string> {
   instructions?: string;
   tools?: readonly AnyTool[];
   /** A zod schema of the final answer: the model is asked for JSON, which is validated (and re-asked). */
-  output?: ZodType<O>;
+  output?: StandardSchemaV1<unknown, O>;
   /** Model calls per run, re-asks included (default 10). Beyond it the run fails with `MaxTurnsError`. */
   maxTurns?: number;
   /** Pause the run (reason `budget`) before a model call once the run has used `maxTokens`. */
@@ -49,7 +48,7 @@ export interface ResolvedAgentOptions<O> {
   instructions: string;
   tools: ReadonlyMap<string, AnyTool>;
   definitions: ToolDefinition[];
-  output: { schema: ZodType<O>; json: Record<string, unknown> } | undefined;
+  output: { validate: ResolvedSchema['validate']; json: Record<string, unknown> } | undefined;
   maxTurns: number;
   budget: number | undefined;
   maxToolErrors: number;
@@ -91,7 +90,7 @@ export function resolveAgentOptions<O>(options: DefineAgentOptions<O>): Resolved
     instructions: options.instructions ?? '',
     tools,
     definitions: [...tools.values()].map((t) => ({ name: t.name, description: t.description, parameters: t.parameters })),
-    output: options.output ? { schema: options.output, json: toJsonSchema(options.output, `agent "${name}" output`) } : undefined,
+    output: options.output ? outputSchema(options.output, name) : undefined,
     maxTurns: count(options.maxTurns, 10, 'maxTurns', name, 1),
     budget,
     maxToolErrors: count(options.maxToolErrors, 3, 'maxToolErrors', name),
@@ -101,4 +100,11 @@ export function resolveAgentOptions<O>(options: DefineAgentOptions<O>): Resolved
     modelTimeoutMs: options.modelTimeoutMs,
     redactToolError: options.redactToolError ?? defaultRedactToolError,
   };
+}
+
+function outputSchema(schema: unknown, name: string): ResolvedAgentOptions<unknown>['output'] {
+  const what = `agent "${name}" output`;
+  if (typeof (schema as { '~standard'?: unknown } | null)?.['~standard'] !== 'object')
+    throw new InvalidArgumentError(`[@cairn/core] ${what}: expected a Standard Schema (zod, valibot, arktype…)`);
+  return resolveSchema(schema, undefined, what);
 }
