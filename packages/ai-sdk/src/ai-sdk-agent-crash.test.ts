@@ -4,15 +4,18 @@
 // new process: the uninterrupted run's output, at most the in-flight model request repeated, each
 // booking (a `once` tool) exactly once. Then an approval decided by another process.
 import { join } from 'node:path';
-import type { DurableStore, JournalEntry } from '@cairn/core';
-import { createSqliteStore } from '@cairn/storage-node';
+import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { expectIntactJournal, readJournal } from '../../storage-node/src/test-support/agent-journal.ts';
+import { killRunningChildren, resultOf, runKillableChild } from '../../storage-node/src/test-support/kill-child.ts';
 import { createOpenAITestServer, type OpenAITestServer } from '../../storage-node/src/test-support/openai-test-server.ts';
 import { makeTempDir } from '../../storage-node/src/test-support/temp-dir.ts';
 import { type AnthropicTestServer, createAnthropicTestServer } from './test-support/anthropic-test-server.ts';
-import { children, fixture, resultOf, runChild } from './test-support/kill-child.ts';
 import { anthropicReply, openaiReply, type Provider, readBookings, TRAVEL_OUTPUT } from './test-support/travel-agent.ts';
 
+const fixture = (name: string) => fileURLToPath(new URL(`./test-support/fixtures/${name}`, import.meta.url));
+const runChild = (script: string, args: object, killWhen?: () => boolean) =>
+  runKillableChild(script, args, killWhen ? { killWhen } : {});
 const CHILD = fixture('travel-child.ts');
 const KILLS = 3;
 const temp = makeTempDir('ai-sdk-e2e');
@@ -24,34 +27,12 @@ beforeAll(async () => {
   anthropic = await createAnthropicTestServer({ respond: anthropicReply, delayMs: 30, chunkDelayMs: 3 });
   openai = await createOpenAITestServer({ respond: openaiReply, delayMs: 30, chunkDelayMs: 3 });
 });
-afterEach(() => {
-  for (const child of children) child.kill('SIGKILL');
-  children.clear();
-});
+afterEach(killRunningChildren);
 afterAll(async () => {
   await anthropic.close();
   await openai.close();
   temp.remove();
 });
-
-async function readJournal(db: string, runId: string): Promise<JournalEntry[]> {
-  const store: DurableStore = createSqliteStore({ path: db });
-  try {
-    return await store.readEntries(runId);
-  } finally {
-    await store.close();
-  }
-}
-
-/** Dense seqs, one run-end (last), every intent ended, every step ended once. */
-function expectIntactJournal(entries: JournalEntry[]): void {
-  expect(entries.map((e) => e.seq)).toEqual(entries.map((_, i) => i + 1));
-  expect(entries.filter((e) => e.kind === 'run-end')).toHaveLength(1);
-  expect(entries.at(-1)?.kind).toBe('run-end');
-  const ended = entries.filter((e) => e.kind === 'step-end' || e.kind === 'step-fail').map((e) => e.key);
-  expect(new Set(ended).size).toBe(ended.length);
-  for (const intent of entries.filter((e) => e.kind === 'step-start')) expect(ended).toContain(intent.key);
-}
 
 /** How many times each request body reached the server. */
 function repeats(bodies: string[]): number[] {

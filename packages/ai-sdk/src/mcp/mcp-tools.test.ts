@@ -5,17 +5,21 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { Agent, createMemoryStore } from '@cairn/core';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { killRunningChildren, resultOf, runKillableChild } from '../../../storage-node/src/test-support/kill-child.ts';
 import { makeTempDir } from '../../../storage-node/src/test-support/temp-dir.ts';
 import { createAISDKModel } from '../ai-sdk-model.ts';
 import { type AnthropicTestServer, createAnthropicTestServer } from '../test-support/anthropic-test-server.ts';
-import { children, fixture, resultOf, runChild } from '../test-support/kill-child.ts';
 import { IDEMPOTENCY_META_KEY, mcpTools } from './mcp-tools.ts';
 
+const fixture = (name: string) => fileURLToPath(new URL(`../test-support/fixtures/${name}`, import.meta.url));
+const runChild = (script: string, args: object, killWhen?: () => boolean) =>
+  runKillableChild(script, args, killWhen ? { killWhen } : {});
 const SERVER = fixture('mcp-server.ts');
 const CHILD = fixture('mcp-child.ts');
 const temp = makeTempDir('ai-sdk-mcp');
@@ -68,10 +72,7 @@ beforeAll(async () => {
   });
   url = `http://127.0.0.1:${port}/mcp`;
 });
-afterEach(() => {
-  for (const child of children) child.kill('SIGKILL');
-  children.clear();
-});
+afterEach(killRunningChildren);
 afterAll(async () => {
   http.kill('SIGKILL');
   await model.close();
