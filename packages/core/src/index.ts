@@ -1,6 +1,7 @@
 /**
  * @cairn/core — durable AI-agent runs. The engine, the storage contract, the memory store, errors
- * and the codec. Adapters live in their own packages and implement `DurableStore`.
+ * and the codec. Adapters live in their own packages and implement `DurableStore`. The OpenAI
+ * model is `@cairn/core/openai` (with `openai` as an optional peer: ADR 0133).
  */
 
 export type { AgentConstructor, AgentOptions, AgentResult, AgentRunOptions, UsageLedger } from './agent/agent.ts';
@@ -56,8 +57,6 @@ export type {
   ToolCall,
   ToolDefinition,
 } from './models/language-model.ts';
-export type { CreateOpenAIModelOptions } from './models/openai-model.ts';
-export { createOpenAIModel } from './models/openai-model.ts';
 export type { CreateScriptedModelOptions, Script, ScriptedModel, ScriptedReply, ScriptInfo } from './models/scripted-model.ts';
 export { createScriptedModel } from './models/scripted-model.ts';
 export * from './storage/helpers.ts';

@@ -70,7 +70,7 @@ async function runAgent<O>(agent: ResolvedAgentOptions<O>, ctx: WorkflowContext,
  * @example
  * const support = defineAgent({
  *   name: 'support',
- *   model: createOpenAIModel({ model: 'gpt-4o-mini' }),
+ *   model: createOpenAIModel({ model: 'gpt-4o-mini' }), // from '@cairn/core/openai'
  *   instructions: 'You help customers with their orders.',
  *   tools: [lookupOrder, refund],
  *   maxTurns: 8,

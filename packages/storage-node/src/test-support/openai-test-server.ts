@@ -130,7 +130,7 @@ function streamEvents(id: string, model: string, reply: ScriptedCompletion, chun
  *
  * @example
  * const server = await createOpenAITestServer({ respond: () => ({ text: 'Hello!' }) });
- * const model = createOpenAIModel({ model: 'test', apiKey: 'sk-test', baseURL: server.baseURL });
+ * const model = createOpenAIModel({ model: 'test', apiKey: 'sk-test', baseURL: server.baseURL }); // @cairn/core/openai
  */
 export async function createOpenAITestServer(options: OpenAITestServerOptions): Promise<OpenAITestServer> {
   const requests: RecordedRequest[] = [];
