@@ -3,7 +3,7 @@
 // retried by the engine (each attempt one request, the journal one model step with its attempts);
 // a 400 fails the run at once with a non-retryable ModelError naming the model.
 import { createAnthropic } from '@ai-sdk/anthropic';
-import { Agent, createMemoryStore, type DurableStore, type JournalEntry, RunFailedError } from '@cairn/core';
+import { Agent, createMemoryStore, type DurableStore, type JournalEntry, RunFailedError, tool } from '@cairn/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAISDKModel } from './ai-sdk-model.ts';
 import { type AnthropicTestServer, createAnthropicTestServer } from './test-support/anthropic-test-server.ts';
@@ -83,5 +83,61 @@ describe('an agent over @ai-sdk/anthropic with faults injected on the server', (
     expect(fail!.payload).toContain('invalid_request_error');
     expect(fail!.payload).not.toContain('Injected');
     await agent.close();
+  });
+});
+
+describe('hostile model output through @ai-sdk/anthropic', () => {
+  it('returns unparsable tool input to the model, and keeps escape codes and NULs in text as data', async () => {
+    const hostile = await createAnthropicTestServer({
+      respond: (body) => {
+        const turn = body.messages.filter((m: { role: string }) => m.role === 'assistant').length;
+        if (turn === 0)
+          return {
+            text: 'Calling \u001b[31mred\u001b[0m\u0000 now',
+            toolCalls: [{ id: 'toolu_bad', name: 'echo', input: {}, rawInput: '{"text": "unterminated' }],
+          };
+        const last = body.messages.at(-1).content.find((p: { type: string }) => p.type === 'tool_result');
+        return { text: `Got: ${last.content}` };
+      },
+    });
+    try {
+      const store = createMemoryStore();
+      const ran: string[] = [];
+      const agent = new Agent({
+        model: createAISDKModel(createAnthropic({ baseURL: hostile.baseURL, apiKey: 'k' })('claude-sonnet-4-5')),
+        tools: [
+          tool({
+            name: 'echo',
+            description: 'Echo',
+            input: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] },
+            execute: (input) => {
+              ran.push(JSON.stringify(input));
+              return input;
+            },
+          }),
+        ],
+        store,
+      });
+      const deltas: string[] = [];
+      const result = await agent.run('Go', { runId: 'run_hostile', onTextDelta: (d) => deltas.push(d) });
+      expect(ran).toEqual([]);
+      expect(result).toMatchObject({
+        status: 'completed',
+        output: 'Got: Error: the arguments of this call to "echo" are not valid JSON. Call it again with a JSON object.',
+      });
+      expect(deltas.join('')).toContain('\u001b[31mred\u001b[0m\u0000 now');
+      // The assistant message was journaled as the provider sent it, and replays the same.
+      const again = await agent.resume('run_hostile');
+      expect(again).toMatchObject({ status: 'completed', output: (result as { output: string }).output });
+      expect(hostile.requests).toHaveLength(2);
+      expect(hostile.requests[1]!.body.messages[1].content).toEqual([
+        { type: 'text', text: 'Calling \u001b[31mred\u001b[0m\u0000 now' },
+        // Anthropic refuses a non-object input: the broken call is replayed with {}.
+        { type: 'tool_use', id: 'toolu_bad', name: 'echo', input: {} },
+      ]);
+      await agent.close();
+    } finally {
+      await hostile.close();
+    }
   });
 });

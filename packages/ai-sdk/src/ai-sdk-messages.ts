@@ -13,12 +13,17 @@ import type {
 } from '@ai-sdk/provider';
 import { type AgentMessage, type FinishReason, ModelError, type ModelRequest, type ModelUsage, type ToolCall } from '@cairn/core';
 
-/** A tool call's arguments for the provider: the parsed JSON, or the raw text when it does not parse. */
+/**
+ * A tool call's arguments for the provider: the parsed JSON object. Arguments that are not a JSON
+ * object (the model wrote broken JSON; Cairn answered with an error) are sent as `{}`: providers
+ * such as Anthropic refuse a non-object `input`, which would fail the run on replay.
+ */
 function toolInput(args: string): unknown {
   try {
-    return JSON.parse(args);
+    const value: unknown = JSON.parse(args);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : {};
   } catch {
-    return args;
+    return {};
   }
 }
 

@@ -13,7 +13,8 @@ import type { AddressInfo, Socket } from 'node:net';
 /** What the script answers. */
 export interface ScriptedMessage {
   text?: string;
-  toolCalls?: Array<{ id: string; name: string; input: object }>;
+  /** `rawInput`: the streamed input JSON text as is (hostile tests), instead of `input` serialized. */
+  toolCalls?: Array<{ id: string; name: string; input: object; rawInput?: string }>;
   usage?: { input: number; output: number; cacheRead?: number };
 }
 
@@ -127,7 +128,7 @@ function streamEvents(id: string, model: string, reply: ScriptedMessage, size: n
       'content_block_start',
       { type: 'content_block_start', index, content_block: { type: 'tool_use', id: call.id, name: call.name, input: {} } },
     ]);
-    for (const piece of chunks(JSON.stringify(call.input), size))
+    for (const piece of chunks(call.rawInput ?? JSON.stringify(call.input), size))
       events.push([
         'content_block_delta',
         { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: piece } },
