@@ -98,6 +98,9 @@ export function toModelError(error: unknown, { modelId, signal, maxRetryAfterMs 
   // A provider's in-stream error event arrives as the API's error object: `{ type, message }`.
   const streamType = typeof error === 'object' && error !== null && !(error instanceof Error) ? errorType(error) : undefined;
   if (streamType) return new ModelError(`${head}: stream error (${streamType})`, { retryable: !REFUSED.test(streamType) });
+  // The request cannot be made as asked (a feature the provider lacks, a prompt it refuses): retrying repeats it.
+  if (/UnsupportedFunctionality|InvalidPrompt|InvalidArgument|NoSuchModel|TooManyEmbeddingValues/.test(name))
+    return new ModelError(`${head}: the request was refused (${name})`, { retryable: false });
   if (/JSONParse|TypeValidation|InvalidResponseData|EmptyResponseBody|SyntaxError/.test(name))
     return new ModelError(`${head} returned a malformed response (${name})`, { retryable: true });
   if (name === 'AbortError' || name === 'TimeoutError') return new ModelError(`${head}: request aborted`, { retryable: true });

@@ -6,12 +6,21 @@
 import type {
   LanguageModelV4CallOptions,
   LanguageModelV4Content,
+  LanguageModelV4FilePart,
   LanguageModelV4FunctionTool,
   LanguageModelV4Message,
   LanguageModelV4ToolCallPart,
   LanguageModelV4ToolResultPart,
 } from '@ai-sdk/provider';
-import { type AgentMessage, type FinishReason, ModelError, type ModelRequest, type ModelUsage, type ToolCall } from '@cairn/core';
+import {
+  type AgentMessage,
+  type Attachment,
+  type FinishReason,
+  ModelError,
+  type ModelRequest,
+  type ModelUsage,
+  type ToolCall,
+} from '@cairn/core';
 
 /**
  * A tool call's arguments for the provider: the parsed JSON object. Arguments that are not a JSON
@@ -27,13 +36,35 @@ function toolInput(args: string): unknown {
   }
 }
 
+/** An attachment as a file part: spec v4 wraps data and URLs (`{ type: 'data' | 'url' }`), v3 takes them bare. */
+function toFilePart(attachment: Attachment, version: 'v4' | 'v3'): LanguageModelV4FilePart {
+  const url = attachment.url !== undefined ? new URL(attachment.url) : undefined;
+  const data = url
+    ? version === 'v4'
+      ? { type: 'url' as const, url }
+      : url
+    : version === 'v4'
+      ? { type: 'data' as const, data: attachment.data ?? '' }
+      : (attachment.data ?? '');
+  return {
+    type: 'file',
+    mediaType: attachment.mediaType,
+    data: data as LanguageModelV4FilePart['data'],
+    ...(attachment.filename ? { filename: attachment.filename } : {}),
+  };
+}
+
 /** The prompt of a Cairn request: consecutive tool results merge into one `tool` message. */
-export function toPrompt(messages: readonly AgentMessage[]): LanguageModelV4Message[] {
+export function toPrompt(messages: readonly AgentMessage[], version: 'v4' | 'v3' = 'v4'): LanguageModelV4Message[] {
   const prompt: LanguageModelV4Message[] = [];
   const toolNames = new Map<string, string>();
   for (const message of messages) {
     if (message.role === 'system') prompt.push({ role: 'system', content: message.content });
-    else if (message.role === 'user') prompt.push({ role: 'user', content: [{ type: 'text', text: message.content }] });
+    else if (message.role === 'user')
+      prompt.push({
+        role: 'user',
+        content: [...(message.attachments ?? []).map((a) => toFilePart(a, version)), { type: 'text', text: message.content }],
+      });
     else if (message.role === 'assistant') {
       const content: Array<{ type: 'text'; text: string } | LanguageModelV4ToolCallPart> = [];
       if (message.content) content.push({ type: 'text', text: message.content });
@@ -62,6 +93,7 @@ export function toCallOptions(
   request: ModelRequest,
   signal: AbortSignal,
   extra: Partial<LanguageModelV4CallOptions>,
+  version: 'v4' | 'v3' = 'v4',
 ): LanguageModelV4CallOptions {
   const tools: LanguageModelV4FunctionTool[] = request.tools.map((t) => ({
     type: 'function',
@@ -71,7 +103,7 @@ export function toCallOptions(
   }));
   return {
     ...extra,
-    prompt: toPrompt(request.messages),
+    prompt: toPrompt(request.messages, version),
     ...(tools.length > 0 ? { tools, toolChoice: { type: 'auto' } } : {}),
     ...(request.output
       ? { responseFormat: { type: 'json', schema: request.output.schema as never, name: request.output.name } }

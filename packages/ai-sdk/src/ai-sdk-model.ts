@@ -85,7 +85,7 @@ export function createAISDKModel(model: AISDKLanguageModel | string, options: Cr
   async function generate(request: ModelRequest, { signal }: { signal: AbortSignal }): Promise<ModelResponse> {
     let result: Awaited<ReturnType<LanguageModelV4['doGenerate']>>;
     try {
-      result = await provider.doGenerate(toCallOptions(request, signal, settings));
+      result = await provider.doGenerate(toCallOptions(request, signal, settings, provider.specificationVersion));
     } catch (error) {
       throw toModelError(error, mapping(signal));
     }
@@ -106,7 +106,7 @@ export function createAISDKModel(model: AISDKLanguageModel | string, options: Cr
     const answer = new AnswerBuilder();
     let finish: Extract<LanguageModelV4StreamPart, { type: 'finish' }> | undefined;
     try {
-      const { stream: parts } = await provider.doStream(toCallOptions(request, signal, settings));
+      const { stream: parts } = await provider.doStream(toCallOptions(request, signal, settings, provider.specificationVersion));
       const reader = parts.getReader();
       let ended = false;
       try {

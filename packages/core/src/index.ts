@@ -47,6 +47,7 @@ export * from './errors.ts';
 export type {
   AgentMessage,
   AssistantMessage,
+  Attachment,
   FinishReason,
   GenerateOptions,
   LanguageModel,

@@ -43,4 +43,17 @@ describe('assertAgentInput', () => {
     ])
       refuses(input);
   });
+
+  it('checks user attachments: one of base64 data or an http(s) url, a media type, at most 100', () => {
+    const user = (attachments: unknown) => ({ messages: [{ role: 'user', content: 'x', attachments }] });
+    const png = { type: 'image', mediaType: 'image/png', data: 'AAAA' };
+    accepts(user([png, { type: 'file', mediaType: 'application/pdf', url: 'https://e.com/a.pdf', filename: 'a.pdf' }]));
+    refuses(user(png));
+    refuses(user(Array.from({ length: 101 }, () => png)));
+    refuses(user([{ ...png, data: 'AAA' }]));
+    refuses(user([{ ...png, filename: 'x'.repeat(256) }]));
+    refuses(user([{ type: 'image', mediaType: 'image/png', url: 'file:///etc/passwd' }]));
+    refuses(user([{ type: 'image', mediaType: 'image/png\n', data: 'AAAA' }]));
+    refuses({ messages: [{ role: 'system', content: 'x', attachments: [png] }] });
+  });
 });

@@ -18,10 +18,26 @@ export interface AssistantMessage {
   toolCalls?: ToolCall[];
 }
 
+/**
+ * An image or file sent with a user message (ADR 0134): inline as base64 `data` (journaled with the
+ * run's input, so within the store's payload limit) or by `url` (only the URL is journaled).
+ * Exactly one of `data` and `url`.
+ */
+export interface Attachment {
+  type: 'image' | 'file';
+  /** IANA media type, e.g. `image/png`, `application/pdf`. */
+  mediaType: string;
+  /** Base64 (no `data:` prefix). */
+  data?: string;
+  /** `https:` (or `http:`) URL the provider fetches. */
+  url?: string;
+  filename?: string;
+}
+
 /** One message of a conversation. */
 export type AgentMessage =
   | { role: 'system'; content: string }
-  | { role: 'user'; content: string }
+  | { role: 'user'; content: string; attachments?: Attachment[] }
   | AssistantMessage
   | { role: 'tool'; toolCallId: string; content: string };
 

@@ -9,11 +9,20 @@
 import type {
   ChatCompletion,
   ChatCompletionChunk,
+  ChatCompletionContentPart,
   ChatCompletionCreateParamsBase,
   ChatCompletionMessageParam,
 } from 'openai/resources/chat/completions';
 import { ModelError } from '../errors.ts';
-import type { AgentMessage, AssistantMessage, FinishReason, ModelRequest, ModelResponse, ToolCall } from './language-model.ts';
+import type {
+  AgentMessage,
+  AssistantMessage,
+  Attachment,
+  FinishReason,
+  ModelRequest,
+  ModelResponse,
+  ToolCall,
+} from './language-model.ts';
 
 /** The body of a chat completion request (without `stream`). */
 export function toOpenAIBody(
@@ -37,11 +46,22 @@ export function toOpenAIBody(
   return body;
 }
 
+/** An attachment as a chat completions content part: images inline or by URL, files inline only. */
+function toOpenAIPart(attachment: Attachment): ChatCompletionContentPart {
+  const dataUrl = attachment.data !== undefined ? `data:${attachment.mediaType};base64,${attachment.data}` : undefined;
+  if (attachment.type === 'image') return { type: 'image_url', image_url: { url: dataUrl ?? attachment.url ?? '' } };
+  if (dataUrl === undefined)
+    throw new ModelError('[@cairn/core] OpenAI chat completions take files inline only (data), not by url', { retryable: false });
+  return { type: 'file', file: { file_data: dataUrl, ...(attachment.filename ? { filename: attachment.filename } : {}) } };
+}
+
 function toOpenAIMessage(message: AgentMessage): ChatCompletionMessageParam {
   switch (message.role) {
     case 'system':
-    case 'user':
       return { role: message.role, content: message.content };
+    case 'user':
+      if (!message.attachments || message.attachments.length === 0) return { role: 'user', content: message.content };
+      return { role: 'user', content: [...message.attachments.map(toOpenAIPart), { type: 'text', text: message.content }] };
     case 'tool':
       return { role: 'tool', tool_call_id: message.toolCallId, content: message.content };
     case 'assistant':
