@@ -1,5 +1,5 @@
-// One agent, the same tool declared six ways — zod 3 (with zod-to-json-schema), valibot, arktype,
-// a raw JSON Schema, an AI SDK tool() over zod 4 and an AI SDK tool() over jsonSchema() — through
+// One agent, the same tool declared seven ways — zod 3 (with zod-to-json-schema), valibot, arktype,
+// a raw JSON Schema, AI SDK tool()s over zod 4, zod 3 and jsonSchema() — through
 // @ai-sdk/anthropic to the local Messages API server: the model receives the same JSON Schema for
 // each, invalid arguments go back to the model as a tool error, valid ones run once.
 import { createAnthropic } from '@ai-sdk/anthropic';
@@ -65,6 +65,7 @@ describe('tools from any schema library', () => {
             inputSchema: z.strictObject({ city: z.string(), days: z.int().min(1).max(7) }),
             execute: execute('ai_zod'),
           }),
+          ai_zod3: aiTool({ description: 'Forecast', inputSchema: z3Schema, execute: execute('ai_zod3') }),
           ai_json: aiTool({
             description: 'Forecast',
             inputSchema: jsonSchema<Forecast>(structuredClone(SCHEMA) as never),
@@ -88,7 +89,7 @@ describe('tools from any schema library', () => {
         model: createAISDKModel(createAnthropic({ baseURL: server.baseURL, apiKey: 'k' })('claude-sonnet-4-5')),
         tools,
         store: createMemoryStore(),
-        maxToolErrors: 6,
+        maxToolErrors: 7,
       });
       const result = await agent.run('Forecast Oslo.');
       expect(result).toMatchObject({ status: 'completed', output: 'Done.' });
