@@ -7,8 +7,8 @@
  * on demand: an HTTP status with headers and the API's error body (429, 529, 500…), malformed
  * JSON, a connection cut mid-stream, an in-stream `error` event.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenLocal } from '../../../storage-node/src/test-support/local-server.ts';
 
 /** What the script answers. */
 export interface ScriptedMessage {
@@ -153,7 +153,6 @@ function streamEvents(id: string, model: string, reply: ScriptedMessage, size: n
 export async function createAnthropicTestServer(options: AnthropicTestServerOptions): Promise<AnthropicTestServer> {
   const requests: AnthropicRequest[] = [];
   const faults: AnthropicFault[] = [];
-  const sockets = new Set<Socket>();
   const size = options.chunkSize ?? 5;
   const pause = options.chunkDelayMs ?? 2;
 
@@ -216,26 +215,11 @@ export async function createAnthropicTestServer(options: AnthropicTestServerOpti
     record.completed = fault === undefined && !res.destroyed;
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error) => {
-      if (!res.headersSent) res.writeHead(500);
-      res.end(String(error));
-    });
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  const server = await listenLocal(handle);
   return {
-    baseURL: `http://127.0.0.1:${port}/v1`,
+    baseURL: `http://127.0.0.1:${server.port}/v1`,
     requests,
     fail: (...more) => faults.push(...more),
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    close: () => server.close(),
   };
 }

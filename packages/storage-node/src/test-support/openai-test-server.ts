@@ -5,8 +5,8 @@
  * every request's body and headers, and injects faults on demand: an HTTP status with headers, a
  * stalled response, malformed JSON, a connection cut mid-stream, a stream that ends unfinished.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenLocal } from './local-server.ts';
 
 /** What the script answers. */
 export interface ScriptedCompletion {
@@ -135,7 +135,6 @@ function streamEvents(id: string, model: string, reply: ScriptedCompletion, chun
 export async function createOpenAITestServer(options: OpenAITestServerOptions): Promise<OpenAITestServer> {
   const requests: RecordedRequest[] = [];
   const faults: Fault[] = [];
-  const sockets = new Set<Socket>();
   const chunkSize = options.chunkSize ?? 6;
   const chunkDelayMs = options.chunkDelayMs ?? 2;
 
@@ -212,26 +211,11 @@ export async function createOpenAITestServer(options: OpenAITestServerOptions): 
     res.end('data: [DONE]\n\n');
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { message: `test server: ${(error as Error).message}` } }));
-    });
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const server = await listenLocal(handle);
   return {
-    baseURL: `http://127.0.0.1:${port}/v1`,
+    baseURL: `http://127.0.0.1:${server.port}/v1`,
     requests,
     fail: (...more) => faults.push(...more),
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    close: () => server.close(),
   };
 }
