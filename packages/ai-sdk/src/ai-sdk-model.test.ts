@@ -39,7 +39,7 @@ beforeAll(async () => {
         : { text: 'Checking.', toolCalls: [{ id: 'toolu_2', name: 'weather', input: { city: 'Paris' } }] },
   });
   openaiServer = await createOpenAITestServer({
-    respond: () => ({ text: 'Hello from chat completions.', usage: { prompt: 12, completion: 4 } }),
+    respond: () => ({ text: 'Hello from chat completions.', usage: { prompt: 12, completion: 4, cached: 8, reasoning: 3 } }),
   });
   model = createAISDKModel(createAnthropic({ baseURL: server.baseURL, apiKey: 'sk-ant-test' })('claude-sonnet-4-5'), {
     maxRetryAfterMs: 5000,
@@ -176,7 +176,12 @@ describe('createAISDKModel through a provider registry and @ai-sdk/openai (chat 
     expect(chat.id).toBe('openai:gpt-4o-mini');
     const response = await chat.generate({ messages: [{ role: 'user', content: 'Hi' }], tools: [] }, { signal: signal() });
     expect(response.message.content).toBe('Hello from chat completions.');
-    expect(response.usage).toMatchObject({ inputTokens: 12, outputTokens: 4 });
+    expect(response.usage).toEqual({ inputTokens: 12, outputTokens: 4, cachedInputTokens: 8, reasoningTokens: 3 });
+    const streamed = await chat.stream!(
+      { messages: [{ role: 'user', content: 'Hi' }], tools: [] },
+      { signal: signal(), onTextDelta: () => {} },
+    );
+    expect(streamed.usage).toEqual({ inputTokens: 12, outputTokens: 4, cachedInputTokens: 8, reasoningTokens: 3 });
   });
 
   it('refuses a model string without a registry, and a value that is no model, naming it', () => {

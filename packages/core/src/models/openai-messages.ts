@@ -13,6 +13,7 @@ import type {
   ChatCompletionCreateParamsBase,
   ChatCompletionMessageParam,
 } from 'openai/resources/chat/completions';
+import type { CompletionUsage } from 'openai/resources/completions';
 import { ModelError } from '../errors.ts';
 import type {
   AgentMessage,
@@ -21,8 +22,21 @@ import type {
   FinishReason,
   ModelRequest,
   ModelResponse,
+  ModelUsage,
   ToolCall,
 } from './language-model.ts';
+
+/** Tokens of a completion, with cached input and reasoning tokens when the server reports them. */
+function usageOf(usage: CompletionUsage | null | undefined): ModelUsage {
+  const cached = usage?.prompt_tokens_details?.cached_tokens;
+  const reasoning = usage?.completion_tokens_details?.reasoning_tokens;
+  return {
+    inputTokens: usage?.prompt_tokens ?? 0,
+    outputTokens: usage?.completion_tokens ?? 0,
+    ...(typeof cached === 'number' ? { cachedInputTokens: cached } : {}),
+    ...(typeof reasoning === 'number' ? { reasoningTokens: reasoning } : {}),
+  };
+}
 
 /** The body of a chat completion request (without `stream`). */
 export function toOpenAIBody(
@@ -122,10 +136,7 @@ export function fromCompletion(completion: ChatCompletion | undefined, model: st
   const content = choice.message.content ?? choice.message.refusal ?? null;
   return {
     message: assistant(typeof content === 'string' ? content : null, toolCalls),
-    usage: {
-      inputTokens: completion?.usage?.prompt_tokens ?? 0,
-      outputTokens: completion?.usage?.completion_tokens ?? 0,
-    },
+    usage: usageOf(completion?.usage),
     finishReason: finishReasonOf(choice.finish_reason),
   };
 }
@@ -143,11 +154,11 @@ export function createStreamAccumulator(model: string): StreamAccumulator {
   let text = '';
   let sawText = false;
   let finish: string | null = null;
-  let usage = { inputTokens: 0, outputTokens: 0 };
+  let usage: ModelUsage = { inputTokens: 0, outputTokens: 0 };
   const calls = new Map<number, { id: string; name: string; arguments: string }>();
   return {
     add(chunk) {
-      if (chunk.usage) usage = { inputTokens: chunk.usage.prompt_tokens ?? 0, outputTokens: chunk.usage.completion_tokens ?? 0 };
+      if (chunk.usage) usage = usageOf(chunk.usage);
       const choice = chunk.choices?.[0];
       if (!choice) return '';
       if (choice.finish_reason) finish = choice.finish_reason;

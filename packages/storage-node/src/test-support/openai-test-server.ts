@@ -12,7 +12,8 @@ import { listenLocal } from './local-server.ts';
 export interface ScriptedCompletion {
   text?: string;
   toolCalls?: Array<{ id: string; name: string; arguments: string }>;
-  usage?: { prompt: number; completion: number };
+  /** `cached` and `reasoning` go out as `prompt_tokens_details` / `completion_tokens_details` when given. */
+  usage?: { prompt: number; completion: number; cached?: number; reasoning?: number };
   finishReason?: 'stop' | 'tool_calls' | 'length';
 }
 
@@ -96,7 +97,15 @@ function completionJson(id: string, model: string, reply: ScriptedCompletion): o
 function usageJson(reply: ScriptedCompletion): object {
   const prompt = reply.usage?.prompt ?? 50;
   const completion = reply.usage?.completion ?? 10;
-  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+  const cached = reply.usage?.cached;
+  const reasoning = reply.usage?.reasoning;
+  return {
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: prompt + completion,
+    ...(cached !== undefined ? { prompt_tokens_details: { cached_tokens: cached } } : {}),
+    ...(reasoning !== undefined ? { completion_tokens_details: { reasoning_tokens: reasoning } } : {}),
+  };
 }
 
 /** The SSE events of a streamed reply, without the final `[DONE]`. */
