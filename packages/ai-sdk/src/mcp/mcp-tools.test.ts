@@ -120,6 +120,41 @@ describe('mcpTools over a real MCP server', () => {
     }
   });
 
+  it('applies per-tool needsApproval, and sends no _meta key when told not to', async () => {
+    const client = new Client({ name: 'cairn-test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+    try {
+      const ledger = join(temp.path, 'http.ledger');
+      const before = readLedger(ledger).length;
+      const agent = new Agent({
+        model: createAISDKModel(createAnthropic({ baseURL: model.baseURL, apiKey: 'k' })('claude-sonnet-4-5')),
+        tools: await mcpTools(client, {
+          prefix: 'shop_',
+          idempotencyMetaKey: false,
+          defaults: { effect: 'retry' },
+          tools: { place_order: { effect: 'once', needsApproval: (input) => (input as { sku: string }).sku === 'SLOW' } },
+        }),
+        store: createMemoryStore(),
+      });
+      const paused = await agent.run('Order.', { runId: 'run_mcp_approval' });
+      expect(paused).toMatchObject({ status: 'paused', pauseReason: 'approval' });
+      expect(
+        readLedger(ledger)
+          .slice(before)
+          .map((l) => l.sku),
+      ).toEqual(['A', 'A']);
+      const done = await agent.approve('run_mcp_approval', 'toolu_1_0', { approved: false, by: 'ada@example.com' });
+      expect(done).toMatchObject({ status: 'completed' });
+      expect((done as { output: string }).output).toContain('The call was rejected by ada@example.com');
+      const calls = readLedger(ledger).slice(before);
+      expect(calls.map((l) => l.sku)).toEqual(['A', 'A']);
+      expect(calls.every((l) => l.key === 'undefined')).toBe(true);
+      await agent.close();
+    } finally {
+      await client.close();
+    }
+  });
+
   const cases = [
     { transport: 'stdio', onUnknown: 'report' },
     { transport: 'http', onUnknown: 'retry' },
