@@ -9,6 +9,7 @@ import type {
   LanguageModelV4FilePart,
   LanguageModelV4FunctionTool,
   LanguageModelV4Message,
+  LanguageModelV4ReasoningPart,
   LanguageModelV4ToolCallPart,
   LanguageModelV4ToolResultPart,
 } from '@ai-sdk/provider';
@@ -19,6 +20,7 @@ import {
   ModelError,
   type ModelRequest,
   type ModelUsage,
+  type ReasoningPart,
   type ToolCall,
 } from '@cairn/core';
 
@@ -66,7 +68,16 @@ export function toPrompt(messages: readonly AgentMessage[], version: 'v4' | 'v3'
         content: [...(message.attachments ?? []).map((a) => toFilePart(a, version)), { type: 'text', text: message.content }],
       });
     else if (message.role === 'assistant') {
-      const content: Array<{ type: 'text'; text: string } | LanguageModelV4ToolCallPart> = [];
+      const content: Array<{ type: 'text'; text: string } | LanguageModelV4ReasoningPart | LanguageModelV4ToolCallPart> = [];
+      // Reasoning goes back first, with the provider's metadata (Anthropic's thinking signature).
+      for (const r of message.reasoning ?? [])
+        content.push({
+          type: 'reasoning',
+          text: r.text,
+          ...(r.providerMetadata
+            ? { providerOptions: r.providerMetadata as LanguageModelV4ReasoningPart['providerOptions'] }
+            : {}),
+        });
       if (message.content) content.push({ type: 'text', text: message.content });
       for (const call of message.toolCalls ?? []) {
         toolNames.set(call.id, call.name);
@@ -154,6 +165,20 @@ export class AnswerBuilder {
   private text = '';
   private sawText = false;
   readonly toolCalls: ToolCall[] = [];
+  private readonly reasoning = new Map<string, ReasoningPart>();
+
+  /** Reasoning text (and provider metadata such as a signature) for the part `id`, in order of first sight. */
+  addReasoning(id: string, text: string, providerMetadata?: unknown): void {
+    const part = this.reasoning.get(id) ?? { text: '' };
+    part.text += text;
+    if (typeof providerMetadata === 'object' && providerMetadata !== null) {
+      const merged: Record<string, Record<string, unknown>> = { ...part.providerMetadata };
+      for (const [provider, values] of Object.entries(providerMetadata as Record<string, unknown>))
+        if (typeof values === 'object' && values !== null) merged[provider] = { ...merged[provider], ...(values as object) };
+      part.providerMetadata = merged;
+    }
+    this.reasoning.set(id, part);
+  }
 
   addText(text: string): void {
     this.sawText = true;
@@ -170,6 +195,7 @@ export class AnswerBuilder {
   addContent(content: readonly LanguageModelV4Content[]): void {
     for (const part of content) {
       if (part.type === 'text') this.addText(part.text);
+      else if (part.type === 'reasoning') this.addReasoning(String(this.reasoning.size), part.text, part.providerMetadata);
       else if (part.type === 'tool-call') this.addToolCall(part);
     }
   }
@@ -179,6 +205,7 @@ export class AnswerBuilder {
       role: 'assistant' as const,
       content: this.sawText && this.text.length > 0 ? this.text : null,
       ...(this.toolCalls.length > 0 ? { toolCalls: this.toolCalls } : {}),
+      ...(this.reasoning.size > 0 ? { reasoning: [...this.reasoning.values()] } : {}),
     };
   }
 }

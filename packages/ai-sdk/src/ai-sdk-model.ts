@@ -120,7 +120,9 @@ export function createAISDKModel(model: AISDKLanguageModel | string, options: Cr
           if (part.type === 'text-delta') {
             answer.addText(part.delta);
             if (part.delta) onTextDelta(part.delta);
-          } else if (part.type === 'tool-call') answer.addToolCall(part);
+          } else if (part.type === 'reasoning-start' || part.type === 'reasoning-delta' || part.type === 'reasoning-end')
+            answer.addReasoning(part.id, part.type === 'reasoning-delta' ? part.delta : '', part.providerMetadata);
+          else if (part.type === 'tool-call') answer.addToolCall(part);
           else if (part.type === 'finish') finish = part;
           else if (part.type === 'error') throw toModelError(part.error, mapping(signal));
         }

@@ -54,6 +54,7 @@ export type {
   ModelRequest,
   ModelResponse,
   ModelUsage,
+  ReasoningPart,
   StreamOptions,
   ToolCall,
   ToolDefinition,

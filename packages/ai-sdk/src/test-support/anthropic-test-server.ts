@@ -12,6 +12,8 @@ import { listenLocal } from '../../../storage-node/src/test-support/local-server
 
 /** What the script answers. */
 export interface ScriptedMessage {
+  /** A thinking block before the answer (extended thinking), with its signature. */
+  thinking?: { text: string; signature: string };
   text?: string;
   /** `rawInput`: the streamed input JSON text as is (hostile tests), instead of `input` serialized. */
   toolCalls?: Array<{ id: string; name: string; input: object; rawInput?: string }>;
@@ -68,6 +70,7 @@ function messageJson(id: string, model: string, reply: ScriptedMessage): object 
     role: 'assistant',
     model,
     content: [
+      ...(reply.thinking ? [{ type: 'thinking', thinking: reply.thinking.text, signature: reply.thinking.signature }] : []),
       ...(reply.text ? [{ type: 'text', text: reply.text }] : []),
       ...calls.map((c) => ({ type: 'tool_use', id: c.id, name: c.name, input: c.input })),
     ],
@@ -115,6 +118,23 @@ function streamEvents(id: string, model: string, reply: ScriptedMessage, size: n
     ],
   ];
   let index = 0;
+  if (reply.thinking) {
+    events.push([
+      'content_block_start',
+      { type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '' } },
+    ]);
+    for (const piece of chunks(reply.thinking.text, size))
+      events.push([
+        'content_block_delta',
+        { type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: piece } },
+      ]);
+    events.push([
+      'content_block_delta',
+      { type: 'content_block_delta', index, delta: { type: 'signature_delta', signature: reply.thinking.signature } },
+    ]);
+    events.push(['content_block_stop', { type: 'content_block_stop', index }]);
+    index++;
+  }
   if (reply.text) {
     events.push(['content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } }]);
     events.push(['ping', { type: 'ping' }]);

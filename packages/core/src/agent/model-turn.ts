@@ -9,6 +9,7 @@ import { CairnError } from '../errors.ts';
 import type { AssistantMessage, FinishReason, ModelRequest, ModelResponse } from '../models/language-model.ts';
 import type { ResolvedAgentOptions } from './agent-options.ts';
 import { type Conversation, chainHash } from './conversation.ts';
+import { normalizeReasoning } from './reasoning.ts';
 
 /** What a model step records: message, finish reason, request hash. */
 export interface ModelTurn {
@@ -25,7 +26,10 @@ function normalize(message: AssistantMessage): AssistantMessage {
     name: String(c.name),
     arguments: String(c.arguments),
   }));
-  return calls.length > 0 ? { role: 'assistant', content, toolCalls: calls } : { role: 'assistant', content };
+  const normalized: AssistantMessage =
+    calls.length > 0 ? { role: 'assistant', content, toolCalls: calls } : { role: 'assistant', content };
+  const reasoning = normalizeReasoning(message.reasoning);
+  return reasoning ? { ...normalized, reasoning } : normalized;
 }
 
 /** Errors of our own adapters name the model; add the run, which only the agent knows. */

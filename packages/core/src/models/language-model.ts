@@ -11,11 +11,22 @@ export interface ToolCall {
   arguments: string;
 }
 
-/** A message the model wrote: text, tool calls, or both. */
+/**
+ * A reasoning part the model wrote before its answer (ADR 0134). `providerMetadata` is the
+ * provider's opaque data needed to send it back (Anthropic's thinking `signature` or
+ * `redactedData`), kept as the provider gave it.
+ */
+export interface ReasoningPart {
+  text: string;
+  providerMetadata?: Record<string, Record<string, unknown>>;
+}
+
+/** A message the model wrote: text, tool calls, or both (and reasoning, from models that show it). */
 export interface AssistantMessage {
   role: 'assistant';
   content: string | null;
   toolCalls?: ToolCall[];
+  reasoning?: ReasoningPart[];
 }
 
 /**
