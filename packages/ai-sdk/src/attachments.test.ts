@@ -3,11 +3,12 @@
 // same blocks again when the run continues after an approval (the input is replayed from the store).
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { createOpenAI } from '@ai-sdk/openai';
-import { Agent, type Attachment, createMemoryStore, type LanguageModel, tool } from '@cairn/core';
+import { Agent, type Attachment, createMemoryStore, type LanguageModel } from '@cairn/core';
 import { describe, expect, it } from 'vitest';
 import { createOpenAITestServer } from '../../storage-node/src/test-support/openai-test-server.ts';
 import { createAISDKModel } from './ai-sdk-model.ts';
 import { createAnthropicTestServer } from './test-support/anthropic-test-server.ts';
+import { refundTool } from './test-support/refund-tool.ts';
 
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4DwABBAEAwS2OUAAAAABJRU5ErkJggg==';
 const PDF = Buffer.from('%PDF-1.4\n%\u00e2\u00e3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF').toString('base64');
@@ -20,15 +21,7 @@ const attachments: Attachment[] = [
 function agentWith(model: LanguageModel) {
   return new Agent({
     model,
-    tools: [
-      tool({
-        name: 'refund',
-        description: 'Refund',
-        input: { type: 'object', properties: { cents: { type: 'integer' } }, required: ['cents'] },
-        needsApproval: true,
-        execute: () => 'refunded',
-      }),
-    ],
+    tools: [refundTool()],
     store: createMemoryStore(),
   });
 }

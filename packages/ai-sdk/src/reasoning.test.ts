@@ -2,10 +2,11 @@
 // journaled with the assistant message and sent back exactly on the next call, also when the run
 // continues from the journal after an approval, streamed or not.
 import { createAnthropic } from '@ai-sdk/anthropic';
-import { Agent, createMemoryStore, tool } from '@cairn/core';
+import { Agent, createMemoryStore } from '@cairn/core';
 import { describe, expect, it } from 'vitest';
 import { createAISDKModel } from './ai-sdk-model.ts';
 import { createAnthropicTestServer } from './test-support/anthropic-test-server.ts';
+import { refundTool } from './test-support/refund-tool.ts';
 
 const THINKING = {
   text: 'The user wants a refund; \u001b[1mcheck\u001b[0m the amount first.',
@@ -24,15 +25,7 @@ describe.each([true, false])('reasoning parts (stream: %s)', (stream) => {
       const store = createMemoryStore();
       const agent = new Agent({
         model: createAISDKModel(createAnthropic({ baseURL: server.baseURL, apiKey: 'k' })('claude-sonnet-4-5')),
-        tools: [
-          tool({
-            name: 'refund',
-            description: 'Refund',
-            input: { type: 'object', properties: { cents: { type: 'integer' } }, required: ['cents'] },
-            needsApproval: true,
-            execute: () => 'refunded',
-          }),
-        ],
+        tools: [refundTool()],
         store,
         stream,
       });
