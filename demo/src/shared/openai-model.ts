@@ -2,7 +2,8 @@
  * The demo's real model: OpenAI chat completions (or any compatible server via `baseURL`). A module
  * of its own so the browser bundle loads the `openai` client only when someone types a key.
  */
-import { createOpenAIModel, type LanguageModel } from '@cairn/core';
+import type { LanguageModel } from '@cairn/core';
+import { createOpenAIModel } from '@cairn/core/openai';
 
 /** What the demo needs to call OpenAI. The key stays in the client: Cairn never stores it. */
 export interface DemoOpenAISettings {

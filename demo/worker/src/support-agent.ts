@@ -2,7 +2,7 @@
  * The demo's agent: a refund assistant with two tools, on the scripted model, so it runs with no
  * API key. The script answers from the conversation only (never from how often it was called), so
  * a run resumed after a reset gets the same replies. Swap in `createOpenAIModel({ model, apiKey })`
- * for a real model; nothing else changes.
+ * (from `@cairn/core/openai`) for a real model; nothing else changes.
  */
 import { createScriptedModel, defineAgent, type ModelRequest, tool } from '@cairn/core';
 import { z } from 'zod';

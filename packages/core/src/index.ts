@@ -1,6 +1,7 @@
 /**
  * @cairn/core — durable AI-agent runs. The engine, the storage contract, the memory store, errors
- * and the codec. Adapters live in their own packages and implement `DurableStore`.
+ * and the codec. Adapters live in their own packages and implement `DurableStore`. The OpenAI
+ * model is `@cairn/core/openai` (with `openai` as an optional peer: ADR 0133).
  */
 
 export type { AgentConstructor, AgentOptions, AgentResult, AgentRunOptions, UsageLedger } from './agent/agent.ts';
@@ -10,11 +11,13 @@ export type { BudgetApprovalData, BudgetApprovalDetails } from './agent/budget.t
 export type { AgentInput } from './agent/conversation.ts';
 export type { AgentWorkflow } from './agent/define-agent.ts';
 export { defineAgent } from './agent/define-agent.ts';
+export type { SchemaIssue } from './agent/json-schema-check.ts';
 export type { AgentTool, AnyTool, ToolContext, ToolOnUnknown, ToolOptions } from './agent/tool.ts';
 export { tool } from './agent/tool.ts';
 export type { ToolApprovalDetails } from './agent/tool-calls.ts';
 export type { RedactToolError, ToolErrorInfo } from './agent/tool-error-redaction.ts';
 export { defaultRedactToolError, MAX_TOOL_ERROR_CHARS, redactSecrets } from './agent/tool-error-redaction.ts';
+export type { Checked, StandardIssue, StandardSchemaV1, ToolInputSchema, ToolJsonSchema } from './agent/tool-schema.ts';
 export type { CodecContext, SerializedError } from './codec.ts';
 export { byteLength, decode, deserializeError, encode, serializeError } from './codec.ts';
 export type {
@@ -60,18 +63,18 @@ export * from './errors.ts';
 export type {
   AgentMessage,
   AssistantMessage,
+  Attachment,
   FinishReason,
   GenerateOptions,
   LanguageModel,
   ModelRequest,
   ModelResponse,
   ModelUsage,
+  ReasoningPart,
   StreamOptions,
   ToolCall,
   ToolDefinition,
 } from './models/language-model.ts';
-export type { CreateOpenAIModelOptions } from './models/openai-model.ts';
-export { createOpenAIModel } from './models/openai-model.ts';
 export type { CreateScriptedModelOptions, Script, ScriptedModel, ScriptedReply, ScriptInfo } from './models/scripted-model.ts';
 export { createScriptedModel } from './models/scripted-model.ts';
 export * from './storage/helpers.ts';

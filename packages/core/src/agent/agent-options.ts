@@ -1,15 +1,14 @@
 /**
  * Options of `defineAgent`, their defaults and their validation (done once, at definition time).
  */
-import type { ZodType } from 'zod';
 import type { Backoff, RetryPolicy } from '../engine/retry-policy.ts';
 import { assertName } from '../engine/workflow.ts';
 import { InvalidArgumentError } from '../errors.ts';
 import type { LanguageModel, ToolDefinition } from '../models/language-model.ts';
 import { type DefinitionSnapshot, type OnDefinitionChange, snapshotDefinition } from './definition.ts';
-import { toJsonSchema } from './json-schema.ts';
 import type { AnyTool } from './tool.ts';
 import { defaultRedactToolError, type RedactToolError } from './tool-error-redaction.ts';
+import { type ResolvedSchema, resolveSchema, type StandardSchemaV1 } from './tool-schema.ts';
 
 /** Options of `defineAgent`. */
 export interface DefineAgentOptions<O = string> {
@@ -20,7 +19,7 @@ export interface DefineAgentOptions<O = string> {
   instructions?: string;
   tools?: readonly AnyTool[];
   /** A zod schema of the final answer: the model is asked for JSON, which is validated (and re-asked). */
-  output?: ZodType<O>;
+  output?: StandardSchemaV1<unknown, O>;
   /** Model calls per run, re-asks included (default 10). Beyond it the run fails with `MaxTurnsError`. */
   maxTurns?: number;
   /** Pause the run (reason `budget`) before a model call once the run has used `maxTokens`. */
@@ -57,7 +56,7 @@ export interface ResolvedAgentOptions<O> {
   instructions: string;
   tools: ReadonlyMap<string, AnyTool>;
   definitions: ToolDefinition[];
-  output: { schema: ZodType<O>; json: Record<string, unknown> } | undefined;
+  output: { validate: ResolvedSchema['validate']; json: Record<string, unknown> } | undefined;
   maxTurns: number;
   budget: number | undefined;
   maxToolErrors: number;
@@ -101,9 +100,7 @@ export function resolveAgentOptions<O>(options: DefineAgentOptions<O>): Resolved
     throw new InvalidArgumentError(`[@cairn/core] agent "${name}": modelTimeoutMs must be > 0`);
   const instructions = options.instructions ?? '';
   const definitions = [...tools.values()].map((t) => ({ name: t.name, description: t.description, parameters: t.parameters }));
-  const output = options.output
-    ? { schema: options.output, json: toJsonSchema(options.output, `agent "${name}" output`) }
-    : undefined;
+  const output = options.output ? outputSchema(options.output, name) : undefined;
   const definition = snapshotDefinition(instructions, definitions, output?.json ?? null);
   // Awaited by every live model turn; never an unhandled rejection meanwhile.
   definition.catch(() => undefined);
@@ -125,4 +122,11 @@ export function resolveAgentOptions<O>(options: DefineAgentOptions<O>): Resolved
     onDefinitionChange,
     definition,
   };
+}
+
+function outputSchema(schema: unknown, name: string): ResolvedAgentOptions<unknown>['output'] {
+  const what = `agent "${name}" output`;
+  if (typeof (schema as { '~standard'?: unknown } | null)?.['~standard'] !== 'object')
+    throw new InvalidArgumentError(`[@cairn/core] ${what}: expected a Standard Schema (zod, valibot, arktype…)`);
+  return resolveSchema(schema, undefined, what);
 }

@@ -8,22 +8,11 @@
  * - `unhashed` holds exactly the messages appended since the last model request, so hashing a
  *   request costs O(new messages), never O(conversation).
  */
-import { z } from 'zod';
-import { InvalidArgumentError } from '../errors.ts';
 import type { AgentMessage } from '../models/language-model.ts';
 import type { DefinitionTracker } from './definition.ts';
 
 /** What an agent run takes: the user's message, or a whole conversation to continue. */
 export type AgentInput = string | { messages: AgentMessage[] };
-
-const toolCallSchema = z.object({ id: z.string(), name: z.string(), arguments: z.string() });
-const messageSchema = z.discriminatedUnion('role', [
-  z.object({ role: z.literal('system'), content: z.string() }),
-  z.object({ role: z.literal('user'), content: z.string() }),
-  z.object({ role: z.literal('assistant'), content: z.string().nullable(), toolCalls: z.array(toolCallSchema).optional() }),
-  z.object({ role: z.literal('tool'), toolCallId: z.string(), content: z.string() }),
-]);
-const inputSchema = z.union([z.string(), z.object({ messages: z.array(messageSchema).min(1) })]);
 
 /** A run's conversation and hash chain. */
 export interface Conversation {
@@ -35,15 +24,6 @@ export interface Conversation {
   /** The definition the recorded turns were made under (ADR 0101). */
   definition: DefinitionTracker;
   push(...messages: AgentMessage[]): void;
-}
-
-/** Throw unless `input` is an `AgentInput`. */
-export function assertAgentInput(input: unknown, runId: string): asserts input is AgentInput {
-  if (!inputSchema.safeParse(input).success) {
-    throw new InvalidArgumentError(
-      `[@cairn/core] run "${runId}": agent input must be a string or { messages: [{ role, content }, …] }`,
-    );
-  }
 }
 
 /** The opening conversation: instructions, then the input. Every hash also covers the definition hash (ADR 0101). */

@@ -8,9 +8,10 @@
  */
 import type { Workflow, WorkflowContext } from '../engine/workflow.ts';
 import { MaxTurnsError, OutputInvalidError, ToolError } from '../errors.ts';
+import { assertAgentInput } from './agent-input.ts';
 import { type DefineAgentOptions, type ResolvedAgentOptions, resolveAgentOptions } from './agent-options.ts';
 import { budgetGate } from './budget.ts';
-import { type AgentInput, assertAgentInput, openConversation } from './conversation.ts';
+import { type AgentInput, openConversation } from './conversation.ts';
 import { definitionGate } from './definition.ts';
 import { checkFinal } from './final-output.ts';
 import { modelTurn } from './model-turn.ts';
@@ -51,7 +52,7 @@ async function runAgent<O>(agent: ResolvedAgentOptions<O>, ctx: WorkflowContext,
         );
       continue;
     }
-    const verdict = checkFinal(message, agent.output?.schema);
+    const verdict = checkFinal<O>(message, agent.output?.validate);
     if (verdict.ok) return verdict.output;
     if (outputRetries >= agent.maxOutputRetries)
       throw new OutputInvalidError(
@@ -69,7 +70,7 @@ async function runAgent<O>(agent: ResolvedAgentOptions<O>, ctx: WorkflowContext,
  * @example
  * const support = defineAgent({
  *   name: 'support',
- *   model: createOpenAIModel({ model: 'gpt-4o-mini' }),
+ *   model: createOpenAIModel({ model: 'gpt-4o-mini' }), // from '@cairn/core/openai'
  *   instructions: 'You help customers with their orders.',
  *   tools: [lookupOrder, refund],
  *   maxTurns: 8,

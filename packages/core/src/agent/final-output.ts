@@ -3,9 +3,9 @@
  * schema are re-asked with a message saying what was wrong. The check is a pure function of the
  * recorded reply, so replay reaches the same verdict without journaling it.
  */
-import type { ZodType } from 'zod';
+import { InvalidArgumentError } from '../errors.ts';
 import type { AssistantMessage } from '../models/language-model.ts';
-import { describeIssues } from './json-schema.ts';
+import type { ResolvedSchema } from './tool-schema.ts';
 
 /** The verdict on a final reply. */
 export type FinalVerdict<O> = { ok: true; output: O } | { ok: false; problem: string; reask: string };
@@ -21,7 +21,7 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
 }
 
 /** Judge a final reply against the output schema (or, without one, only that it is not empty). */
-export function checkFinal<O>(message: AssistantMessage, schema: ZodType<O> | undefined): FinalVerdict<O> {
+export function checkFinal<O>(message: AssistantMessage, validate: ResolvedSchema['validate'] | undefined): FinalVerdict<O> {
   const text = message.content ?? '';
   if (text.trim() === '') {
     return {
@@ -30,7 +30,7 @@ export function checkFinal<O>(message: AssistantMessage, schema: ZodType<O> | un
       reask: 'Your reply was empty. Answer the request, or call a tool if you need one.',
     };
   }
-  if (!schema) return { ok: true, output: text as O };
+  if (!validate) return { ok: true, output: text as O };
   const json = parseJson(text);
   if (!json.ok) {
     return {
@@ -39,9 +39,14 @@ export function checkFinal<O>(message: AssistantMessage, schema: ZodType<O> | un
       reask: 'Your reply was not valid JSON. Reply again with only a JSON value that matches the required output schema.',
     };
   }
-  const parsed = schema.safeParse(json.value);
-  if (parsed.success) return { ok: true, output: parsed.data };
-  const issues = describeIssues(parsed.error);
+  const checked = validate(json.value);
+  // Replay must reach the same verdict without awaiting anything: the check is synchronous.
+  if (checked instanceof Promise) {
+    checked.catch(() => {});
+    throw new InvalidArgumentError('[@cairn/core] the output schema validates asynchronously; use a synchronous schema');
+  }
+  if (checked.ok) return { ok: true, output: checked.value as O };
+  const issues = checked.issues;
   return {
     ok: false,
     problem: `the reply did not match the output schema (${issues})`,

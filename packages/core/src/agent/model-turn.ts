@@ -10,6 +10,7 @@ import type { AssistantMessage, FinishReason, ModelRequest, ModelResponse } from
 import type { ResolvedAgentOptions } from './agent-options.ts';
 import { type Conversation, chainHash } from './conversation.ts';
 import type { DefinitionSnapshot } from './definition.ts';
+import { normalizeReasoning } from './reasoning.ts';
 
 /** What a model step records: message, finish reason, request hash (and the definition, when new to the run). */
 export interface ModelTurn {
@@ -28,7 +29,10 @@ function normalize(message: AssistantMessage): AssistantMessage {
     name: String(c.name),
     arguments: String(c.arguments),
   }));
-  return calls.length > 0 ? { role: 'assistant', content, toolCalls: calls } : { role: 'assistant', content };
+  const normalized: AssistantMessage =
+    calls.length > 0 ? { role: 'assistant', content, toolCalls: calls } : { role: 'assistant', content };
+  const reasoning = normalizeReasoning(message.reasoning);
+  return reasoning ? { ...normalized, reasoning } : normalized;
 }
 
 /** Errors of our own adapters name the model; add the run, which only the agent knows. */

@@ -17,9 +17,9 @@ import { CairnError, ToolError } from '../errors.ts';
 import type { AgentMessage, ToolCall } from '../models/language-model.ts';
 import type { ResolvedAgentOptions } from './agent-options.ts';
 import { modelApprovalId } from './approval-ids.ts';
-import { describeIssues } from './json-schema.ts';
 import type { AnyTool } from './tool.ts';
 import { type RedactToolError, redactToolError } from './tool-error-redaction.ts';
+import type { Checked } from './tool-schema.ts';
 
 /** The outcome of one call: its tool message, and whether it counts as a tool error. */
 export interface CallOutcome {
@@ -51,17 +51,27 @@ function parseArguments(text: string): { ok: true; value: unknown } | { ok: fals
   }
 }
 
-function validate(tool: AnyTool, value: unknown): { ok: true; input: unknown } | { ok: false; content: string; problem: string } {
-  const parsed = tool.input.safeParse(value);
-  if (parsed.success) return { ok: true, input: parsed.data };
+type Validated = { ok: true; input: unknown } | { ok: false; content: string; problem: string };
+
+function verdict(tool: AnyTool, checked: Checked): Validated {
+  if (checked.ok) return { ok: true, input: checked.value };
   return {
     ok: false,
     problem: `invalid arguments for tool "${tool.name}"`,
-    content: `Error: invalid arguments for tool "${tool.name}": ${describeIssues(parsed.error)}. Call it again with arguments that match its schema.`,
+    content: `Error: invalid arguments for tool "${tool.name}": ${checked.issues}. Call it again with arguments that match its schema.`,
   };
 }
 
-function plan(ctx: WorkflowContext, agent: ResolvedAgentOptions<unknown>, call: ToolCall, usedIds: Set<string>): Plan {
+/** Validate with the tool's schema; a promise only when the schema validates asynchronously. */
+function validate(tool: AnyTool, value: unknown): Validated | Promise<Validated> {
+  const checked = tool.validateInput(value);
+  return checked instanceof Promise ? checked.then((c) => verdict(tool, c)) : verdict(tool, checked);
+}
+
+type Check = Extract<Plan, { kind: 'done' }> | { kind: 'valid'; tool: AnyTool; args: unknown; input: unknown };
+
+/** Find the tool and check the call's arguments (a promise only for an asynchronous schema). */
+function check(agent: ResolvedAgentOptions<unknown>, call: ToolCall): Check | Promise<Check> {
   const tool = agent.tools.get(call.name);
   if (!tool) {
     const names = [...agent.tools.keys()].join(', ') || 'none';
@@ -79,19 +89,33 @@ function plan(ctx: WorkflowContext, agent: ResolvedAgentOptions<unknown>, call: 
       problem: `invalid JSON arguments for tool "${tool.name}"`,
       content: `Error: the arguments of this call to "${tool.name}" are not valid JSON. Call it again with a JSON object.`,
     };
+  const toCheck = (checked: Validated): Check =>
+    checked.ok
+      ? { kind: 'valid', tool, args: args.value, input: checked.input }
+      : { kind: 'done', content: checked.content, problem: checked.problem };
   const checked = validate(tool, args.value);
-  if (!checked.ok) return { kind: 'done', content: checked.content, problem: checked.problem };
-  if (!tool.needsApproval(checked.input)) return { kind: 'run', tool, input: checked.input };
+  return checked instanceof Promise ? checked.then(toCheck) : toCheck(checked);
+}
+
+/** Whether any value is a promise (only asynchronous schemas make one: the common path stays synchronous). */
+function anyPromise<T>(values: ReadonlyArray<T | Promise<T>>): values is ReadonlyArray<T | Promise<T>> {
+  return values.some((v) => v instanceof Promise);
+}
+
+function plan(ctx: WorkflowContext, call: ToolCall, checked: Check, usedIds: Set<string>): Plan {
+  if (checked.kind === 'done') return checked;
+  const { tool, input } = checked;
+  if (!tool.needsApproval(input)) return { kind: 'run', tool, input };
   // The model's call id is the approval id users know, unless it could name another approval
   // (approval-ids.ts): then the engine mints `tool:<name>#n`.
   const id = modelApprovalId(call.id, usedIds);
-  const details: ToolApprovalDetails = { kind: 'tool-call', tool: tool.name, callId: call.id, arguments: args.value };
+  const details: ToolApprovalDetails = { kind: 'tool-call', tool: tool.name, callId: call.id, arguments: checked.args };
   const approval = ctx.waitForApproval<{ input?: unknown }>(`tool:${tool.name}`, {
     ...(id ? { id } : {}),
     details,
     ...(tool.approvalTimeoutMs !== undefined ? { timeoutMs: tool.approvalTimeoutMs, defaultDecision: tool.approvalDefault } : {}),
   });
-  return { kind: 'run', tool, input: checked.input, approval };
+  return { kind: 'run', tool, input, approval };
 }
 
 function rejection(decision: ApprovalDecision): string {
@@ -130,21 +154,27 @@ export async function runToolCalls(
   calls: readonly ToolCall[],
   usedApprovalIds: Set<string>,
 ): Promise<CallOutcome[]> {
-  const plans = calls.map((call) => plan(ctx, agent, call, usedApprovalIds));
+  // All checks settle before the first approval wait, so waits start in call order whatever the schemas.
+  const pending = calls.map((call) => check(agent, call));
+  const checks = anyPromise(pending) ? await Promise.all(pending) : (pending as Check[]);
+  const plans = calls.map((call, i) => plan(ctx, call, checks[i]!, usedApprovalIds));
   const decisions = await Promise.all(plans.map((p) => (p.kind === 'run' ? p.approval : undefined)));
-  const ready: Plan[] = plans.map((p, i) => {
+  const judged = plans.map((p, i): Plan | Promise<Plan> => {
     const decision = decisions[i];
     if (p.kind !== 'run' || !decision) return p;
     if (!decision.approved) return { kind: 'done', content: rejection(decision) };
     if (decision.data && 'input' in decision.data) {
       // The approver edited the arguments: they must still match the schema.
+      const toPlan = (checked: Validated): Plan =>
+        checked.ok
+          ? { kind: 'run', tool: p.tool, input: checked.input }
+          : { kind: 'done', content: checked.content, problem: checked.problem };
       const checked = validate(p.tool, decision.data.input);
-      return checked.ok
-        ? { kind: 'run', tool: p.tool, input: checked.input }
-        : { kind: 'done', content: checked.content, problem: checked.problem };
+      return checked instanceof Promise ? checked.then(toPlan) : toPlan(checked);
     }
     return { kind: 'run', tool: p.tool, input: p.input };
   });
+  const ready = anyPromise(judged) ? await Promise.all(judged) : (judged as Plan[]);
   // A call to a tool removed since it ran: the journal holds its outcome, so replay it (the step
   // function never runs) instead of diverging from the recorded calls.
   const replayed = new Set<number>();

@@ -1,13 +1,13 @@
 /**
- * `tool()`: a function the model may call, with a zod schema for its arguments. Each call that
+ * `tool()`: a function the model may call, with a schema for its arguments (any Standard Schema —
+ * zod, valibot, arktype — or a raw JSON Schema: ADR 0131). Each call that
  * passes validation runs as one journaled step (`tool:<name>#n`), by default `effect: 'once'`: its
  * intent is written before it runs, so a crash mid-call is noticed on resume, never silently redone.
  */
-import type { ZodType } from 'zod';
 import type { ReconcileContext, ReconcileOutcome } from '../engine/workflow.ts';
 import { InvalidArgumentError } from '../errors.ts';
-import { toJsonSchema } from './json-schema.ts';
 import type { RedactToolError } from './tool-error-redaction.ts';
+import { type Checked, resolveSchema, type ToolInputSchema } from './tool-schema.ts';
 
 /** What a tool's `execute` receives besides its input. */
 export interface ToolContext {
@@ -44,8 +44,16 @@ export interface ToolOptions<I, O> {
   /** `^[A-Za-z0-9_-]{1,64}$`, unique within an agent. */
   name: string;
   description: string;
-  /** The arguments' schema; the model sees it as JSON Schema, and its calls are validated with it. */
-  input: ZodType<I>;
+  /**
+   * The arguments' schema; the model sees it as JSON Schema, and its calls are validated with it:
+   * a Standard Schema (zod 4, zod 3, valibot, arktype…) or a JSON Schema object (`type: 'object'`).
+   */
+  input: ToolInputSchema<I>;
+  /**
+   * The JSON Schema the model sees, for a Standard Schema that cannot convert itself (zod 3, valibot
+   * without `toStandardJsonSchema`): e.g. `zodToJsonSchema(schema)`. Calls are still validated with `input`.
+   */
+  parameters?: Record<string, unknown>;
   execute(input: I, ctx: ToolContext): Promise<O> | O;
   /** Pause for a human before running (`true`, or decide from the validated input). */
   needsApproval?: boolean | ((input: I) => boolean);
@@ -71,9 +79,11 @@ export interface ToolOptions<I, O> {
 export interface AgentTool<I = unknown, O = unknown> {
   readonly name: string;
   readonly description: string;
-  readonly input: ZodType<I>;
+  readonly input: ToolInputSchema<I>;
   /** JSON Schema of the input, as sent to the model. */
   readonly parameters: Record<string, unknown>;
+  /** Validate a call's arguments with `input` (synchronous unless the schema is asynchronous). */
+  validateInput(value: unknown): Checked | Promise<Checked>;
   readonly effect: 'once' | 'retry';
   readonly onUnknown: ToolOnUnknown<O>;
   readonly approvalTimeoutMs: number | undefined;
@@ -117,11 +127,13 @@ export function tool<I, O>(options: ToolOptions<I, O>): AgentTool<I, O> {
     throw new InvalidArgumentError(`[@cairn/core] tool "${options.name}": effect must be 'once' or 'retry'`);
   const approval = options.needsApproval ?? false;
   const execute = options.execute;
+  const schema = resolveSchema(options.input, options.parameters, `tool "${options.name}"`);
   return {
     name: options.name,
     description: options.description ?? '',
     input: options.input,
-    parameters: toJsonSchema(options.input, `tool "${options.name}"`),
+    parameters: schema.json,
+    validateInput: schema.validate,
     effect: options.effect ?? 'once',
     onUnknown: options.onUnknown ?? 'report',
     approvalTimeoutMs: options.approvalTimeoutMs,

@@ -11,17 +11,44 @@ export interface ToolCall {
   arguments: string;
 }
 
-/** A message the model wrote: text, tool calls, or both. */
+/**
+ * A reasoning part the model wrote before its answer (ADR 0134). `providerMetadata` is the
+ * provider's opaque data needed to send it back (Anthropic's thinking `signature` or
+ * `redactedData`), kept as the provider gave it.
+ */
+export interface ReasoningPart {
+  text: string;
+  providerMetadata?: Record<string, Record<string, unknown>>;
+}
+
+/** A message the model wrote: text, tool calls, or both (and reasoning, from models that show it). */
 export interface AssistantMessage {
   role: 'assistant';
   content: string | null;
   toolCalls?: ToolCall[];
+  reasoning?: ReasoningPart[];
+}
+
+/**
+ * An image or file sent with a user message (ADR 0134): inline as base64 `data` (journaled with the
+ * run's input, so within the store's payload limit) or by `url` (only the URL is journaled).
+ * Exactly one of `data` and `url`.
+ */
+export interface Attachment {
+  type: 'image' | 'file';
+  /** IANA media type, e.g. `image/png`, `application/pdf`. */
+  mediaType: string;
+  /** Base64 (no `data:` prefix). */
+  data?: string;
+  /** `https:` (or `http:`) URL the provider fetches. */
+  url?: string;
+  filename?: string;
 }
 
 /** One message of a conversation. */
 export type AgentMessage =
   | { role: 'system'; content: string }
-  | { role: 'user'; content: string }
+  | { role: 'user'; content: string; attachments?: Attachment[] }
   | AssistantMessage
   | { role: 'tool'; toolCallId: string; content: string };
 
@@ -44,6 +71,10 @@ export interface ModelRequest {
 export interface ModelUsage {
   inputTokens: number;
   outputTokens: number;
+  /** Of `inputTokens`, those read from the provider's prompt cache (when the provider reports it). */
+  cachedInputTokens?: number;
+  /** Of `outputTokens`, those spent on reasoning (when the provider reports it). */
+  reasoningTokens?: number;
 }
 
 /** Why the model stopped. */

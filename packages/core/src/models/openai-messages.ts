@@ -9,11 +9,34 @@
 import type {
   ChatCompletion,
   ChatCompletionChunk,
+  ChatCompletionContentPart,
   ChatCompletionCreateParamsBase,
   ChatCompletionMessageParam,
 } from 'openai/resources/chat/completions';
+import type { CompletionUsage } from 'openai/resources/completions';
 import { ModelError } from '../errors.ts';
-import type { AgentMessage, AssistantMessage, FinishReason, ModelRequest, ModelResponse, ToolCall } from './language-model.ts';
+import type {
+  AgentMessage,
+  AssistantMessage,
+  Attachment,
+  FinishReason,
+  ModelRequest,
+  ModelResponse,
+  ModelUsage,
+  ToolCall,
+} from './language-model.ts';
+
+/** Tokens of a completion, with cached input and reasoning tokens when the server reports them. */
+function usageOf(usage: CompletionUsage | null | undefined): ModelUsage {
+  const cached = usage?.prompt_tokens_details?.cached_tokens;
+  const reasoning = usage?.completion_tokens_details?.reasoning_tokens;
+  return {
+    inputTokens: usage?.prompt_tokens ?? 0,
+    outputTokens: usage?.completion_tokens ?? 0,
+    ...(typeof cached === 'number' ? { cachedInputTokens: cached } : {}),
+    ...(typeof reasoning === 'number' ? { reasoningTokens: reasoning } : {}),
+  };
+}
 
 /** The body of a chat completion request (without `stream`). */
 export function toOpenAIBody(
@@ -37,11 +60,22 @@ export function toOpenAIBody(
   return body;
 }
 
+/** An attachment as a chat completions content part: images inline or by URL, files inline only. */
+function toOpenAIPart(attachment: Attachment): ChatCompletionContentPart {
+  const dataUrl = attachment.data !== undefined ? `data:${attachment.mediaType};base64,${attachment.data}` : undefined;
+  if (attachment.type === 'image') return { type: 'image_url', image_url: { url: dataUrl ?? attachment.url ?? '' } };
+  if (dataUrl === undefined)
+    throw new ModelError('[@cairn/core] OpenAI chat completions take files inline only (data), not by url', { retryable: false });
+  return { type: 'file', file: { file_data: dataUrl, ...(attachment.filename ? { filename: attachment.filename } : {}) } };
+}
+
 function toOpenAIMessage(message: AgentMessage): ChatCompletionMessageParam {
   switch (message.role) {
     case 'system':
-    case 'user':
       return { role: message.role, content: message.content };
+    case 'user':
+      if (!message.attachments || message.attachments.length === 0) return { role: 'user', content: message.content };
+      return { role: 'user', content: [...message.attachments.map(toOpenAIPart), { type: 'text', text: message.content }] };
     case 'tool':
       return { role: 'tool', tool_call_id: message.toolCallId, content: message.content };
     case 'assistant':
@@ -102,10 +136,7 @@ export function fromCompletion(completion: ChatCompletion | undefined, model: st
   const content = choice.message.content ?? choice.message.refusal ?? null;
   return {
     message: assistant(typeof content === 'string' ? content : null, toolCalls),
-    usage: {
-      inputTokens: completion?.usage?.prompt_tokens ?? 0,
-      outputTokens: completion?.usage?.completion_tokens ?? 0,
-    },
+    usage: usageOf(completion?.usage),
     finishReason: finishReasonOf(choice.finish_reason),
   };
 }
@@ -123,11 +154,11 @@ export function createStreamAccumulator(model: string): StreamAccumulator {
   let text = '';
   let sawText = false;
   let finish: string | null = null;
-  let usage = { inputTokens: 0, outputTokens: 0 };
+  let usage: ModelUsage = { inputTokens: 0, outputTokens: 0 };
   const calls = new Map<number, { id: string; name: string; arguments: string }>();
   return {
     add(chunk) {
-      if (chunk.usage) usage = { inputTokens: chunk.usage.prompt_tokens ?? 0, outputTokens: chunk.usage.completion_tokens ?? 0 };
+      if (chunk.usage) usage = usageOf(chunk.usage);
       const choice = chunk.choices?.[0];
       if (!choice) return '';
       if (choice.finish_reason) finish = choice.finish_reason;

@@ -2,13 +2,12 @@
 // HTTP to a local server. A child is SIGKILLed at random points and the run resumed in a new process;
 // the outcome must be the uninterrupted run's, with at most one repeated (in-flight) model request and
 // every side effect exactly once. Then an approval decided by another process after a restart.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DurableStore, JournalEntry } from '@cairn/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createSqliteStore } from '../index.ts';
+import { expectIntactJournal, readJournal } from '../test-support/agent-journal.ts';
+import { type ChildOutcome, killRunningChildren, resultOf, runKillableChild } from '../test-support/kill-child.ts';
 import { createOpenAITestServer, type OpenAITestServer } from '../test-support/openai-test-server.ts';
 import { makeTempDir } from '../test-support/temp-dir.ts';
 import { GATEWAY_SECRET, readSales, refundReply, shopReply } from './fixtures/shop-agent.ts';
@@ -18,18 +17,7 @@ const API_KEY = 'sk-test-e2e-3a9f27c4d1b86e05';
 const KILLS = 5;
 
 const temp = makeTempDir('agent-e2e');
-const children = new Set<ChildProcess>();
 let server: OpenAITestServer;
-
-interface ChildOutcome {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  // biome-ignore lint/suspicious/noExplicitAny: JSON lines printed by the child
-  lines: any[];
-  stderr: string;
-  startedAt?: number;
-  endedAt: number;
-}
 
 interface Kill {
   /** Polled every millisecond once the run started; SIGKILL as soon as it holds. */
@@ -37,70 +25,7 @@ interface Kill {
 }
 
 function runChild(args: Record<string, unknown>, kill: Kill = {}): Promise<ChildOutcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD, JSON.stringify(args)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, CAIRN_TEST_API_KEY: API_KEY },
-    });
-    children.add(child);
-    const outcome: ChildOutcome = { code: null, signal: null, lines: [], stderr: '', endedAt: 0 };
-    let buffer = '';
-    let poll: NodeJS.Timeout | undefined;
-    const guard = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`child did not finish in 30 s: ${outcome.stderr}`));
-    }, 30_000);
-    child.stdout.on('data', (data: Buffer) => {
-      buffer += data.toString('utf8');
-      for (let i = buffer.indexOf('\n'); i >= 0; i = buffer.indexOf('\n')) {
-        const line = JSON.parse(buffer.slice(0, i));
-        buffer = buffer.slice(i + 1);
-        outcome.lines.push(line);
-        if (line.event !== 'started') continue;
-        outcome.startedAt = Date.now();
-        if (kill.when) {
-          const check = kill.when;
-          poll = setInterval(() => {
-            if (check()) child.kill('SIGKILL');
-          }, 1);
-        }
-      }
-    });
-    child.stderr.on('data', (data: Buffer) => {
-      outcome.stderr += data.toString('utf8');
-    });
-    child.on('exit', (code, signal) => {
-      clearTimeout(guard);
-      clearInterval(poll);
-      children.delete(child);
-      resolve({ ...outcome, code, signal, endedAt: Date.now() });
-    });
-  });
-}
-
-function resultOf(outcome: ChildOutcome) {
-  const line = outcome.lines.find((l) => l.event === 'result' || l.event === 'error');
-  if (line?.event !== 'result') throw new Error(`child failed: ${JSON.stringify(line)} ${outcome.stderr}`);
-  return line.result;
-}
-
-async function readJournal(db: string, runId: string): Promise<JournalEntry[]> {
-  const store: DurableStore = createSqliteStore({ path: db });
-  try {
-    return await store.readEntries(runId);
-  } finally {
-    await store.close();
-  }
-}
-
-/** The journal is whole: dense seqs, one run-end (last), every intent ended, every step recorded once. */
-function expectIntactJournal(entries: JournalEntry[]): void {
-  expect(entries.map((e) => e.seq)).toEqual(entries.map((_, i) => i + 1));
-  expect(entries.filter((e) => e.kind === 'run-end')).toHaveLength(1);
-  expect(entries.at(-1)?.kind).toBe('run-end');
-  const ended = entries.filter((e) => e.kind === 'step-end' || e.kind === 'step-fail').map((e) => e.key);
-  expect(new Set(ended).size).toBe(ended.length);
-  for (const intent of entries.filter((e) => e.kind === 'step-start')) expect(ended).toContain(intent.key);
+  return runKillableChild(CHILD, args, { ...(kill.when ? { killWhen: kill.when } : {}), env: { CAIRN_TEST_API_KEY: API_KEY } });
 }
 
 function expectNoSecrets(db: string): void {
@@ -128,10 +53,7 @@ beforeAll(async () => {
     chunkDelayMs: 3,
   });
 });
-afterEach(() => {
-  for (const child of children) child.kill('SIGKILL');
-  children.clear();
-});
+afterEach(killRunningChildren);
 afterAll(async () => {
   await server.close();
   temp.remove();

@@ -4,7 +4,8 @@
 // their step's end); a second process following the same file sees the same journal events; the
 // model server counts one request per model call: nothing is re-spent by replaying events.
 import { join } from 'node:path';
-import { Agent, createOpenAIModel, createRuntime, type DurableRunEvent, tool } from '@cairn/core';
+import { Agent, createRuntime, type DurableRunEvent, tool } from '@cairn/core';
+import { createOpenAIModel } from '@cairn/core/openai';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createSqliteStore } from '../index.ts';

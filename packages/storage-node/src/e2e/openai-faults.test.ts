@@ -9,11 +9,11 @@ import {
   type CairnError,
   createMemoryBacking,
   createMemoryStore,
-  createOpenAIModel,
   type DurableStore,
   type RunEvent,
   RunFailedError,
 } from '@cairn/core';
+import { createOpenAIModel } from '@cairn/core/openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSqliteStore } from '../index.ts';
 import { createOpenAITestServer, type Fault, type OpenAITestServer } from '../test-support/openai-test-server.ts';

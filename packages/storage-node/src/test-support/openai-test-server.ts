@@ -5,14 +5,15 @@
  * every request's body and headers, and injects faults on demand: an HTTP status with headers, a
  * stalled response, malformed JSON, a connection cut mid-stream, a stream that ends unfinished.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenLocal } from './local-server.ts';
 
 /** What the script answers. */
 export interface ScriptedCompletion {
   text?: string;
   toolCalls?: Array<{ id: string; name: string; arguments: string }>;
-  usage?: { prompt: number; completion: number };
+  /** `cached` and `reasoning` go out as `prompt_tokens_details` / `completion_tokens_details` when given. */
+  usage?: { prompt: number; completion: number; cached?: number; reasoning?: number };
   finishReason?: 'stop' | 'tool_calls' | 'length';
 }
 
@@ -99,7 +100,15 @@ function completionJson(id: string, model: string, reply: ScriptedCompletion): o
 function usageJson(reply: ScriptedCompletion): object {
   const prompt = reply.usage?.prompt ?? 50;
   const completion = reply.usage?.completion ?? 10;
-  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+  const cached = reply.usage?.cached;
+  const reasoning = reply.usage?.reasoning;
+  return {
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: prompt + completion,
+    ...(cached !== undefined ? { prompt_tokens_details: { cached_tokens: cached } } : {}),
+    ...(reasoning !== undefined ? { completion_tokens_details: { reasoning_tokens: reasoning } } : {}),
+  };
 }
 
 /** The SSE events of a streamed reply, without the final `[DONE]`. */
@@ -133,12 +142,11 @@ function streamEvents(id: string, model: string, reply: ScriptedCompletion, chun
  *
  * @example
  * const server = await createOpenAITestServer({ respond: () => ({ text: 'Hello!' }) });
- * const model = createOpenAIModel({ model: 'test', apiKey: 'sk-test', baseURL: server.baseURL });
+ * const model = createOpenAIModel({ model: 'test', apiKey: 'sk-test', baseURL: server.baseURL }); // @cairn/core/openai
  */
 export async function createOpenAITestServer(options: OpenAITestServerOptions): Promise<OpenAITestServer> {
   const requests: RecordedRequest[] = [];
   const faults: Fault[] = [];
-  const sockets = new Set<Socket>();
   const chunkSize = options.chunkSize ?? 6;
   const chunkDelayMs = options.chunkDelayMs ?? 2;
 
@@ -216,26 +224,11 @@ export async function createOpenAITestServer(options: OpenAITestServerOptions): 
     res.end('data: [DONE]\n\n');
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { message: `test server: ${(error as Error).message}` } }));
-    });
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const server = await listenLocal(handle);
   return {
-    baseURL: `http://127.0.0.1:${port}/v1`,
+    baseURL: `http://127.0.0.1:${server.port}/v1`,
     requests,
     fail: (...more) => faults.push(...more),
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    close: () => server.close(),
   };
 }
