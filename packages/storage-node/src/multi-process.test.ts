@@ -3,11 +3,11 @@
 import { join } from 'node:path';
 import { newRunFixture } from '@cairn/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runRacingChildren } from '../test/test-support/child-processes.ts';
+import { openFixtureStore } from '../test/test-support/fixtures/open-fixture-store.ts';
+import { makeTempDir } from '../test/test-support/temp-dir.ts';
 import { checkFileStoreIntegrity } from './file/file-integrity.ts';
 import { checkSqliteIntegrity } from './sqlite/sqlite-integrity.ts';
-import { runRacingChildren } from './test-support/child-processes.ts';
-import { openFixtureStore } from './test-support/fixtures/open-fixture-store.ts';
-import { makeTempDir } from './test-support/temp-dir.ts';
 
 const temp = makeTempDir('multi-process');
 afterAll(() => temp.remove());

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { CairnError } from '@cairn/core';
 import { newRunFixture } from '@cairn/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../test/test-support/temp-dir.ts';
 import { openStore, parseStoreSpec } from './open-store.ts';
-import { makeTempDir } from './test-support/temp-dir.ts';
 
 const temp = makeTempDir('open-store');
 afterAll(() => temp.remove());

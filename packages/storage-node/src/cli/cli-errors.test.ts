@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { createRuntime, defineWorkflow } from '@cairn/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { cairn, killCliChildren } from '../../test/test-support/run-cli.ts';
+import { makeTempDir } from '../../test/test-support/temp-dir.ts';
 import { createSqliteStore } from '../index.ts';
-import { cairn, killCliChildren } from '../test-support/run-cli.ts';
-import { makeTempDir } from '../test-support/temp-dir.ts';
 
 const temp = makeTempDir('cli-errors');
 const db = join(temp.path, 'runs.db');

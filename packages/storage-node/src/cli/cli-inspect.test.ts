@@ -2,9 +2,9 @@
 // pages, JSON), show (usage, pending approvals), history (per-step table), stats, colours.
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type AgentStore, buildAgentStore, SHOP_OUTPUT } from '../test-support/agent-store.ts';
-import { cairn, killCliChildren } from '../test-support/run-cli.ts';
-import { makeTempDir } from '../test-support/temp-dir.ts';
+import { type AgentStore, buildAgentStore, SHOP_OUTPUT } from '../../test/test-support/agent-store.ts';
+import { cairn, killCliChildren } from '../../test/test-support/run-cli.ts';
+import { makeTempDir } from '../../test/test-support/temp-dir.ts';
 import { formatDuration } from './format/values.ts';
 
 const temp = makeTempDir('cli-inspect');

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { CairnError, type DurableStore } from '@cairn/core';
 import { entryFixture, newRunFixture } from '@cairn/core/testing';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { makeTempDir } from '../test-support/temp-dir.ts';
+import { makeTempDir } from '../../test/test-support/temp-dir.ts';
 import { type CreateFileStoreOptions, createFileStore } from './file-store.ts';
 import { currentIdentity, type ProcessIdentity } from './process-identity.ts';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { entryFixture, newRunFixture } from '@cairn/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeTempDir } from '../test-support/temp-dir.ts';
+import { makeTempDir } from '../../test/test-support/temp-dir.ts';
 import { checkSqliteIntegrity } from './sqlite-integrity.ts';
 import { createSqliteStore } from './sqlite-store.ts';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { DurableStore } from '@cairn/core';
 import { engineConformanceSuite, payloadLimitsSuite, type StoreHarness, storeConformanceSuite } from '@cairn/core/testing';
 import { afterAll } from 'vitest';
-import { makeTempDir } from '../test-support/temp-dir.ts';
+import { makeTempDir } from '../../test/test-support/temp-dir.ts';
 import { type CreateSqliteStoreOptions, createSqliteStore } from './sqlite-store.ts';
 
 const temp = makeTempDir('sqlite-conformance');

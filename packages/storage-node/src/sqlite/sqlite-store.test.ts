@@ -7,8 +7,8 @@ import { DatabaseSync } from 'node:sqlite';
 import { CairnError, type DurableStore } from '@cairn/core';
 import { entryFixture, newRunFixture } from '@cairn/core/testing';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { runRacingChildren } from '../test-support/child-processes.ts';
-import { makeTempDir } from '../test-support/temp-dir.ts';
+import { runRacingChildren } from '../../test/test-support/child-processes.ts';
+import { makeTempDir } from '../../test/test-support/temp-dir.ts';
 import { SCHEMA_VERSION } from './sqlite-schema.ts';
 import { type CreateSqliteStoreOptions, createSqliteStore } from './sqlite-store.ts';
 

@@ -7,9 +7,9 @@
  * Reusable outside this package, e.g. for the agent reload tests:
  *
  * @example
- * import { launchChromium, servePage, trackPageErrors } from '../packages/storage-indexeddb/test/chromium.ts';
+ * import { launchChromium, servePage, trackPageErrors } from '@cairn/test-rigs/chromium';
  * const browser = await launchChromium();
- * const site = await servePage(new URL('./agent-page.ts', import.meta.url));
+ * const site = await servePage(new URL('../../../packages/storage-indexeddb/test/agent-page.ts', import.meta.url));
  * const context = await browser.newContext();
  * const page = await context.newPage();
  * const errors = trackPageErrors(page);

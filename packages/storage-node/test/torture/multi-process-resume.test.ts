@@ -5,7 +5,7 @@
 // processes must share the work.
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { checkSqliteIntegrity } from '../sqlite/sqlite-integrity.ts';
+import { checkSqliteIntegrity } from '../../src/sqlite/sqlite-integrity.ts';
 import { makeTempDir } from '../test-support/temp-dir.ts';
 import { bundleTortureChild } from './child-bundle.ts';
 import { openTortureStore } from './read-outcomes.ts';

@@ -6,7 +6,7 @@
  */
 import { createRuntime, defineWorkflow } from '@cairn/core';
 import { newRunFixture } from '@cairn/core/testing';
-import { createSqliteStore } from '../sqlite/sqlite-store.ts';
+import { createSqliteStore } from '../../src/sqlite/sqlite-store.ts';
 
 const ESC = '\u001b';
 const BEL = '\u0007';

@@ -14,8 +14,8 @@
  */
 import { writeSync } from 'node:fs';
 import { createRuntime, type DurableStore, type RunEvent, type RunLocks } from '@cairn/core';
-import { createFileStore } from '../file/file-store.ts';
-import { createSqliteStore } from '../sqlite/sqlite-store.ts';
+import { createFileStore } from '../../src/file/file-store.ts';
+import { createSqliteStore } from '../../src/sqlite/sqlite-store.ts';
 import { createRecorder, type SideEffectPaths } from './side-effect-files.ts';
 import { createAgentWorkflow } from './workload-agent.ts';
 import { inputOf, type RunSpec, slotOf } from './workload-specs.ts';

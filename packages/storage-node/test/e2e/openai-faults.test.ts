@@ -15,7 +15,7 @@ import {
   RunFailedError,
 } from '@cairn/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createSqliteStore } from '../index.ts';
+import { createSqliteStore } from '../../src/index.ts';
 import { createOpenAITestServer, type Fault, type OpenAITestServer } from '../test-support/openai-test-server.ts';
 import { makeTempDir } from '../test-support/temp-dir.ts';
 

@@ -4,8 +4,8 @@
  * which is itself one of the checks (a store that no longer opens fails here).
  */
 import { createRuntime, type DurableStore, type HistoryItem, type RunInfo } from '@cairn/core';
-import { createFileStore } from '../file/file-store.ts';
-import { createSqliteStore } from '../sqlite/sqlite-store.ts';
+import { createFileStore } from '../../src/file/file-store.ts';
+import { createSqliteStore } from '../../src/sqlite/sqlite-store.ts';
 import type { RunSpec } from './workload-specs.ts';
 
 /** What one run ended as. */

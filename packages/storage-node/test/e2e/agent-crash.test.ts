@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DurableStore, JournalEntry } from '@cairn/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createSqliteStore } from '../index.ts';
+import { createSqliteStore } from '../../src/index.ts';
 import { createOpenAITestServer, type OpenAITestServer } from '../test-support/openai-test-server.ts';
 import { makeTempDir } from '../test-support/temp-dir.ts';
 import { GATEWAY_SECRET, readSales, refundReply, shopReply } from './fixtures/shop-agent.ts';
