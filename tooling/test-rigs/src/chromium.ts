@@ -28,18 +28,16 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type LaunchOptions, type Page } from 'playwright-core';
 import { build, createServer } from 'vite';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium-flags.ts';
+import { CHROMIUM_ARGS, CHROMIUM_MISSING, CHROMIUM_PATH } from './chromium-flags.ts';
 
-export { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium-flags.ts';
+export { CHROMIUM_ARGS, CHROMIUM_PATH, DEBIAN_CHROMIUM } from './chromium-flags.ts';
 
 /**
- * Launch headless Debian Chromium with a fresh temporary profile. Never downloads a browser: when
- * /usr/bin/chromium is missing it fails with the command that installs it.
+ * Launch headless Chromium (`CAIRN_CHROMIUM`, else Debian's) with a fresh temporary profile. Never
+ * downloads a browser: when it is missing it fails saying how to get one.
  */
 export async function launchChromium(options: Pick<LaunchOptions, 'timeout' | 'slowMo'> = {}): Promise<Browser> {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`${CHROMIUM_PATH} is missing: run \`bash scripts/ensure-chromium.sh\` (Debian package chromium)`);
-  }
+  if (!existsSync(CHROMIUM_PATH)) throw new Error(CHROMIUM_MISSING);
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     args: [...CHROMIUM_ARGS],
@@ -68,9 +66,7 @@ export interface ChromiumProcess {
  * directory to see what a user would see after the browser crashed.
  */
 export async function launchChromiumProcess(userDataDir: string, timeoutMs = 30_000): Promise<ChromiumProcess> {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`${CHROMIUM_PATH} is missing: run \`bash scripts/ensure-chromium.sh\` (Debian package chromium)`);
-  }
+  if (!existsSync(CHROMIUM_PATH)) throw new Error(CHROMIUM_MISSING);
   const child = spawn(
     CHROMIUM_PATH,
     [
