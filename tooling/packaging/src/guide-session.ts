@@ -40,6 +40,8 @@ export interface OpenGuideSessionOptions {
   env?: NodeJS.ProcessEnv;
   /** Deadline of one command (default 6 minutes: an npm install). */
   commandTimeoutMs?: number;
+  /** For `page` steps: open `url` in a browser and resolve once its text is `expected` (reject with the text it shows). */
+  checkPage?(url: string, expected: string): Promise<void>;
 }
 
 /** A `bin/npm` that swaps `@cairn/<name>` arguments for their tarballs, then runs the real npm. */
@@ -105,6 +107,13 @@ export async function openGuideSession(label: string, options: OpenGuideSessionO
         return lastRun;
       }
       if (step.kind === 'background') return startBackground(step);
+      if (step.kind === 'page') {
+        if (options.checkPage === undefined) throw new Error(`${where}: a page step needs a browser (checkPage)`);
+        await options.checkPage(step.url, step.text.trim()).catch((error: Error) => {
+          throw new Error(`${where}: ${error.message}`);
+        });
+        return { step, stdout: '', stderr: '' };
+      }
       const result = await runCommand('bash', ['-c', script(step.text)], {
         cwd: home,
         env,

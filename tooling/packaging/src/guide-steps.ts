@@ -9,6 +9,9 @@
  * - output: the block is what the previous `run` block prints (stdout, trailing space trimmed).
  * - background: like run, for a command that keeps running (a dev server); the test waits
  *   for the text after `ready:` in its output, e.g. `<!-- test: background, ready: Ready on -->`.
+ * - page: the block is the text of the page at `url` once it settled, as a browser shows it
+ *   (its non-empty lines),
+ *   e.g. `<!-- test: page, url: http://127.0.0.1:5173/ -->`.
  */
 import { readFileSync } from 'node:fs';
 
@@ -17,10 +20,11 @@ export type GuideStep =
   | { kind: 'file'; line: number; name: string; text: string }
   | { kind: 'run'; line: number; text: string }
   | { kind: 'output'; line: number; text: string }
-  | { kind: 'background'; line: number; text: string; ready: string };
+  | { kind: 'background'; line: number; text: string; ready: string }
+  | { kind: 'page'; line: number; text: string; url: string };
 
-const MARKER = /^<!-- test: (file|run|output|background)(?:, ready: (.+?))? -->$/;
-const FILE_NAME = /^(?:\/\/|#) ((?:[\w.-]+\/)*[\w.-]+)(?::|\s|$)/;
+const MARKER = /^<!-- test: (file|run|output|background|page)(?:, (?:ready|url): (.+?))? -->$/;
+const FILE_NAME = /^(?:\/\/|#|<!--) ((?:[\w.-]+\/)*[\w.-]+)(?::|\s|$)/;
 
 /** The marked blocks of the guide at `path`, in order. */
 export function guideSteps(path: string): GuideStep[] {
@@ -45,6 +49,9 @@ export function guideSteps(path: string): GuideStep[] {
     } else if (kind === 'background') {
       if (marker[2] === undefined) throw new Error(`${path}:${i + 1}: a background step says what it prints when ready`);
       steps.push({ kind, line, text, ready: marker[2] });
+    } else if (kind === 'page') {
+      if (marker[2] === undefined) throw new Error(`${path}:${i + 1}: a page step names its url`);
+      steps.push({ kind, line, text, url: marker[2] });
     } else {
       steps.push({ kind, line, text });
     }
