@@ -1,5 +1,7 @@
 /**
- * Seeded randomness for tests that interrupt a run "at random moments": the seed is logged, and
+ * Seeded randomness for tests that interrupt a run "at random moments" and for the torture
+ * harness's kill plans: a seed names the same sequence on every machine (the moments it lands at
+ * still depend on the machine's timing, which is the point). The seed is logged, and
  * `CAIRN_E2E_SEED=<seed>` replays the same moments when a run has to be reproduced.
  */
 
@@ -8,11 +10,18 @@ export interface SeededRandom {
   readonly seed: number;
   /** A float in [0, 1). */
   next(): number;
-  /** An integer in [min, max]. */
+  /** An integer in [min, max] (both included). */
   between(min: number, max: number): number;
 }
 
-/** mulberry32: tiny, fast and good enough to pick delays. */
+/**
+ * mulberry32: tiny, fast and good enough to pick delays and kill plans. Only the low 32 bits of
+ * `seed` matter.
+ *
+ * @example
+ * const random = seededRandom(42);
+ * const delayMs = random.between(0, 50);
+ */
 export function seededRandom(seed: number): SeededRandom {
   let state = seed >>> 0;
   const next = (): number => {

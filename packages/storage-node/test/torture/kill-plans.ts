@@ -10,7 +10,7 @@
  * - `step-end`: right after a step's result was committed (the next step not started).
  */
 import type { ChildProcess } from 'node:child_process';
-import type { SeededRandom } from './seeded-random.ts';
+import type { SeededRandom } from '@cairn/test-rigs/seeded-random';
 import type { KillTrigger } from './torture-child.ts';
 import type { TortureProcess } from './torture-process.ts';
 
@@ -53,17 +53,17 @@ export function drawKillPlan(random: SeededRandom, workMs: number): KillPlan {
     case 'commit-loop':
       return {
         mode,
-        trigger: { event: 'step-start', prefixes: ['tick#'], nth: random.int(0, 12) },
-        spinMicros: random.int(0, 1500),
+        trigger: { event: 'step-start', prefixes: ['tick#'], nth: random.between(0, 12) },
+        spinMicros: random.between(0, 1500),
       };
     case 'step-start':
       return {
         mode,
-        trigger: { event: 'step-start', prefixes: ONCE_STEPS, nth: random.int(0, 3) },
-        spinMicros: random.next() < 0.5 ? 0 : random.int(0, 400),
+        trigger: { event: 'step-start', prefixes: ONCE_STEPS, nth: random.between(0, 3) },
+        spinMicros: random.next() < 0.5 ? 0 : random.between(0, 400),
       };
     case 'step-end':
-      return { mode, trigger: { event: 'step-end', prefixes: [], nth: random.int(0, 30) } };
+      return { mode, trigger: { event: 'step-end', prefixes: [], nth: random.between(0, 30) } };
   }
 }
 

@@ -16,11 +16,11 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { seededRandom } from '@cairn/test-rigs/seeded-random';
 import { checkFileStoreIntegrity } from '../../src/file/file-integrity.ts';
 import { checkSqliteIntegrity } from '../../src/sqlite/sqlite-integrity.ts';
 import { bundleTortureChild } from './child-bundle.ts';
 import { armKillPlan, drawKillPlan, KILL_MODES, type KillMode, killAll } from './kill-plans.ts';
-import { createSeededRandom } from './seeded-random.ts';
 import type { TortureOptions, TortureReport } from './torture-report.ts';
 import { createSpawner, placeIn, runBaseline } from './torture-setup.ts';
 import { TORTURE_PLAN, type TorturePlan, verifyTorture } from './verify-torture.ts';
@@ -61,7 +61,7 @@ export async function runTorture(options: TortureOptions): Promise<TortureReport
     let nextProgress = Math.max(1, Math.ceil(options.kills / 10));
 
     const slotLoop = async (slot: number): Promise<void> => {
-      const random = createSeededRandom(options.seed * 7919 + slot);
+      const random = seededRandom(options.seed * 7919 + slot);
       const pending: RunSpec[] = [];
       let n = 0;
       let workMs = (baselineMs * activeRuns) / base.specs.length;
