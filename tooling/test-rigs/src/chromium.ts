@@ -27,8 +27,9 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type LaunchOptions, type Page } from 'playwright-core';
-import { build, createServer } from 'vite';
+import { build } from 'vite';
 import { CHROMIUM_ARGS, CHROMIUM_MISSING, CHROMIUM_PATH } from './chromium-flags.ts';
+import { serveWithVite } from './vite-server.ts';
 
 export { CHROMIUM_ARGS, CHROMIUM_PATH, DEBIAN_CHROMIUM } from './chromium-flags.ts';
 
@@ -172,61 +173,40 @@ export async function servePage(entryFile: string | URL, options: ServePageOptio
   const entry = typeof entryFile === 'string' ? entryFile : fileURLToPath(entryFile);
   if (!existsSync(entry)) throw new Error(`servePage: no entry file at ${entry}`);
   if (options.bundle) return serveBundle(entry, options.title ?? basename(entry));
-  const cacheDir = await mkdtemp(join(tmpdir(), 'cairn-vite-'));
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>${options.title ?? basename(entry)}</title></head><body><script type="module" src="/${basename(entry)}"></script></body></html>`;
-  const server = await createServer({
-    configFile: false,
-    root: dirname(entry),
-    cacheDir,
-    logLevel: 'error',
-    clearScreen: false,
-    appType: 'custom',
-    optimizeDeps: { noDiscovery: true, include: [...(options.optimizeDeps ?? CORE_DEPENDENCIES)] },
-    server: { host: '127.0.0.1', port: 0, strictPort: true, hmr: false, ws: false, watch: null },
-    plugins: [
-      {
-        name: 'cairn-test-page',
-        configureServer(vite) {
-          // The page is served as is: no Vite client, which would only try to open the HMR socket.
-          vite.middlewares.use((request, response, next) => {
-            if (request.url === '/favicon.ico') {
-              response.statusCode = 204;
-              response.end();
-              return;
-            }
-            // A query string configures the page (database name, endpoints) and survives reloads.
-            const path = request.url?.split('?')[0];
-            if (path !== '/' && path !== '/index.html') return next();
-            response.setHeader('content-type', 'text/html; charset=utf-8');
-            response.setHeader('cache-control', 'no-store');
-            response.end(html);
-          });
+  return serveWithVite(
+    {
+      configFile: false,
+      root: dirname(entry),
+      logLevel: 'error',
+      clearScreen: false,
+      appType: 'custom',
+      optimizeDeps: { noDiscovery: true, include: [...(options.optimizeDeps ?? CORE_DEPENDENCIES)] },
+      server: { hmr: false, ws: false, watch: null },
+      plugins: [
+        {
+          name: 'cairn-test-page',
+          configureServer(vite) {
+            // The page is served as is: no Vite client, which would only try to open the HMR socket.
+            vite.middlewares.use((request, response, next) => {
+              if (request.url === '/favicon.ico') {
+                response.statusCode = 204;
+                response.end();
+                return;
+              }
+              // A query string configures the page (database name, endpoints) and survives reloads.
+              const path = request.url?.split('?')[0];
+              if (path !== '/' && path !== '/index.html') return next();
+              response.setHeader('content-type', 'text/html; charset=utf-8');
+              response.setHeader('cache-control', 'no-store');
+              response.end(html);
+            });
+          },
         },
-      },
-    ],
-  });
-  try {
-    await server.listen();
-  } catch (error) {
-    await server.close();
-    await rm(cacheDir, { recursive: true, force: true });
-    throw error;
-  }
-  const address = server.httpServer?.address() as AddressInfo | null | undefined;
-  if (!address) {
-    await server.close();
-    throw new Error('servePage: the server did not start listening');
-  }
-  const { port } = address;
-  const origin = `http://127.0.0.1:${port}`;
-  return {
-    url: `${origin}/`,
-    origin,
-    async close() {
-      await server.close();
-      await rm(cacheDir, { recursive: true, force: true });
+      ],
     },
-  };
+    'servePage',
+  );
 }
 
 /** `servePage(entry, { bundle: true })`: one build, then a plain HTTP server on 127.0.0.1. */
