@@ -8,7 +8,8 @@ import { cpSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { installedVersion } from '../src/installed-version.ts';
-import { createScratchProject, type ScratchProject } from '../src/scratch-project.ts';
+import { runCommand } from '../src/run-command.ts';
+import { createScratchProject, type ScratchProject, userEnvironment } from '../src/scratch-project.ts';
 import { tarballFiles, tarballManifest } from '../src/tarball-contents.ts';
 
 const packed = inject('packedPackages');
@@ -72,6 +73,16 @@ describe('published tarballs', () => {
         keywords: expect.arrayContaining([expect.any(String)]),
       });
       expect(manifest.scripts ?? {}, name).not.toHaveProperty('prepack');
+    }
+  });
+});
+
+describe('packing with npm', () => {
+  it('is refused by every package with a message that says to use pnpm', async () => {
+    for (const { name, dir } of packed) {
+      const result = await runCommand('npm', ['pack', '--dry-run'], { cwd: dir, timeoutMs: 120_000, env: userEnvironment() });
+      expect(result.code, name).not.toBe(0);
+      expect(result.stderr, name).toContain(`${name}: pack and publish with pnpm`);
     }
   });
 });
