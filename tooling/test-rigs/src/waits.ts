@@ -1,4 +1,5 @@
 /** Bounded waits for Node-side tests: nothing a test awaits may hang it past its own timeout. */
+import { vi } from 'vitest';
 
 /** Resolve after `ms`. */
 export function sleep(ms: number): Promise<void> {
@@ -19,18 +20,19 @@ export async function within<T>(promise: Promise<T>, ms: number, what: string): 
 }
 
 /**
- * Poll `check` every `intervalMs` until it returns true; reject naming `what` after `timeoutMs`.
- * For conditions a page can only answer asynchronously (a store read): Playwright's
- * `waitForFunction` does not await a promise its function returns, it takes the promise as truthy.
+ * Poll `check` every `intervalMs` until it returns true; reject naming `what` after `timeoutMs`
+ * (`vi.waitFor`, which also bounds a check that never settles). For conditions a page can only
+ * answer asynchronously (a store read): Playwright's `waitForFunction` does not await a promise
+ * its function returns, it takes the promise as truthy.
  */
 export async function until(
   check: () => Promise<boolean>,
   options: { what: string; timeoutMs: number; intervalMs?: number },
 ): Promise<void> {
-  const deadline = Date.now() + options.timeoutMs;
-  for (;;) {
-    if (await within(check(), Math.max(1, deadline - Date.now()), options.what)) return;
-    if (Date.now() >= deadline) throw new Error(`${options.what}: not true within ${options.timeoutMs} ms`);
-    await sleep(options.intervalMs ?? 50);
-  }
+  await vi.waitFor(
+    async () => {
+      if (!(await check())) throw new Error(`${options.what}: not true within ${options.timeoutMs} ms`);
+    },
+    { timeout: options.timeoutMs, interval: options.intervalMs ?? 50 },
+  );
 }
