@@ -4,7 +4,12 @@ import { defineConfig } from 'vitest/config';
 // (`vitest.config.ts` for Node, `vitest.<runtime>.config.ts` for happy-dom, Chromium, workerd).
 export default defineConfig({
   test: {
-    projects: ['packages/*/vitest.config.ts', 'packages/*/vitest.*.config.ts', 'demo/vitest*.config.ts'],
+    projects: [
+      'packages/*/vitest.config.ts',
+      'packages/*/vitest.*.config.ts',
+      'demo/vitest*.config.ts',
+      'tooling/*/vitest.config.ts',
+    ],
     // The JSON report feeds scripts/test-summary.mjs, which prints the closing `N passed, N failed`.
     reporters: ['default', ['json', { outputFile: '.tmp/vitest-report.json' }]],
   },

@@ -1,9 +1,9 @@
 // The browser demo in real Chromium: a run survives two reloads mid-run and an approval, every side
 // effect happens once, and with two tabs one drives while the other follows and takes over.
 import { mkdirSync } from 'node:fs';
+import { launchChromium, trackPageErrors } from '@cairn/test-rigs/chromium';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, trackPageErrors } from '../../packages/storage-indexeddb/test/chromium.ts';
 import { ledgerOf, notices, shownRunId, waitForNotices, waitForSteps, waitReady } from './demo-page.ts';
 import { type ServedDemo, serveDemo } from './serve-demo.ts';
 

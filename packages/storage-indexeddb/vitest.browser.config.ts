@@ -1,6 +1,6 @@
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '@cairn/test-rigs/chromium-flags';
 import { playwright } from '@vitest/browser-playwright';
 import { defineProject } from 'vitest/config';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from './test/chromium-flags.ts';
 
 // The same store tests as the happy-dom project, plus the `*.browser.test.ts` files (Web Locks,
 // BroadcastChannel), inside a real Chromium page. The browser is Debian's; nothing is downloaded.

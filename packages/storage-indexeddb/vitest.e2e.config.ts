@@ -1,7 +1,7 @@
 import { defineProject } from 'vitest/config';
 
 // Node-side tests that drive several real Chromium pages of one origin (two tabs, a tab closed or
-// crashed) through playwright-core; see test/chromium.ts. One file at a time: each launches a browser.
+// crashed) through playwright-core; see @cairn/test-rigs/chromium. One file at a time: each launches a browser.
 export default defineProject({
   test: {
     name: 'indexeddb (chromium e2e)',

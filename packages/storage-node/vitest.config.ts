@@ -3,8 +3,8 @@ import { defineProject } from 'vitest/config';
 // Real SQLite files, real fsync'd journals and real child processes: give slow disks room.
 export default defineProject({
   test: {
-    name: 'storage-node',
-    include: ['src/**/*.test.ts'],
+    name: 'storage-node (node)',
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     environment: 'node',
     testTimeout: 60_000,
     hookTimeout: 30_000,

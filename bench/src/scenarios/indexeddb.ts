@@ -5,7 +5,7 @@
  * with `durability: 'strict'`. Uses the Chromium rig of @cairn/storage-indexeddb's tests.
  */
 import { join } from 'node:path';
-import { launchChromiumProcess, servePage } from '../../../packages/storage-indexeddb/test/chromium.ts';
+import { launchChromiumProcess, servePage } from '@cairn/test-rigs/chromium';
 import type { BenchPage } from '../indexeddb/bench-page-api.ts';
 import { micros, ratio, verdict } from '../lib/format.ts';
 import type { Report } from '../lib/report.ts';

@@ -5,15 +5,16 @@
 // booking (a `once` tool) exactly once. Then an approval decided by another process.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createSqliteStore } from '@cairn/storage-node';
+import { expectIntactJournal, readJournal } from '@cairn/test-rigs/agent-journal';
+import { killRunningChildren, resultOf, runKillableChild } from '@cairn/test-rigs/kill-child';
+import { createOpenAITestServer, type OpenAITestServer } from '@cairn/test-rigs/openai-test-server';
+import { makeTempDir } from '@cairn/test-rigs/temp-dir';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { expectIntactJournal, readJournal } from '../../storage-node/src/test-support/agent-journal.ts';
-import { killRunningChildren, resultOf, runKillableChild } from '../../storage-node/src/test-support/kill-child.ts';
-import { createOpenAITestServer, type OpenAITestServer } from '../../storage-node/src/test-support/openai-test-server.ts';
-import { makeTempDir } from '../../storage-node/src/test-support/temp-dir.ts';
-import { type AnthropicTestServer, createAnthropicTestServer } from './test-support/anthropic-test-server.ts';
-import { anthropicReply, openaiReply, type Provider, readBookings, TRAVEL_OUTPUT } from './test-support/travel-agent.ts';
+import { type AnthropicTestServer, createAnthropicTestServer } from '../test/test-support/anthropic-test-server.ts';
+import { anthropicReply, openaiReply, type Provider, readBookings, TRAVEL_OUTPUT } from '../test/test-support/travel-agent.ts';
 
-const fixture = (name: string) => fileURLToPath(new URL(`./test-support/fixtures/${name}`, import.meta.url));
+const fixture = (name: string) => fileURLToPath(new URL(`../test/test-support/fixtures/${name}`, import.meta.url));
 const runChild = (script: string, args: object, killWhen?: () => boolean) =>
   runKillableChild(script, args, killWhen ? { killWhen } : {});
 const CHILD = fixture('travel-child.ts');
@@ -73,7 +74,7 @@ describe.each<Provider>(['anthropic', 'openai'])('agent runs through @ai-sdk/%s 
     const tools = first.body.tools.map((t: { name?: string; function?: { name: string } }) => t.name ?? t.function?.name);
     expect(tools).toEqual(['find_flight', 'book_flight', 'cancel_booking']);
     expect(readBookings(base.bookingsFile).map((b) => b.flight)).toEqual(['PAR-101', 'ROM-101', 'OSL-101']);
-    expectIntactJournal(await readJournal(base.db, base.runId));
+    expectIntactJournal(await readJournal(() => createSqliteStore({ path: base.db }), base.runId));
 
     for (let k = 0; k < KILLS; k++) {
       const s = scenario(`kill-${k}`);
@@ -97,7 +98,7 @@ describe.each<Provider>(['anthropic', 'openai'])('agent runs through @ai-sdk/%s 
       expect(Math.max(...repeats(bodies)), point).toBeLessThanOrEqual(2);
       const bookings = readBookings(s.bookingsFile);
       expect(bookings.map((b) => b.flight).sort(), point).toEqual(['OSL-101', 'PAR-101', 'ROM-101']);
-      expectIntactJournal(await readJournal(s.db, s.runId));
+      expectIntactJournal(await readJournal(() => createSqliteStore({ path: s.db }), s.runId));
     }
   });
 
@@ -110,7 +111,7 @@ describe.each<Provider>(['anthropic', 'openai'])('agent runs through @ai-sdk/%s 
       () => readBookings(s.bookingsFile).length >= 1,
     );
     expect(killed.signal).toBe('SIGKILL');
-    const journal = await readJournal(s.db, s.runId);
+    const journal = await readJournal(() => createSqliteStore({ path: s.db }), s.runId);
     expect(journal.some((e) => e.kind === 'step-start' && e.key === 'tool:book_flight#0')).toBe(true);
     expect(journal.some((e) => e.kind === 'step-end' && e.key === 'tool:book_flight#0')).toBe(false);
 
@@ -118,7 +119,7 @@ describe.each<Provider>(['anthropic', 'openai'])('agent runs through @ai-sdk/%s 
     expect(resultOf(resumed)).toMatchObject({ status: 'completed', output: TRAVEL_OUTPUT });
     expect(readBookings(s.bookingsFile).map((b) => b.flight)).toEqual(['PAR-101', 'ROM-101', 'OSL-101']);
     expect(Math.max(...repeats(bodiesFrom(from)))).toBe(1);
-    expectIntactJournal(await readJournal(s.db, s.runId));
+    expectIntactJournal(await readJournal(() => createSqliteStore({ path: s.db }), s.runId));
   });
 
   it('pauses for approval, survives the process exiting, and completes when another process approves', {
@@ -144,6 +145,6 @@ describe.each<Provider>(['anthropic', 'openai'])('agent runs through @ai-sdk/%s 
     });
     expect(resultOf(second)).toMatchObject({ status: 'completed', output: 'Cancel outcome: {"cancelled":"B1"}' });
     expect(readBookings(s.bookingsFile).map((b) => b.flight)).toEqual(['cancel:B1']);
-    expectIntactJournal(await readJournal(s.db, s.runId));
+    expectIntactJournal(await readJournal(() => createSqliteStore({ path: s.db }), s.runId));
   });
 });

@@ -5,8 +5,8 @@
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { Agent, createMemoryStore, type DurableStore, type JournalEntry, RunFailedError, tool } from '@cairn/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AnthropicTestServer, createAnthropicTestServer } from '../test/test-support/anthropic-test-server.ts';
 import { createAISDKModel } from './ai-sdk-model.ts';
-import { type AnthropicTestServer, createAnthropicTestServer } from './test-support/anthropic-test-server.ts';
 
 let server: AnthropicTestServer;
 

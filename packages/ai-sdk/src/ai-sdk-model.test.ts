@@ -3,11 +3,11 @@
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { createOpenAI } from '@ai-sdk/openai';
 import { type LanguageModel, ModelError, type ModelRequest, RetryAfterError } from '@cairn/core';
+import { createOpenAITestServer, type OpenAITestServer } from '@cairn/test-rigs/openai-test-server';
 import { createProviderRegistry, customProvider } from 'ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOpenAITestServer, type OpenAITestServer } from '../../storage-node/src/test-support/openai-test-server.ts';
+import { type AnthropicTestServer, createAnthropicTestServer } from '../test/test-support/anthropic-test-server.ts';
 import { createAISDKModel } from './ai-sdk-model.ts';
-import { type AnthropicTestServer, createAnthropicTestServer } from './test-support/anthropic-test-server.ts';
 
 let server: AnthropicTestServer;
 let openaiServer: OpenAITestServer;

@@ -4,11 +4,11 @@
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { createOpenAI } from '@ai-sdk/openai';
 import { Agent, type Attachment, createMemoryStore, type LanguageModel } from '@cairn/core';
+import { createOpenAITestServer } from '@cairn/test-rigs/openai-test-server';
 import { describe, expect, it } from 'vitest';
-import { createOpenAITestServer } from '../../storage-node/src/test-support/openai-test-server.ts';
+import { createAnthropicTestServer } from '../test/test-support/anthropic-test-server.ts';
+import { refundTool } from '../test/test-support/refund-tool.ts';
 import { createAISDKModel } from './ai-sdk-model.ts';
-import { createAnthropicTestServer } from './test-support/anthropic-test-server.ts';
-import { refundTool } from './test-support/refund-tool.ts';
 
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4DwABBAEAwS2OUAAAAABJRU5ErkJggg==';
 const PDF = Buffer.from('%PDF-1.4\n%\u00e2\u00e3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF').toString('base64');

@@ -4,9 +4,9 @@
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { Agent, createMemoryStore } from '@cairn/core';
 import { describe, expect, it } from 'vitest';
+import { createAnthropicTestServer } from '../test/test-support/anthropic-test-server.ts';
+import { refundTool } from '../test/test-support/refund-tool.ts';
 import { createAISDKModel } from './ai-sdk-model.ts';
-import { createAnthropicTestServer } from './test-support/anthropic-test-server.ts';
-import { refundTool } from './test-support/refund-tool.ts';
 
 const THINKING = {
   text: 'The user wants a refund; \u001b[1mcheck\u001b[0m the amount first.',

@@ -12,9 +12,9 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import * as z3 from 'zod/v3';
 import { zodToJsonSchema } from 'zod-to-json-schema';
+import { createAnthropicTestServer } from '../test/test-support/anthropic-test-server.ts';
 import { createAISDKModel } from './ai-sdk-model.ts';
 import { fromAISDKTools } from './ai-sdk-tools.ts';
-import { createAnthropicTestServer } from './test-support/anthropic-test-server.ts';
 
 const SCHEMA = {
   type: 'object',

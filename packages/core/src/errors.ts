@@ -87,7 +87,18 @@ export class CairnError extends Error {
   }
 }
 
-function defineError(name: string, code: ErrorCode, retryable = false) {
+/**
+ * The class `defineError` returns. Named so that declarations list it instead of inlining the
+ * constructor type, which would copy the host's `ErrorConstructor` statics (Node's
+ * `prepareStackTrace` and its call-site type) into `errors.d.ts` and break consumers without Node types.
+ */
+interface CodedErrorClass {
+  new (message: string, options?: CairnErrorOptions): CairnError;
+  /** True when `value` is a Cairn error (from any copy of the package), optionally of `code`. */
+  is(value: unknown, code?: ErrorCode): value is CairnError;
+}
+
+function defineError(name: string, code: ErrorCode, retryable = false): CodedErrorClass {
   return class extends CairnError {
     constructor(message: string, options: CairnErrorOptions = {}) {
       super(code, message, { retryable, ...options });

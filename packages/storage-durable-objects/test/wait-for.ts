@@ -1,18 +1,20 @@
-/** Bounded polling for tests: every wait has a deadline and says what it was waiting for. */
+/** Bounded polling for tests, on `vi.waitFor`: every wait has a deadline and says what it was waiting for. */
+import { vi } from 'vitest';
 
 /** Poll `read` every `everyMs` until `done(value)`; throws after `timeoutMs` with the last value. */
-export async function waitFor<T>(
+export function waitFor<T>(
   what: string,
   read: () => Promise<T>,
   done: (value: T) => boolean,
   { timeoutMs = 10_000, everyMs = 25 }: { timeoutMs?: number; everyMs?: number } = {},
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
+  return vi.waitFor(
+    async () => {
+      const value = await read();
+      if (!done(value))
+        throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(value)}`);
+      return value;
+    },
+    { timeout: timeoutMs, interval: everyMs },
+  );
 }

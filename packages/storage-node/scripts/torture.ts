@@ -3,7 +3,7 @@
  * --seed S --workers W [--keep]`. Prints progress and a report per store; exits 1 on any violation.
  */
 import { parseArgs } from 'node:util';
-import { formatTortureReport, runTorture } from '../src/torture/index.ts';
+import { formatTortureReport, runTorture } from '../test/torture/index.ts';
 
 const { values } = parseArgs({
   options: {

@@ -2,12 +2,12 @@
 // its own file-store owner), says it is ready, and all start when every one is.
 import { join } from 'node:path';
 import { newRunFixture } from '@cairn/core/testing';
+import { makeTempDir } from '@cairn/test-rigs/temp-dir';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runRacingChildren } from '../test/test-support/child-processes.ts';
+import { openFixtureStore } from '../test/test-support/fixtures/open-fixture-store.ts';
 import { checkFileStoreIntegrity } from './file/file-integrity.ts';
 import { checkSqliteIntegrity } from './sqlite/sqlite-integrity.ts';
-import { runRacingChildren } from './test-support/child-processes.ts';
-import { openFixtureStore } from './test-support/fixtures/open-fixture-store.ts';
-import { makeTempDir } from './test-support/temp-dir.ts';
 
 const temp = makeTempDir('multi-process');
 afterAll(() => temp.remove());

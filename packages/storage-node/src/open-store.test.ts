@@ -2,9 +2,9 @@
 import { join } from 'node:path';
 import { CairnError } from '@cairn/core';
 import { newRunFixture } from '@cairn/core/testing';
+import { makeTempDir } from '@cairn/test-rigs/temp-dir';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore, parseStoreSpec } from './open-store.ts';
-import { makeTempDir } from './test-support/temp-dir.ts';
 
 const temp = makeTempDir('open-store');
 afterAll(() => temp.remove());

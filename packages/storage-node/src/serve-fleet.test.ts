@@ -6,10 +6,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRuntime, defineWorkflow } from '@cairn/core';
+import { makeTempDir } from '@cairn/test-rigs/temp-dir';
 import { afterAll, describe, expect, it } from 'vitest';
+import { fixturePath } from '../test/test-support/child-processes.ts';
 import { createSqliteStore } from './sqlite/sqlite-store.ts';
-import { fixturePath } from './test-support/child-processes.ts';
-import { makeTempDir } from './test-support/temp-dir.ts';
 
 const temp = makeTempDir('serve-fleet');
 const children: ChildProcess[] = [];

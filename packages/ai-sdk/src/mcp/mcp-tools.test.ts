@@ -8,16 +8,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { Agent, createMemoryStore } from '@cairn/core';
+import { killRunningChildren, resultOf, runKillableChild } from '@cairn/test-rigs/kill-child';
+import { makeTempDir } from '@cairn/test-rigs/temp-dir';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { killRunningChildren, resultOf, runKillableChild } from '../../../storage-node/src/test-support/kill-child.ts';
-import { makeTempDir } from '../../../storage-node/src/test-support/temp-dir.ts';
+import { type AnthropicTestServer, createAnthropicTestServer } from '../../test/test-support/anthropic-test-server.ts';
 import { createAISDKModel } from '../ai-sdk-model.ts';
-import { type AnthropicTestServer, createAnthropicTestServer } from '../test-support/anthropic-test-server.ts';
 import { IDEMPOTENCY_META_KEY, mcpTools } from './mcp-tools.ts';
 
-const fixture = (name: string) => fileURLToPath(new URL(`../test-support/fixtures/${name}`, import.meta.url));
+const fixture = (name: string) => fileURLToPath(new URL(`../../test/test-support/fixtures/${name}`, import.meta.url));
 const runChild = (script: string, args: object, killWhen?: () => boolean) =>
   runKillableChild(script, args, killWhen ? { killWhen } : {});
 const SERVER = fixture('mcp-server.ts');

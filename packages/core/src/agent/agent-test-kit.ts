@@ -3,6 +3,7 @@
  * runtime is "another process"), the system clock unless a test needs the manual one, fast retries,
  * and a store wrapper that measures what is appended. Portable: these tests also run in workerd.
  */
+import { vi } from 'vitest';
 import { systemClock } from '../engine/clock.ts';
 import type { RunEvent } from '../engine/events.ts';
 import type { CreateRuntimeOptions, Runtime } from '../engine/runtime.ts';
@@ -26,13 +27,14 @@ export function agentBed(): AgentBed {
   };
 }
 
-/** Poll `condition` every 2 ms until it holds (or fail after `timeoutMs`). */
+/** Poll `condition` every 2 ms until it holds (or fail after `timeoutMs`), on `vi.waitFor`. */
 export async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
+  await vi.waitFor(
+    () => {
+      if (!condition()) throw new Error(`condition not met within ${timeoutMs} ms`);
+    },
+    { timeout: timeoutMs, interval: 2 },
+  );
 }
 
 /** An appended entry with its payload size in UTF-8 bytes. */

@@ -8,9 +8,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { launchChromium, openTab, servePage } from '@cairn/test-rigs/chromium';
 import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { launchChromium, openTab, servePage } from '../../../storage-indexeddb/test/chromium.ts';
 import { bundleWorker } from '../bundle-worker.ts';
 
 let workDir: string;

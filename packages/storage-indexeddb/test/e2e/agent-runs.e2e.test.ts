@@ -11,15 +11,15 @@
  *   finishes it, and a third tab follows the whole run through the tab channel.
  */
 import type { HistoryItem } from '@cairn/core';
+import { launchChromium, openTab, type ServedPage, servePage } from '@cairn/test-rigs/chromium';
+import { seededRandom, seedFromEnvironment } from '@cairn/test-rigs/seeded-random';
+import { sleep, until, within } from '@cairn/test-rigs/waits';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { assertDense, expectedTimeline, type RecordedToolCall, recordedToolCalls } from '../agent-journal.ts';
-import { launchChromium, openTab, type ServedPage, servePage } from '../chromium.ts';
 import type { ModelCall } from '../pages/agent-page.ts';
 import { CITIES } from '../pages/trip-agent.ts';
-import { seededRandom, seedFromEnvironment } from '../seeded-random.ts';
 import { startToolEndpoint, type ToolEndpoint } from '../tool-endpoint.ts';
-import { sleep, until, within } from '../waits.ts';
 
 /** A model call and a tool call take about this long: a clean run is ≈ 7 × 250 + 6 × 300 ms. */
 const MODEL_MS = 250;

@@ -8,8 +8,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { launchChromiumProcess, openTab, type ServedPage, servePage } from '@cairn/test-rigs/chromium';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchChromiumProcess, openTab, type ServedPage, servePage } from '../chromium.ts';
 import { CHROMIUM_WIPE_LINE, originFolder, tearLastRecord } from '../leveldb-log.ts';
 import type { Settled } from '../pages/e2e-page.ts';
 

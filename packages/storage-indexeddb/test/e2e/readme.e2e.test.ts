@@ -2,10 +2,11 @@
  * The README's example in real Chromium: the run survives a reload of its tab in the middle (while
  * it sleeps), completed steps are not run again, and another tab hears the run's events.
  */
+
+import { launchChromium, openTab, type ServedPage, servePage } from '@cairn/test-rigs/chromium';
+import { until } from '@cairn/test-rigs/waits';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { launchChromium, openTab, type ServedPage, servePage } from '../chromium.ts';
-import { until } from '../waits.ts';
 
 let browser: Browser;
 let site: ServedPage;

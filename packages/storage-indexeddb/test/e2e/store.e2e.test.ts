@@ -6,9 +6,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IndexedDBDataLoss } from '../../src/index.ts';
 import {
   type ChromiumProcess,
   crashPage,
@@ -17,7 +14,10 @@ import {
   openTab,
   type ServedPage,
   servePage,
-} from '../chromium.ts';
+} from '@cairn/test-rigs/chromium';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IndexedDBDataLoss } from '../../src/index.ts';
 import { appendTornHeader, CHROMIUM_WIPE_LINE, originFolder } from '../leveldb-log.ts';
 
 let browser: Browser;

@@ -2,9 +2,10 @@
  * Two tabs of one origin in real Chromium: Web Locks give a run to exactly one tab and hand it to a
  * waiting tab when the holder closes or crashes; BroadcastChannel carries progress between them.
  */
+
+import { crashPage, launchChromium, openTab, type ServedPage, servePage } from '@cairn/test-rigs/chromium';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { crashPage, launchChromium, openTab, type ServedPage, servePage } from '../chromium.ts';
 
 let browser: Browser;
 let site: ServedPage;

@@ -6,12 +6,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRuntime, type DurableStore, type Runtime } from '@cairn/core';
+import { createOpenAITestServer, type OpenAITestServer } from '@cairn/test-rigs/openai-test-server';
+import { makeTempDir } from '@cairn/test-rigs/temp-dir';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { order, shipping, shopAgent, shopReply } from '../../test/test-support/fixtures/deploy-workflows.ts';
+import { cairn, killCliChildren } from '../../test/test-support/run-cli.ts';
 import { createSqliteStore } from '../sqlite/sqlite-store.ts';
-import { order, shipping, shopAgent, shopReply } from '../test-support/fixtures/deploy-workflows.ts';
-import { createOpenAITestServer, type OpenAITestServer } from '../test-support/openai-test-server.ts';
-import { cairn, killCliChildren } from '../test-support/run-cli.ts';
-import { makeTempDir } from '../test-support/temp-dir.ts';
 
 const V2 = fileURLToPath(new URL('../test-support/fixtures/deploy-v2-workflows.ts', import.meta.url));
 const temp = makeTempDir('cli-check-replay');

@@ -4,10 +4,10 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { createRuntime, defineWorkflow } from '@cairn/core';
+import { makeTempDir } from '@cairn/test-rigs/temp-dir';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { cairn, killCliChildren } from '../../test/test-support/run-cli.ts';
 import { createSqliteStore } from '../index.ts';
-import { cairn, killCliChildren } from '../test-support/run-cli.ts';
-import { makeTempDir } from '../test-support/temp-dir.ts';
 
 const temp = makeTempDir('cli-errors');
 const db = join(temp.path, 'runs.db');

@@ -6,10 +6,10 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CLI_WORKFLOWS } from '../../test/test-support/agent-store.ts';
+import { useAgentStore } from '../../test/test-support/agent-store-fixture.ts';
+import { CAIRN_BIN, cairn } from '../../test/test-support/run-cli.ts';
 import { createFileStore, createSqliteStore } from '../index.ts';
-import { CLI_WORKFLOWS } from '../test-support/agent-store.ts';
-import { useAgentStore } from '../test-support/agent-store-fixture.ts';
-import { CAIRN_BIN, cairn } from '../test-support/run-cli.ts';
 
 const setup = useAgentStore('cli-export');
 let made = 0;

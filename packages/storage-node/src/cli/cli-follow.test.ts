@@ -4,10 +4,10 @@
 // a bad --from-seq have their exit codes.
 import { join } from 'node:path';
 import { createRuntime, defineWorkflow, type Runtime } from '@cairn/core';
+import { makeTempDir } from '@cairn/test-rigs/temp-dir';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { type CliRun, cairn, killCliChildren } from '../../test/test-support/run-cli.ts';
 import { createSqliteStore } from '../index.ts';
-import { type CliRun, cairn, killCliChildren } from '../test-support/run-cli.ts';
-import { makeTempDir } from '../test-support/temp-dir.ts';
 
 const temp = makeTempDir('cli-follow');
 const open: Array<{ close(): Promise<void> }> = [];

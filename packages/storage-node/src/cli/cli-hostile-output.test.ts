@@ -3,10 +3,10 @@
 // DEL, bidi overrides — is printed escaped by every read command, through the real bin; `--json`
 // stays valid JSON with C1 and bidi characters escaped too (ADR 0029).
 import { join } from 'node:path';
+import { makeTempDir } from '@cairn/test-rigs/temp-dir';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { HOSTILE, HOSTILE_RUNS, rawControls, seedHostileRuns } from '../test-support/hostile-runs.ts';
-import { cairn, killCliChildren } from '../test-support/run-cli.ts';
-import { makeTempDir } from '../test-support/temp-dir.ts';
+import { HOSTILE, HOSTILE_RUNS, rawControls, seedHostileRuns } from '../../test/test-support/hostile-runs.ts';
+import { cairn, killCliChildren } from '../../test/test-support/run-cli.ts';
 
 const temp = makeTempDir('cli-hostile');
 let store: string;

@@ -1,10 +1,10 @@
 // `cairn` read commands run as the real bin against a store made by real agent runs: list (filters,
 // pages, JSON), show (usage, pending approvals), history (per-step table), stats, colours.
 import type { ChildProcess } from 'node:child_process';
+import { makeTempDir } from '@cairn/test-rigs/temp-dir';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type AgentStore, buildAgentStore, SHOP_OUTPUT } from '../test-support/agent-store.ts';
-import { cairn, killCliChildren } from '../test-support/run-cli.ts';
-import { makeTempDir } from '../test-support/temp-dir.ts';
+import { type AgentStore, buildAgentStore, SHOP_OUTPUT } from '../../test/test-support/agent-store.ts';
+import { cairn, killCliChildren } from '../../test/test-support/run-cli.ts';
 import { formatDuration } from './format/values.ts';
 
 const temp = makeTempDir('cli-inspect');

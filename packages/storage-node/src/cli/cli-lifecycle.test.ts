@@ -5,11 +5,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRuntime, type Runtime } from '@cairn/core';
+import { makeTempDir } from '@cairn/test-rigs/temp-dir';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { counter, waiter } from '../../test/test-support/fixtures/cli-lifecycle-workflows.ts';
+import { CAIRN_BIN, cairn, killCliChildren } from '../../test/test-support/run-cli.ts';
 import { createSqliteStore } from '../index.ts';
-import { counter, waiter } from '../test-support/fixtures/cli-lifecycle-workflows.ts';
-import { CAIRN_BIN, cairn, killCliChildren } from '../test-support/run-cli.ts';
-import { makeTempDir } from '../test-support/temp-dir.ts';
 
 const WORKFLOWS = fileURLToPath(new URL('../test-support/fixtures/cli-lifecycle-workflows.ts', import.meta.url));
 const temp = makeTempDir('cli-lifecycle');

@@ -5,13 +5,13 @@
 import type { ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeTempDir } from '@cairn/test-rigs/temp-dir';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { readSales } from '../e2e/fixtures/shop-agent.ts';
+import { readSales } from '../../test/e2e/fixtures/shop-agent.ts';
+import { type AgentStore, buildAgentStore, CLI_WORKFLOWS, SHOP_OUTPUT } from '../../test/test-support/agent-store.ts';
+import { copyRuns } from '../../test/test-support/copy-store.ts';
+import { cairn, killCliChildren } from '../../test/test-support/run-cli.ts';
 import { createFileStore, createSqliteStore } from '../index.ts';
-import { type AgentStore, buildAgentStore, CLI_WORKFLOWS, SHOP_OUTPUT } from '../test-support/agent-store.ts';
-import { copyRuns } from '../test-support/copy-store.ts';
-import { cairn, killCliChildren } from '../test-support/run-cli.ts';
-import { makeTempDir } from '../test-support/temp-dir.ts';
 
 const temp = makeTempDir('cli-manage');
 const children = new Set<ChildProcess>();

@@ -3,11 +3,11 @@
 import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { makeTempDir } from '@cairn/test-rigs/temp-dir';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { HOSTILE_RUNS, seedHostileRuns } from '../../test/test-support/hostile-runs.ts';
+import { cairn, killCliChildren } from '../../test/test-support/run-cli.ts';
 import { SCHEMA_VERSION } from '../sqlite/sqlite-schema.ts';
-import { HOSTILE_RUNS, seedHostileRuns } from '../test-support/hostile-runs.ts';
-import { cairn, killCliChildren } from '../test-support/run-cli.ts';
-import { makeTempDir } from '../test-support/temp-dir.ts';
 
 const temp = makeTempDir('cli-read-only');
 // Root ignores file modes: run the bin as an unprivileged user then, so "read-only" is real.

@@ -4,9 +4,9 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CairnError, type DurableStore } from '@cairn/core';
 import { entryFixture, newRunFixture } from '@cairn/core/testing';
+import { makeTempDir } from '@cairn/test-rigs/temp-dir';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { cutFile, flipByte, frameRanges, journalPathOf } from '../test-support/journal-bytes.ts';
-import { makeTempDir } from '../test-support/temp-dir.ts';
+import { cutFile, flipByte, frameRanges, journalPathOf } from '../../test/test-support/journal-bytes.ts';
 import { checkFileStoreIntegrity } from './file-integrity.ts';
 import { createFileStore } from './file-store.ts';
 

@@ -4,8 +4,8 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DurableStore } from '@cairn/core';
 import { engineConformanceSuite, payloadLimitsSuite, type StoreHarness, storeConformanceSuite } from '@cairn/core/testing';
+import { makeTempDir } from '@cairn/test-rigs/temp-dir';
 import { afterAll } from 'vitest';
-import { makeTempDir } from '../test-support/temp-dir.ts';
 import { type CreateFileStoreOptions, createFileStore } from './file-store.ts';
 
 const temp = makeTempDir('file-conformance');

@@ -4,9 +4,9 @@ import { mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSy
 import { join } from 'node:path';
 import { CairnError, type DurableStore } from '@cairn/core';
 import { entryFixture, newRunFixture } from '@cairn/core/testing';
+import { makeTempDir } from '@cairn/test-rigs/temp-dir';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { frameRanges, journalPathOf } from '../test-support/journal-bytes.ts';
-import { makeTempDir } from '../test-support/temp-dir.ts';
+import { frameRanges, journalPathOf } from '../../test/test-support/journal-bytes.ts';
 import { checkFileStoreIntegrity } from './file-integrity.ts';
 import { type CreateFileStoreOptions, createFileStore } from './file-store.ts';
 import { currentIdentity } from './process-identity.ts';

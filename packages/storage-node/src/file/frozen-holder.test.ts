@@ -6,9 +6,9 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DurableStore } from '@cairn/core';
 import { entryFixture, newRunFixture } from '@cairn/core/testing';
+import { makeTempDir } from '@cairn/test-rigs/temp-dir';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { fixturePath } from '../test-support/child-processes.ts';
-import { makeTempDir } from '../test-support/temp-dir.ts';
+import { fixturePath } from '../../test/test-support/child-processes.ts';
 import { checkFileStoreIntegrity } from './file-integrity.ts';
 import { createFileStore } from './file-store.ts';
 

@@ -5,8 +5,8 @@ import { existsSync, linkSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CairnError, type DurableStore } from '@cairn/core';
 import { entryFixture, newRunFixture } from '@cairn/core/testing';
+import { makeTempDir } from '@cairn/test-rigs/temp-dir';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { makeTempDir } from '../test-support/temp-dir.ts';
 import { type CreateFileStoreOptions, createFileStore } from './file-store.ts';
 import { currentIdentity, type ProcessIdentity } from './process-identity.ts';
 

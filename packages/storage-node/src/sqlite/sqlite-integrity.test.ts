@@ -3,8 +3,8 @@
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { entryFixture, newRunFixture } from '@cairn/core/testing';
+import { makeTempDir } from '@cairn/test-rigs/temp-dir';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeTempDir } from '../test-support/temp-dir.ts';
 import { checkSqliteIntegrity } from './sqlite-integrity.ts';
 import { createSqliteStore } from './sqlite-store.ts';
 

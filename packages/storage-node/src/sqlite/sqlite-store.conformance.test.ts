@@ -3,8 +3,8 @@
 import { join } from 'node:path';
 import type { DurableStore } from '@cairn/core';
 import { engineConformanceSuite, payloadLimitsSuite, type StoreHarness, storeConformanceSuite } from '@cairn/core/testing';
+import { makeTempDir } from '@cairn/test-rigs/temp-dir';
 import { afterAll } from 'vitest';
-import { makeTempDir } from '../test-support/temp-dir.ts';
 import { type CreateSqliteStoreOptions, createSqliteStore } from './sqlite-store.ts';
 
 const temp = makeTempDir('sqlite-conformance');

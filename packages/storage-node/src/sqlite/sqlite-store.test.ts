@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { CairnError, type DurableStore } from '@cairn/core';
 import { entryFixture, newRunFixture } from '@cairn/core/testing';
+import { makeTempDir } from '@cairn/test-rigs/temp-dir';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { runRacingChildren } from '../test-support/child-processes.ts';
-import { makeTempDir } from '../test-support/temp-dir.ts';
+import { runRacingChildren } from '../../test/test-support/child-processes.ts';
 import { MIGRATIONS, SCHEMA_VERSION, sqliteTables } from './sqlite-schema.ts';
 import { type CreateSqliteStoreOptions, createSqliteStore } from './sqlite-store.ts';
 
