@@ -86,6 +86,7 @@ export function decodeRun(sql: SqlExecutor, tables: TableNames, row: RunRow): Lo
     // Runs written before these fields existed read back as null.
     metadata: null,
     expiresAt: null,
+    attempt: 1,
     ...fields,
     runId: row.run_id,
     workflow: row.workflow,

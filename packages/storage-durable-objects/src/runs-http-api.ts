@@ -4,7 +4,7 @@
  *   GET  /runs                 list (?status=paused,running&workflow=…&limit=…&cursor=…)
  *   POST /runs                 start  { workflow, input?, runId? }            → 201
  *   GET  /runs/:id             get
- *   GET  /runs/:id/history     history
+ *   GET  /runs/:id/history     { runId, items } (the shape of `cairn history --json`)
  *   POST /runs/:id/signal      { name, payload? }
  *   POST /runs/:id/approve     { approvalId, approved, by, reason?, data? }
  *   POST /runs/:id/cancel      { reason? }
@@ -210,7 +210,7 @@ export async function handleRunsRequest(request: Request, options: HandleRunsReq
     if (action === 'events')
       return method === 'GET' ? await eventStreamResponse(host, runId, request, options.events) : allow('GET');
     if (action === 'export') return method === 'GET' ? await exportResponse(host, runId) : allow('GET');
-    if (action === 'history') return method === 'GET' ? json({ runId, history: await host.history(runId) }) : allow('GET');
+    if (action === 'history') return method === 'GET' ? json({ runId, items: await host.history(runId) }) : allow('GET');
     if (!['signal', 'approve', 'cancel', 'retry', 'fork'].includes(action)) return problem(404, 'not-found', 'no such route');
     if (method !== 'POST') return allow('POST');
     const fields = await body();

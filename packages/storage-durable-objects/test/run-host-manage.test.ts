@@ -60,7 +60,7 @@ describe('run host management over HTTP', () => {
     expect(await ledger(runId).count('model:1'), 'the failed call made again').toBe(2);
     expect(await ledger(runId).count('tool:issue_refund:end')).toBe(1);
     const history = await call('GET', `/runs/${runId}/history`);
-    const retries = history.body.history.filter((item: { kind: string }) => item.kind === 'run-retry');
+    const retries = history.body.items.filter((item: { kind: string }) => item.kind === 'run-retry');
     expect(retries).toEqual([expect.objectContaining({ retry: expect.objectContaining({ by: 'ops@example.com', attempt: 2 }) })]);
     // A completed run is refused, naming it.
     const again = await call('POST', `/runs/${runId}/retry`, {});
@@ -87,7 +87,7 @@ describe('run host management over HTTP', () => {
     expect(bad.status).toBe(400);
     const history = await call('GET', `/runs/${ids[0]}/history`);
     const afterLookup =
-      history.body.history.find((item: { key: string }) => item.key.startsWith('tool:lookup_order')) ?? history.body.history[3];
+      history.body.items.find((item: { key: string }) => item.key.startsWith('tool:lookup_order')) ?? history.body.items[3];
     const fork = await call('POST', `/runs/${ids[0]}/fork`, { atSeq: afterLookup.seq, runId: `fork_${unique()}` });
     expect(fork.status).toBe(201);
     expect(fork.body.forkedFrom).toEqual({ runId: ids[0], atSeq: afterLookup.seq });

@@ -50,6 +50,7 @@ export function joinRun(head: RunHead, texts: readonly StoredText[]): RunRecord 
     // Runs written before these fields existed read back as null.
     metadata: head.metadata ?? null,
     expiresAt: head.expiresAt ?? null,
+    attempt: head.attempt ?? 1,
     input,
     output: byField.get('output') ?? null,
     error: byField.get('error') ?? null,

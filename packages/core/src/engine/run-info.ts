@@ -37,6 +37,8 @@ export interface RunInfo {
   metadata: Record<string, string> | null;
   /** When the ended run may be deleted (retention), or null. */
   expiresAt: number | null;
+  /** 1, plus one per retry in place; `history` says who retried it and why. */
+  attempt: number;
   lastSeq: number;
   createdAt: number;
   updatedAt: number;
@@ -86,6 +88,7 @@ export function toRunInfo(record: RunRecord): RunInfo {
     forkedFrom: record.forkedFrom,
     metadata: record.metadata ?? null,
     expiresAt: record.expiresAt ?? null,
+    attempt: record.attempt ?? 1,
     lastSeq: record.lastSeq,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,

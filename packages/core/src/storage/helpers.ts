@@ -20,7 +20,15 @@ export function initialRecord(run: NewRun, adapter: string): RunRecord {
   }
   assertMetadata(adapter, run.runId, run.metadata ?? null);
   assertExpiresAt(adapter, run.runId, run.expiresAt ?? null);
-  return { ...run, metadata: run.metadata ?? null, expiresAt: run.expiresAt ?? null, version: 0, lastSeq: 0 };
+  assertAttempt(adapter, run.runId, run.attempt ?? 1);
+  return {
+    ...run,
+    metadata: run.metadata ?? null,
+    expiresAt: run.expiresAt ?? null,
+    attempt: run.attempt ?? 1,
+    version: 0,
+    lastSeq: 0,
+  };
 }
 
 /** Most keys of a run's metadata. */
@@ -56,6 +64,13 @@ export function assertMetadata(adapter: string, runId: string, metadata: unknown
 export function assertPatchFields(adapter: string, runId: string, patch: RunPatch | undefined): void {
   if (patch?.metadata !== undefined) assertMetadata(adapter, runId, patch.metadata);
   if (patch?.expiresAt !== undefined) assertExpiresAt(adapter, runId, patch.expiresAt);
+  if (patch?.attempt !== undefined) assertAttempt(adapter, runId, patch.attempt);
+}
+
+/** Check a run's `attempt`: an integer ≥ 1. */
+export function assertAttempt(adapter: string, runId: string, attempt: unknown): void {
+  if (typeof attempt !== 'number' || !Number.isSafeInteger(attempt) || attempt < 1)
+    throw new InvalidArgumentError(`[${adapter}] run "${runId}": attempt must be an integer ≥ 1`);
 }
 
 /** Check a run's `expiresAt`: `null` or a finite time in ms. */

@@ -47,6 +47,7 @@ export function initialRun(fields: InitialRunFields): NewRun {
     forkedFrom: fields.forkedFrom ?? null,
     metadata: fields.metadata ?? null,
     expiresAt: fields.expiresAt ?? null,
+    attempt: 1,
     createdAt: fields.createdAt,
     updatedAt: fields.createdAt,
   };

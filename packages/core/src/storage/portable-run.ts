@@ -119,6 +119,7 @@ const HEADER_CHECKS: Record<string, (value: unknown) => boolean> = {
 const OPTIONAL_CHECKS: Record<string, (value: unknown) => boolean> = {
   metadata: (v) => v === null || (isRecord(v) && Object.values(v).every((x) => typeof x === 'string')),
   expiresAt: (v) => v === null || isFiniteNumber(v),
+  attempt: (v) => v === null || (typeof v === 'number' && Number.isSafeInteger(v) && v >= 1),
 };
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -214,6 +215,7 @@ export function parsePortableRun(document: string): PortableRun {
   const { version: _version, lastSeq: _lastSeq, ...rest } = run;
   const header: Record<string, unknown> = { ...rest, lease: null };
   for (const field of Object.keys(OPTIONAL_CHECKS)) header[field] ??= null;
+  header.attempt ??= 1;
   return { run: header as unknown as NewRun, entries };
 }
 

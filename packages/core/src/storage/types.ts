@@ -75,6 +75,8 @@ export interface RunRecord {
    * never. A run that has not ended is never deleted for it.
    */
   expiresAt: number | null;
+  /** The run's attempt: 1, plus one for each retry in place (`runtime.retry`). */
+  attempt: number;
   createdAt: number;
   updatedAt: number;
 }

@@ -66,6 +66,7 @@ export function richRunFixture(runId: string, overrides: Partial<NewRun> = {}): 
     forkedFrom: { runId: 'source_run-1', atSeq: 9 },
     metadata: { sessionId: 'session_1', 'user.id': 'us\u00e9r-\u{1F600}', empty: '', quote: 'a"b\\c\n' },
     expiresAt: FIXTURE_TIME + 7 * 86_400_000,
+    attempt: 3,
     createdAt: FIXTURE_TIME - 1,
     updatedAt: FIXTURE_TIME + 1,
     ...overrides,

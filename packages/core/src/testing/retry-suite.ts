@@ -125,6 +125,7 @@ export function retryScenarios(
       const info = await b.get(run.runId);
       expect(info.status).toBe('completed');
       expect(info.error).toBeUndefined();
+      expect(info.attempt, 'get() shows the attempts of the run').toBe(2);
     },
     timeout,
   );
@@ -143,6 +144,7 @@ export function retryScenarios(
       world.chargeFails = false;
       expect(await (await a.retry<number>(run.runId, { by: 'third' })).result()).toBe((2 * 10 + 1) * 2);
       expect(world.calls.get('charge')).toBe(3);
+      expect((await a.get(run.runId)).attempt).toBe(3);
       expect(new Set(world.keys).size, 'every attempt of the once step used one idempotency key').toBe(1);
       expect(world.charges.size, 'the provider charged once').toBe(1);
       const retries = (await a.history(run.runId)).filter((item) => item.kind === 'run-retry');

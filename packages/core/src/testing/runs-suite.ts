@@ -50,6 +50,7 @@ export function runsSuite(harness: StoreHarness): void {
         forkedFrom: null,
         metadata: null,
         expiresAt: null,
+        attempt: 1,
         step: { index: 0, name: null },
         cancelRequested: false,
         updatedAt: FIXTURE_TIME + 9,

@@ -94,8 +94,8 @@ it('completes a run after workerd is disposed mid-step and restarted over the sa
 
   const info = (await (await second.dispatchFetch(`http://127.0.0.1/runs/${runId}`)).json()) as Record<string, unknown>;
   expect(info).toMatchObject({ status: 'completed', output: 6 });
-  const { history } = (await (await second.dispatchFetch(`http://127.0.0.1/runs/${runId}/history`)).json()) as {
-    history: Array<{ kind: string; key: string }>;
+  const { items: history } = (await (await second.dispatchFetch(`http://127.0.0.1/runs/${runId}/history`)).json()) as {
+    items: Array<{ kind: string; key: string }>;
   };
   expect(history.filter((item) => item.kind === 'step-end').map((item) => item.key)).toEqual(['a#0', 'b#0', 'c#0']);
   expect(history.some((item) => item.kind === 'sleep-start')).toBe(true);

@@ -73,7 +73,7 @@ describe('demo Worker', () => {
     expect(again.status).toBe(400);
     expect(again.body.error?.message).toContain('is completed');
     const history = await call('GET', `/runs/${runId}/history`);
-    const kinds = (history.body.history as Array<{ kind: string }>).map((item) => item.kind);
+    const kinds = (history.body.items as Array<{ kind: string }>).map((item) => item.kind);
     expect(kinds[0]).toBe('run-start');
     expect(kinds).toContain('approval-decide');
     expect(kinds.at(-1)).toBe('run-end');

@@ -7,6 +7,7 @@
  *   would silently become U+FFFD and a replayed value would differ from the recorded one (ADR 0035).
  */
 import {
+  assertAttempt,
   assertExpiresAt,
   assertMetadata,
   assertPayloadSizes,
@@ -79,6 +80,7 @@ const FIELD_CHECKS: Record<string, (runId: string, value: unknown) => void> = {
   },
   metadata: (runId, value) => assertMetadata(ADAPTER, runId, value),
   expiresAt: (runId, value) => assertExpiresAt(ADAPTER, runId, value),
+  attempt: (runId, value) => assertAttempt(ADAPTER, runId, value),
   workflow: (runId, value) => assertText(runId, 'workflow', value, false),
   createdAt: (runId, value) => assertNumber(runId, 'createdAt', value, false),
   updatedAt: (runId, value) => assertNumber(runId, 'updatedAt', value, false),
@@ -146,6 +148,7 @@ export function normalizeRecord(record: RunRecord): RunRecord {
     // Runs written before these fields existed read back as null.
     metadata: record.metadata ? { ...record.metadata } : null,
     expiresAt: record.expiresAt ?? null,
+    attempt: record.attempt ?? 1,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
   };

@@ -24,6 +24,7 @@ export const HEADER_COLUMNS = [
   'forked_from_seq',
   'updated_at',
   'expires_at',
+  'attempt',
 ] as const;
 
 /** The opaque columns kept in the payloads table, in a fixed order. */
@@ -49,6 +50,7 @@ export interface RunRow {
   created_at: number;
   updated_at: number;
   expires_at: number | null;
+  attempt: number;
   input: string;
   output: string | null;
   error: string | null;
@@ -88,6 +90,7 @@ export function recordOf(row: RunRow): RunRecord {
     forkedFrom: row.forked_from_run_id === null ? null : { runId: row.forked_from_run_id, atSeq: row.forked_from_seq as number },
     metadata: row.metadata === null ? null : (JSON.parse(row.metadata) as Record<string, string>),
     expiresAt: row.expires_at,
+    attempt: row.attempt,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -116,6 +119,7 @@ export function headerValues(record: RunRecord, usageText?: string): SQLInputVal
     record.forkedFrom?.atSeq ?? null,
     record.updatedAt,
     record.expiresAt ?? null,
+    record.attempt ?? 1,
   ];
 }
 

@@ -112,13 +112,14 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 2,
-    name: 'run metadata and retention',
+    name: 'run metadata, retention and attempts',
     // ALTER TABLE has no IF NOT EXISTS: these rely on the migration transaction (statements and the
     // version record commit together, so a migration is never half applied).
     statements: ({ runs, payloads }) => [
       // Small and rarely changed: the expiry sits in the header row; the metadata map (up to a few
       // KB) with the other rarely written texts, out of the row every append rewrites.
       `ALTER TABLE ${runs} ADD COLUMN expires_at INTEGER`,
+      `ALTER TABLE ${runs} ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1`,
       `ALTER TABLE ${payloads} ADD COLUMN metadata TEXT`,
     ],
   },

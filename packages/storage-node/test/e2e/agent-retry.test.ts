@@ -166,7 +166,9 @@ describe('a failed agent run continues in place in a new process (SQLite, real o
       env,
     );
     expect(result.code, result.stderr).toBe(0);
-    expect(result.json()).toMatchObject({ runId, status: 'completed', output: SHOP_OUTPUT });
+    expect(result.json()).toMatchObject({ runId, status: 'completed', output: SHOP_OUTPUT, attempt: 2 });
+    const shown = await cairn(['show', runId, '--store', store, '--no-color'], env);
+    expect(shown.stdout).toMatch(/Attempt\s+2 \(retried/);
     expectReplayed(before, server.requests.slice(mark));
     expectEachSaleOnce(salesFile);
     const history = await cairn(['history', runId, '--store', store, '--json'], env);

@@ -86,6 +86,7 @@ export async function appendRetry(
       error: null,
       output: null,
       cancelRequested: false,
+      attempt,
       lease: { owner: options.owner, expiresAt: now + options.leaseMs },
     });
   } catch (error) {

@@ -49,6 +49,7 @@ export function printRunDetails(io: CliIo, raw: RunInfo): void {
         .map(([key, value]) => `${key}=${value}`)
         .join(', '),
     ]);
+  if (info.attempt > 1) lines.push(['Attempt', `${info.attempt} (retried; see cairn history)`]);
   if (info.expiresAt !== null && info.expiresAt !== undefined) lines.push(['Expires', formatTimeAndAge(info.expiresAt, now)]);
   lines.push(['Journal', `${info.lastSeq} entries`]);
   // Values are previewed from the raw run and escaped once: escaping first would show JSON's
