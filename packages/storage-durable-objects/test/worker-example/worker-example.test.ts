@@ -104,7 +104,8 @@ describe('demo Worker', () => {
     expect((await call('POST', '/runs', { input: 1 })).status).toBe(400);
     expect((await call('GET', '/runs?status=sleeping')).status).toBe(400);
     expect((await call('POST', '/runs', { workflow: 'support', input: 'x'.repeat(2 * 1024 * 1024) })).status).toBe(413);
-    expect((await call('DELETE', '/runs/run_x')).status).toBe(405);
+    expect((await call('PUT', '/runs/run_x')).status).toBe(405);
+    expect((await call('DELETE', '/runs/run_x')).body).toEqual({ runId: 'run_x', deleted: false });
     expect((await call('GET', '/elsewhere')).status).toBe(404);
     const taken = (await call('POST', '/runs', { workflow: 'follow-up', input: { customer: 'C' }, runId: 'run_fixed_1' })).body;
     expect(taken.runId).toBe('run_fixed_1');
