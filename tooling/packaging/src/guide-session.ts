@@ -5,10 +5,12 @@
  * first on PATH hands npm the packed tarballs instead (the only stand-in; the guide text is not
  * touched).
  */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import type { GuideStep } from './guide-steps.ts';
 import type { PackedPackage } from './packages.ts';
 import { runCommand } from './run-command.ts';
@@ -177,7 +179,8 @@ export async function openGuideSession(label: string, options: OpenGuideSessionO
         120_000,
       );
       const check = () => {
-        if (!`${stdout}\n${stderr}`.includes(step.ready)) return;
+        // Tools colour their output when CI is set (Vite: "Local" in bold): match the plain text.
+        if (!stripVTControlCharacters(`${stdout}\n${stderr}`).includes(step.ready)) return;
         clearTimeout(timer);
         resolve({ step, stdout, stderr });
       };

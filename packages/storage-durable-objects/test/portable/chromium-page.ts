@@ -4,7 +4,7 @@
  * in localStorage.
  */
 import { createRuntime, exportRun, type RunInfo } from '@cairn/core';
-import { createIndexedDBStore } from '../../../storage-indexeddb/src/index.ts';
+import { createIndexedDBStore } from '@cairn/storage-indexeddb';
 import { refundFlow } from './refund-flow.ts';
 
 function count(step: string): void {

@@ -13,7 +13,7 @@ import { order, shipping, shopAgent, shopReply } from '../../test/test-support/f
 import { cairn, killCliChildren } from '../../test/test-support/run-cli.ts';
 import { createSqliteStore } from '../sqlite/sqlite-store.ts';
 
-const V2 = fileURLToPath(new URL('../test-support/fixtures/deploy-v2-workflows.ts', import.meta.url));
+const V2 = fileURLToPath(new URL('../../test/test-support/fixtures/deploy-v2-workflows.ts', import.meta.url));
 const temp = makeTempDir('cli-check-replay');
 const db = join(temp.path, 'runs.db');
 const ledgerFile = join(temp.path, 'ledger.txt');

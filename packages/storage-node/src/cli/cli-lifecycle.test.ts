@@ -11,7 +11,7 @@ import { counter, waiter } from '../../test/test-support/fixtures/cli-lifecycle-
 import { CAIRN_BIN, cairn, killCliChildren } from '../../test/test-support/run-cli.ts';
 import { createSqliteStore } from '../index.ts';
 
-const WORKFLOWS = fileURLToPath(new URL('../test-support/fixtures/cli-lifecycle-workflows.ts', import.meta.url));
+const WORKFLOWS = fileURLToPath(new URL('../../test/test-support/fixtures/cli-lifecycle-workflows.ts', import.meta.url));
 const temp = makeTempDir('cli-lifecycle');
 const opened: Runtime[] = [];
 afterEach(async () => {
