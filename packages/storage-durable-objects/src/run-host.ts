@@ -146,7 +146,8 @@ export function createRunHost(options: CreateRunHostOptions): RunHost {
       schedule.ensureBy(event.at + leaseMs);
     } else if (event.type === 'run-pause' && event.wakeAt !== null) {
       schedule.ensureBy(event.wakeAt);
-    } else if (event.type === 'run-end') {
+    } else if (event.type === 'run-end' && (keepsRetention || seenExpiry)) {
+      // Only objects that delete by retention scan their ended runs for the next deletion.
       void armRetention();
     }
     try {
@@ -170,6 +171,9 @@ export function createRunHost(options: CreateRunHostOptions): RunHost {
     ...(options.autoCleanup !== undefined ? { autoCleanup: options.autoCleanup } : {}),
   });
   const keepsRetention = options.retention !== undefined && Object.keys(options.retention).length > 0;
+  /** A run of this instance was started with its own `expiresAt` (the alarm also finds older ones). */
+  let seenExpiry = false;
+  let scannedOnce = false;
 
   const ready = ctx.blockConcurrencyWhile(async () => {
     try {
@@ -214,7 +218,10 @@ export function createRunHost(options: CreateRunHostOptions): RunHost {
       if (typeof startOptions?.runId === 'string') runOptions.runId = startOptions.runId;
       if (typeof startOptions?.idempotencyKey === 'string') runOptions.idempotencyKey = startOptions.idempotencyKey;
       if (startOptions?.metadata !== undefined) runOptions.metadata = startOptions.metadata;
-      if (startOptions?.expiresAt !== undefined) runOptions.expiresAt = startOptions.expiresAt;
+      if (startOptions?.expiresAt !== undefined) {
+        runOptions.expiresAt = startOptions.expiresAt;
+        seenExpiry = true;
+      }
       // Armed before the run exists: an object reset right after creating it still has its watchdog.
       schedule.ensureBy(Date.now() + leaseMs);
       const handle = await runtime.start(workflow, input, runOptions);
@@ -291,11 +298,19 @@ export function createRunHost(options: CreateRunHostOptions): RunHost {
           if (!CairnError.is(error, 'lease-held')) failed.push({ runId, error: serializeError(error) });
         }
       }
-      if (keepsRetention || options.autoCleanup === true) await runtime.cleanup().catch(() => 0);
+      if (keepsRetention || seenExpiry || options.autoCleanup === true) await runtime.cleanup().catch(() => 0);
       failedAlarms = failed.length > 0 ? failedAlarms + 1 : 0;
       for (const { runId, error } of failed) log(`[${ADAPTER}] run "${runId}": the alarm could not resume it: ${error.message}`);
       let nextAlarmAt = rearm(due.length >= batch, failedAlarms);
-      const retentionAt = await armRetention();
+      // The ended runs are scanned for the next deletion only where retention can apply: with a
+      // retention option, once runs with an expiresAt were seen, and once per instance (a reset
+      // object learns of the expiries its predecessor recorded).
+      let retentionAt: number | null = null;
+      if (keepsRetention || seenExpiry || !scannedOnce) {
+        scannedOnce = true;
+        retentionAt = await armRetention();
+        if (retentionAt !== null) seenExpiry = true;
+      }
       if (retentionAt !== null && (nextAlarmAt === null || retentionAt < nextAlarmAt)) nextAlarmAt = retentionAt;
       return { resumed, failed, nextAlarmAt };
     },

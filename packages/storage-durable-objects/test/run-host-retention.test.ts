@@ -37,3 +37,29 @@ it('the alarm deletes a completed run 300 ms after it ended; a paused run past i
   await expect(runs.get(done.runId)).rejects.toMatchObject({ code: 'run-not-found' });
   expect((await runs.get(waiting.runId)).status).toBe('paused');
 });
+
+it('a host without a retention option still deletes an ended run at its own expiresAt, by its alarm', async () => {
+  const runs = createRunHostClient(tenantObject(env.HOST_OBJECT, `tenant-${crypto.randomUUID().slice(0, 8)}`));
+  const run = await runs.start('greeter', null, { runId: 'greet-expiring', expiresAt: Date.now() + 300 });
+  await waitFor(
+    'paused',
+    () => runs.get(run.runId),
+    (info) => info.status === 'paused',
+    { timeoutMs: 5000 },
+  );
+  await runs.signal(run.runId, 'name', 'Ada');
+  await waitFor(
+    'completed',
+    () => runs.get(run.runId),
+    (info) => info.status === 'completed',
+    { timeoutMs: 5000 },
+  );
+  // Only the alarm deletes it: the test reads stats, which delete nothing.
+  await waitFor(
+    'the alarm to delete the expired run',
+    () => runs.stats(),
+    (s) => s.total === 0,
+    { timeoutMs: 5000 },
+  );
+  await expect(runs.get(run.runId)).rejects.toMatchObject({ code: 'run-not-found' });
+});
