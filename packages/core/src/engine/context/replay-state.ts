@@ -52,8 +52,6 @@ export interface ReplayState {
    * key) but they run again instead of going to `onUnknown`, until a new intent is written.
    */
   retried: Set<string>;
-  /** The run's attempt: 1 + the number of `run-retry` entries. */
-  attempt: number;
   lastSeq: number;
   /** Patches taken (`change-mark` `patch:<id>`): not calls, never matched to a call index. */
   patches: Map<string, { seq: number; index: number }>;
@@ -75,7 +73,6 @@ export function emptyReplayState(): ReplayState {
     recordedCalls: 0,
     hasRunEnd: false,
     retried: new Set(),
-    attempt: 1,
     lastSeq: 0,
     patches: new Map(),
     definitions: new Map(),
@@ -127,7 +124,6 @@ export function addEntries(state: ReplayState, entries: readonly JournalEntry[])
         break;
       case 'run-retry':
         retryFailedSteps(state);
-        state.attempt = decoded.record.attempt;
         break;
       case 'change-mark':
         if (decoded.record.type === 'patch' && !state.patches.has(decoded.record.patchId))

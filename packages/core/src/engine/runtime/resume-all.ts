@@ -6,6 +6,7 @@
 import { CairnError } from '../../errors.ts';
 import type { DurableStore } from '../../storage/types.ts';
 import type { Clock } from '../clock.ts';
+import { needsDriver } from './serve-loop.ts';
 
 /** Resume every due run; `lease-held` losses are not failures (another resumer was first). */
 export async function resumeDue(options: {
@@ -29,10 +30,7 @@ export async function resumeDue(options: {
     cursor = page.cursor;
     for (const run of page.runs) {
       if (options.isDriven(run.runId) || !options.hasWorkflow(run.workflow)) continue;
-      const due =
-        run.status === 'running'
-          ? !run.lease || run.lease.expiresAt <= now || run.lease.owner === owner || options.withLocks
-          : run.wakeAt !== null && run.wakeAt <= now;
+      const due = needsDriver(run, now, owner, options.withLocks);
       if (!due) {
         if (run.status === 'paused' && run.wakeAt !== null) options.scheduleWake(run.runId, run.wakeAt);
         continue;

@@ -15,7 +15,7 @@
 import { CairnError, InvalidArgumentError, LeaseHeldError, RunNotRetryableError } from '../../errors.ts';
 import type { DurableStore, JournalEntry, RunRecord } from '../../storage/types.ts';
 import type { Clock } from '../clock.ts';
-import { readEntry, runRetryEntry } from '../journal-format.ts';
+import { runRetryEntry } from '../journal-format.ts';
 
 /** Who retries and why (recorded in the journal). */
 export interface RetryOptions {
@@ -36,17 +36,6 @@ export function checkRetryOptions(runId: string, options: RetryOptions | undefin
       runId,
     });
   return reason === undefined ? { by } : { by, reason };
-}
-
-/** The attempt a run is at: 1 + its `run-retry` entries. */
-export function attemptOf(entries: readonly JournalEntry[]): number {
-  let attempt = 1;
-  for (const entry of entries) {
-    if (entry.kind !== 'run-retry') continue;
-    const decoded = readEntry(entry);
-    if (decoded.kind === 'run-retry') attempt = decoded.record.attempt;
-  }
-  return attempt;
 }
 
 /** Refuse anything but a failed run, naming its status. */
@@ -70,7 +59,8 @@ export async function appendRetry(
   assertRetryable(record);
   const { runId } = record;
   const entries = await store.readEntries(runId);
-  const attempt = attemptOf(entries) + 1;
+  // The header counts the attempts (every retry writes it with its `run-retry`).
+  const attempt = (record.attempt ?? 1) + 1;
   const now = options.clock.now();
   const retry = runRetryEntry(
     { by: options.by, at: now, attempt, ...(options.reason !== undefined ? { reason: options.reason } : {}) },
