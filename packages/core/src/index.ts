@@ -12,6 +12,7 @@ export type { AgentInput } from './agent/conversation.ts';
 export type { AgentWorkflow } from './agent/define-agent.ts';
 export { defineAgent } from './agent/define-agent.ts';
 export type { SchemaIssue } from './agent/json-schema-check.ts';
+export { readModelTurn } from './agent/model-turn.ts';
 export type { AgentTool, AnyTool, ToolContext, ToolOnUnknown, ToolOptions } from './agent/tool.ts';
 export { tool } from './agent/tool.ts';
 export type { ToolApprovalDetails } from './agent/tool-calls.ts';
@@ -39,7 +40,7 @@ export type { ChangeMarkRecord, DefinitionPart, StepUsage } from './engine/journ
 export type { Backoff, RetryPolicy } from './engine/retry-policy.ts';
 export { DEFAULT_RETRY } from './engine/retry-policy.ts';
 export type { HistoryItem, PendingApproval, RunInfo } from './engine/run-info.ts';
-export type { ListQuery, Retention } from './engine/runtime/management.ts';
+export type { HistoryOptions, ListQuery, Retention } from './engine/runtime/management.ts';
 export { nextRetentionAt } from './engine/runtime/management.ts';
 export type { RetryAllQuery, RetryOptions } from './engine/runtime/retry-run.ts';
 export type { StartOptions } from './engine/runtime/runtime-types.ts';

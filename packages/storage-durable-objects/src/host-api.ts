@@ -7,6 +7,7 @@
 import type {
   ApprovalInput,
   HistoryItem,
+  HistoryOptions,
   RetryOptions,
   RunEventPage,
   RunInfo,
@@ -62,7 +63,8 @@ export interface RunHostApi {
   start(workflow: string, input: unknown, options?: StartRunOptions): Promise<RunInfo>;
   get(runId: string): Promise<RunInfo>;
   list(query?: ListRunsOptions): Promise<{ runs: RunInfo[]; cursor?: string }>;
-  history(runId: string): Promise<HistoryItem[]>;
+  /** The run's journal as history items; `{ afterSeq, limit }` reads one page (the UI stream polls with it). */
+  history(runId: string, options?: HistoryOptions): Promise<HistoryItem[]>;
   signal(runId: string, name: string, payload?: unknown): Promise<void>;
   approve(runId: string, approvalId: string, decision: ApprovalInput): Promise<void>;
   cancel(runId: string, options?: { reason?: string }): Promise<void>;

@@ -47,7 +47,7 @@ export function createRunHostClient(endpoint: RunHostEndpoint): RunHostApi {
     start: (workflow, input, options) => call('start', options === undefined ? [workflow, input] : [workflow, input, options]),
     get: (runId) => call('get', [runId]),
     list: (query) => call('list', query === undefined ? [] : [query]),
-    history: (runId) => call('history', [runId]),
+    history: (runId, options) => call('history', options === undefined ? [runId] : [runId, options]),
     signal: async (runId, name, payload) => {
       await call('signal', [runId, name, payload]);
     },

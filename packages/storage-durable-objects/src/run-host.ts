@@ -229,7 +229,7 @@ export function createRunHost(options: CreateRunHostOptions): RunHost {
     },
     get: async (runId) => runtime.get(runId),
     list: async (query) => runtime.list(query),
-    history: async (runId) => runtime.history(runId),
+    history: async (runId, historyOptions) => runtime.history(runId, historyOptions),
     signal: async (runId, name, payload) => runtime.signal(runId, name, payload),
     approve: async (runId, approvalId, decision) => runtime.approve(runId, approvalId, decision),
     cancel: async (runId, cancelOptions) => runtime.cancel(runId, cancelOptions),

@@ -15,6 +15,7 @@
  *   POST /runs:cleanup         { olderThanMs?, status? }                      → { deleted }
  *   POST /runs:retry-all       { workflow?, failedAfter?, limit?, by?, reason? } → { retried, failed }
  *   GET  /runs/:id/events      Server-Sent Events, resumable with Last-Event-ID (runs-http-streams.ts)
+ *   GET  /runs/:id/ui-stream   the AI SDK UI message stream of an agent run (when `uiStream` is given)
  *   GET  /runs/:id/export      portable JSON-lines document
  *   POST /runs/import          import such a document → 201
  *
@@ -53,6 +54,12 @@ export interface HandleRunsRequestOptions {
   maxImportBytes?: number;
   /** Polling and lifetime of `GET /runs/:id/events` streams. */
   events?: EventStreamRouteOptions;
+  /**
+   * Serves `GET /runs/:id/ui-stream` (404 without it): `uiStreamRoute()` of `@cairn/ai-sdk/ui`, which
+   * rebuilds the run's AI SDK UI message stream from its journal (ADR 0136). Kept a hook so this
+   * package does not depend on the AI SDK.
+   */
+  uiStream?: (host: RunHostApi, runId: string, request: Request) => Promise<Response>;
 }
 
 const STATUSES: readonly RunStatus[] = ['running', 'paused', 'failed', 'completed', 'cancelled'];
@@ -209,6 +216,8 @@ export async function handleRunsRequest(request: Request, options: HandleRunsReq
     }
     if (action === 'events')
       return method === 'GET' ? await eventStreamResponse(host, runId, request, options.events) : allow('GET');
+    if (action === 'ui-stream' && options.uiStream)
+      return method === 'GET' ? await options.uiStream(host, runId, request) : allow('GET');
     if (action === 'export') return method === 'GET' ? await exportResponse(host, runId) : allow('GET');
     if (action === 'history') return method === 'GET' ? json({ runId, items: await host.history(runId) }) : allow('GET');
     if (!['signal', 'approve', 'cancel', 'retry', 'fork'].includes(action)) return problem(404, 'not-found', 'no such route');

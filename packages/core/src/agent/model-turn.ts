@@ -95,3 +95,15 @@ export async function modelTurn<O>(
   conversation.push(turn.m);
   return turn;
 }
+
+/**
+ * The assistant message and finish reason a recorded `model#n` step value holds (its `value` in
+ * `runtime.history`), or undefined when the value is not a model turn. For readers of the journal
+ * outside the agent (UI streams), so the field letters stay this file's.
+ */
+export function readModelTurn(value: unknown): { message: AssistantMessage; finishReason: FinishReason } | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { m, f } = value as Partial<ModelTurn>;
+  if (typeof m !== 'object' || m === null || m.role !== 'assistant' || typeof f !== 'string') return undefined;
+  return { message: m, finishReason: f };
+}

@@ -380,7 +380,7 @@ export function createRuntime(options: CreateRuntimeOptions): Runtime {
     retryAll: (query = {}) => retryFailed({ store, query, retry: retryRun, hasWorkflow: (name) => workflows.has(name) }),
     handle,
     get: (runId) => getRunInfo(store, runId),
-    history: (runId) => getHistory(store, runId),
+    history: (runId, options) => getHistory(store, runId, options),
     list: (query = {}) => listRunInfos(store, query),
     stats: async () => ({ ...(await store.stats()), backend: store.name }),
     signal: (runId, name, payload) => delivery.signal(runId, name, payload),

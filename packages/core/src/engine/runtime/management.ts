@@ -29,10 +29,29 @@ export async function getRunInfo(store: DurableStore, runId: string): Promise<Ru
   return info;
 }
 
-/** A run's journal as history items. */
-export async function getHistory(store: DurableStore, runId: string): Promise<HistoryItem[]> {
+/** A page of `history`: the entries after `afterSeq` (default 0), at most `limit` (1–10 000; default all). */
+export interface HistoryOptions {
+  afterSeq?: number;
+  limit?: number;
+}
+
+/** A run's journal (or one page of it) as history items. */
+export async function getHistory(store: DurableStore, runId: string, options: HistoryOptions = {}): Promise<HistoryItem[]> {
+  const { afterSeq, limit } = options;
+  if (afterSeq !== undefined && (!Number.isSafeInteger(afterSeq) || afterSeq < 0))
+    throw new InvalidArgumentError(`[@cairn/core] history of run "${runId}": afterSeq must be a non-negative integer`, { runId });
+  if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1 || limit > 10_000))
+    throw new InvalidArgumentError(`[@cairn/core] history of run "${runId}": limit must be an integer from 1 to 10000`, {
+      runId,
+    });
   await requireRun(store, runId);
-  return toHistory(await store.readEntries(runId));
+  const page = afterSeq !== undefined || limit !== undefined;
+  return toHistory(
+    await store.readEntries(
+      runId,
+      page ? { ...(afterSeq !== undefined ? { afterSeq } : {}), ...(limit !== undefined ? { limit } : {}) } : undefined,
+    ),
+  );
 }
 
 /** What `runtime.list` takes. */

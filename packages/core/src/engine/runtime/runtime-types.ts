@@ -9,7 +9,7 @@ import type { Backoff, RetryPolicy } from '../retry-policy.ts';
 import type { HistoryItem, RunInfo } from '../run-info.ts';
 import type { Workflow } from '../workflow.ts';
 import type { ApprovalInput } from './deliver-external.ts';
-import type { ListQuery, Retention } from './management.ts';
+import type { HistoryOptions, ListQuery, Retention } from './management.ts';
 import type { RetryAllQuery, RetryOptions } from './retry-run.ts';
 import type { RunHandle } from './run-handles.ts';
 import type { ServeOptions, Server } from './serve-loop.ts';
@@ -88,7 +88,8 @@ export interface Runtime {
   cancel(runId: string, options?: { reason?: string }): Promise<void>;
   fork<O = unknown>(runId: string, options: { atSeq: number; input?: unknown; runId?: string }): Promise<RunHandle<O>>;
   get(runId: string): Promise<RunInfo>;
-  history(runId: string): Promise<HistoryItem[]>;
+  /** The run's journal as history items; `{ afterSeq, limit }` reads one page of it. */
+  history(runId: string, options?: HistoryOptions): Promise<HistoryItem[]>;
   /** A page of runs, newest first; `metadata` filters by exact match of every pair given. */
   list(query?: ListQuery): Promise<{ runs: RunInfo[]; cursor?: string }>;
   /** Counts of runs by status, and the store's backend name (`sqlite`, `indexeddb`…). */
