@@ -8,7 +8,9 @@
  *   ids), so two readers of the same journal — or one reader before and after a reload — produce
  *   the same chunks with the same ids;
  * - live text deltas of a model step and its recorded reply produce one text part together: the
- *   recorded text supplies whatever the deltas did not (a reconnect shows the recorded text only);
+ *   recorded text supplies whatever the deltas did not; a step whose live text was abandoned (a
+ *   retried attempt) gets its recorded text as a new part under the same id (a reconnect shows the
+ *   recorded text only);
  * - a tool step `tool:<name>#n` is matched to its call by the engine's call order: within one reply,
  *   the calls of a tool that ran take that tool's step numbers in order (approval waits count apart).
  */
@@ -38,8 +40,8 @@ export interface RunMessageChunks {
   textDelta(stepId: string, delta: string): UIMessageChunk[];
   /** The closing chunks. */
   end(end: RunStreamEnd): UIMessageChunk[];
-  /** Live text of this model step is open (its deltas need no journal read first). */
-  isStreaming(stepId: string): boolean;
+  /** The live text of this model step is void (a retried attempt): close it; the recorded text follows. */
+  abandon(stepId: string): UIMessageChunk[];
 }
 
 interface Batch {
@@ -75,6 +77,8 @@ export function createRunMessageChunks(runId: string): RunMessageChunks & { star
   // Live text streamed per model step not yet recorded.
   const streamed = new Map<string, string>();
   const recorded = new Set<string>();
+  // The model step whose live text opened the current UI step.
+  let liveStep: string | undefined;
   // Approval id → call id, for decisions.
   const approvals = new Map<string, string>();
 
@@ -98,7 +102,7 @@ export function createRunMessageChunks(runId: string): RunMessageChunks & { star
     const turn = readModelTurn(item.value);
     if (!turn) return;
     recorded.add(item.key);
-    if (!streamed.has(item.key)) {
+    if (liveStep !== item.key) {
       finishStep(out);
       closeBatch(out);
     }
@@ -196,16 +200,22 @@ export function createRunMessageChunks(runId: string): RunMessageChunks & { star
       if (item.kind === 'approval-request' || item.kind === 'approval-decide') approval(item, out);
       return out;
     },
-    isStreaming: (stepId) => streamed.has(stepId),
+    abandon(stepId) {
+      if (!streamed.delete(stepId)) return [];
+      return [{ type: 'text-end', id: `text:${stepId}` }];
+    },
     textDelta(stepId, delta) {
       if (recorded.has(stepId) || !MODEL_KEY.test(stepId) || delta === '') return [];
       const out: UIMessageChunk[] = [];
       const id = `text:${stepId}`;
       const before = streamed.get(stepId);
-      if (before === undefined) {
+      if (before === undefined && liveStep !== stepId) {
         finishStep(out);
         closeBatch(out);
         startStep(out);
+        liveStep = stepId;
+      }
+      if (before === undefined) {
         out.push({ type: 'text-start', id });
       }
       streamed.set(stepId, (before ?? '') + delta);

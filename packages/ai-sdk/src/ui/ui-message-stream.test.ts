@@ -4,14 +4,13 @@
 // to the AI SDK's own client (`DefaultChatTransport.reconnectToStream` + `readUIMessageStream`).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { CairnError } from '@cairn/core';
-import { createSqliteStore } from '@cairn/storage-node';
 import { createOpenAITestServer, type OpenAITestServer } from '@cairn/test-rigs/openai-test-server';
 import { makeTempDir } from '@cairn/test-rigs/temp-dir';
-import { DefaultChatTransport, readUIMessageStream, type UIMessage, type UIMessageChunk } from 'ai';
+import { DefaultChatTransport } from 'ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTravelAgent, openaiReply, TRAVEL_OUTPUT } from '../../test/test-support/travel-agent.ts';
+import { openaiReply, TRAVEL_OUTPUT } from '../../test/test-support/travel-agent.ts';
+import { openTravel, readAll, TRAVEL_TOOLS, texts, tools } from '../../test/test-support/ui-stream-support.ts';
 import { pipeRunUIStream, toUIMessageStream } from './index.ts';
 
 const temp = makeTempDir('ai-sdk-ui');
@@ -25,88 +24,7 @@ afterAll(async () => {
   temp.remove();
 });
 
-function travel(name: string, model = 'travel') {
-  const store = createSqliteStore({ path: join(temp.path, `${name}.db`) });
-  const agent = createTravelAgent({
-    store,
-    provider: 'openai',
-    baseURL: server.baseURL,
-    apiKey: 'sk-test-ui',
-    bookingsFile: join(temp.path, `${name}.bookings`),
-    owner: `test-${name}`,
-  })(model);
-  return {
-    agent,
-    close: async () => {
-      await agent.close();
-      await store.close();
-    },
-  };
-}
-
-/** Every chunk of `stream`, and the message the AI SDK builds from them. */
-async function readAll(stream: ReadableStream<UIMessageChunk>): Promise<{ chunks: UIMessageChunk[]; message: UIMessage }> {
-  const [forChunks, forMessage] = stream.tee();
-  const chunks: UIMessageChunk[] = [];
-  const collecting = (async () => {
-    for await (const chunk of forChunks) chunks.push(chunk);
-  })();
-  let message: UIMessage | undefined;
-  for await (const state of readUIMessageStream({ stream: forMessage, terminateOnError: true })) message = state;
-  await collecting;
-  if (!message) throw new Error('the stream built no message');
-  return { chunks, message };
-}
-
-const texts = (message: UIMessage) => message.parts.flatMap((part) => (part.type === 'text' ? [part.text] : []));
-const tools = (message: UIMessage) =>
-  message.parts.flatMap((part) =>
-    part.type.startsWith('tool-')
-      ? [
-          (({ type, toolCallId, state, input, output }) => ({ type, toolCallId, state, input, output }))(
-            part as { type: string; toolCallId: string; state: string; input: unknown; output?: unknown },
-          ),
-        ]
-      : [],
-  );
-
-const TRAVEL_TOOLS = [
-  {
-    type: 'tool-find_flight',
-    toolCallId: 'call_0_0',
-    state: 'output-available',
-    input: { city: 'Paris' },
-    output: { flight: 'PAR-101' },
-  },
-  {
-    type: 'tool-find_flight',
-    toolCallId: 'call_0_1',
-    state: 'output-available',
-    input: { city: 'Rome' },
-    output: { flight: 'ROM-101' },
-  },
-  {
-    type: 'tool-book_flight',
-    toolCallId: 'call_1_0',
-    state: 'output-available',
-    input: { flight: 'PAR-101' },
-    output: { booked: 'PAR-101' },
-  },
-  {
-    type: 'tool-book_flight',
-    toolCallId: 'call_2_0',
-    state: 'output-available',
-    input: { flight: 'ROM-101' },
-    output: { booked: 'ROM-101' },
-  },
-  {
-    type: 'tool-book_flight',
-    toolCallId: 'call_2_1',
-    state: 'output-available',
-    input: { flight: 'OSL-101' },
-    output: { booked: 'OSL-101' },
-  },
-];
+const travel = (name: string, model = 'travel') => openTravel(temp.path, name, server.baseURL, model);
 
 describe('toUIMessageStream', () => {
   it('rebuilds a finished run as one assistant message, the same chunks on every read, without a model call', async () => {

@@ -7,7 +7,10 @@
  *
  * Invariants:
  * - journal items are read in seq order, each once, in pages of 256; a live delta is placed only
- *   after the journal has been read past every entry appended before it arrived;
+ *   after the journal has been read past every entry appended before its step started;
+ * - live deltas are streamed only for model steps whose first attempt started after the stream
+ *   subscribed (so the streamed text is whole); a retried attempt ends the live part, and the
+ *   recorded text follows when the step ends;
  * - the stream ends only when the run's header says it ended or paused and the cursor is exactly at
  *   its last seq (a run that went on after a pause keeps the stream going);
  * - every wait is bounded by `pollMs`; `maxStreamMs` closes the stream without `finish` (the client
@@ -117,7 +120,10 @@ export function toUIMessageStream(
         subscribe();
         send(chunks.start());
         let checkHeader = true;
-        let deltas: Extract<RunEvent, { type: 'text-delta' }>[] = [];
+        let events: RunEvent[] = [];
+        // Model steps whose first attempt began after this stream subscribed: only their deltas are
+        // whole from the start. Others show their text when it is recorded.
+        const startedLive = new Set<string>();
         for (;;) {
           if (cancelled) return;
           if (checkHeader) {
@@ -129,20 +135,24 @@ export function toUIMessageStream(
               controller.close();
               return;
             }
-          } else if (deltas.some((event) => !chunks.isStreaming(event.stepId))) {
-            // A step's first delta: entries appended before it (earlier tool outputs) go first.
-            await drain();
           }
-          for (const event of deltas) send(chunks.textDelta(event.stepId, event.delta));
+          for (const event of events) {
+            if (event.type === 'step-start') {
+              if (event.attempt === 1) startedLive.add(event.stepId);
+              else if (startedLive.delete(event.stepId)) send(chunks.abandon(event.stepId));
+            } else if (event.type === 'text-delta' && startedLive.has(event.stepId)) {
+              send(chunks.textDelta(event.stepId, event.delta));
+            }
+          }
           if (Date.now() >= deadline) {
             controller.close();
             return;
           }
           if (queued.length === 0) await sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())));
-          const events = queued.splice(0);
-          deltas = events.filter((event) => event.type === 'text-delta');
-          // Only deltas need no header read; a timeout or any other event may mean new entries.
-          checkHeader = events.length === 0 || deltas.length < events.length;
+          events = queued.splice(0);
+          // Deltas alone need no read (their step's start was read with its step-start event); a
+          // timeout or any other event may mean new entries.
+          checkHeader = events.length === 0 || events.some((event) => event.type !== 'text-delta');
         }
       } catch (error) {
         if (cancelled) return;
