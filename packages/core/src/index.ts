@@ -16,6 +16,7 @@ export { readModelTurn } from './agent/model-turn.ts';
 export type { AgentTool, AnyTool, ToolContext, ToolOnUnknown, ToolOptions } from './agent/tool.ts';
 export { tool } from './agent/tool.ts';
 export type { ToolApprovalDetails } from './agent/tool-calls.ts';
+export { parseToolArguments } from './agent/tool-calls.ts';
 export type { RedactToolError, ToolErrorInfo } from './agent/tool-error-redaction.ts';
 export { defaultRedactToolError, MAX_TOOL_ERROR_CHARS, redactSecrets } from './agent/tool-error-redaction.ts';
 export type { Checked, StandardIssue, StandardSchemaV1, ToolInputSchema, ToolJsonSchema } from './agent/tool-schema.ts';

@@ -9,6 +9,20 @@ import { ledger } from './ledger-object.ts';
 
 const TAG = /\[ledger:([A-Za-z0-9_:-]+)\]/;
 
+/** The ledger of an uninterrupted refund run: each call once. */
+export const REFUND_CALLS: readonly string[] = [
+  'model:0',
+  'tool:lookup_order:start',
+  'tool:lookup_order:end',
+  'model:1',
+  'tool:issue_refund:start',
+  'tool:issue_refund:end',
+  'model:2',
+];
+
+/** The ledger of a refund run whose third model call was interrupted by a reset and made again. */
+export const REFUND_CALLS_THIRD_MODEL_CALL_REPEATED: readonly string[] = [...REFUND_CALLS, 'model:2'];
+
 /** The user message of a refund request whose calls are counted in ledger `name`. */
 export function refundRequest(name: string, orderId = 'A-1'): string {
   return `Order ${orderId} arrived broken, please refund it. [ledger:${name}]`;

@@ -8,7 +8,7 @@ import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { expect, it } from 'vitest';
 import { createRunHostClient } from '../src/index.ts';
-import { refundRequest } from './host-fixtures.ts';
+import { REFUND_CALLS, REFUND_CALLS_THIRD_MODEL_CALL_REPEATED, refundRequest } from './host-fixtures.ts';
 import { hostLedger } from './host-object.ts';
 import { ledger } from './ledger-object.ts';
 import { waitFor } from './wait-for.ts';
@@ -26,15 +26,7 @@ async function runUninterrupted(): Promise<unknown> {
     { timeoutMs: 5000 },
   );
   expect(info.status).toBe('completed');
-  expect(await ledger(runId).entries()).toEqual([
-    'model:0',
-    'tool:lookup_order:start',
-    'tool:lookup_order:end',
-    'model:1',
-    'tool:issue_refund:start',
-    'tool:issue_refund:end',
-    'model:2',
-  ]);
+  expect(await ledger(runId).entries()).toEqual(REFUND_CALLS);
   return info.output;
 }
 
@@ -79,16 +71,7 @@ it('resumes an agent run after ctx.abort() mid model call, by the alarm alone, w
   expect(log.indexOf(`alarm:${runId}`)).toBeGreaterThan(log.indexOf(resumes[0]!));
 
   // Completed calls ran once; only the call the reset interrupted ran again.
-  expect(await calls.entries()).toEqual([
-    'model:0',
-    'tool:lookup_order:start',
-    'tool:lookup_order:end',
-    'model:1',
-    'tool:issue_refund:start',
-    'tool:issue_refund:end',
-    'model:2',
-    'model:2',
-  ]);
+  expect(await calls.entries()).toEqual(REFUND_CALLS_THIRD_MODEL_CALL_REPEATED);
   // A stub whose object was reset stays broken: a new one reaches the new instance.
   const after = createRunHostClient(env.HOST_OBJECT.get(stub.id));
   const info = await after.get(runId);

@@ -15,7 +15,7 @@
  *   the calls of a tool that ran take that tool's step numbers in order (approval waits count apart).
  */
 import type { HistoryItem, ToolApprovalDetails } from '@cairn/core';
-import { readModelTurn } from '@cairn/core';
+import { parseToolArguments, readModelTurn } from '@cairn/core';
 import type { FinishReason, UIMessageChunk } from 'ai';
 
 /** How a UI stream ended: the run's status when it stopped (and why, if paused). */
@@ -53,15 +53,6 @@ interface Batch {
 
 const TOOL_KEY = /^tool:(.+)#(\d+)$/;
 const MODEL_KEY = /^model#\d+$/;
-
-function parseArguments(text: string): { ok: true; value: unknown } | { ok: false } {
-  if (text.trim() === '') return { ok: true, value: {} };
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch {
-    return { ok: false };
-  }
-}
 
 function isToolApproval(value: unknown): value is ToolApprovalDetails {
   return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'tool-call';
@@ -125,7 +116,7 @@ export function createRunMessageChunks(runId: string): RunMessageChunks & { star
       out.push({ type: 'text-start', id }, { type: 'text-delta', id, delta: text }, { type: 'text-end', id });
     }
     for (const call of message.toolCalls ?? []) {
-      const parsed = parseArguments(call.arguments);
+      const parsed = parseToolArguments(call.arguments);
       if (!parsed.ok) {
         out.push({
           type: 'tool-input-error',

@@ -6,7 +6,7 @@
 // the message the journal rebuilds, and the model server saw each request once.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { launchChromium, openTab, servePage, type ServedPage } from '@cairn/test-rigs/chromium';
+import { launchChromium, openTab, type ServedPage, servePage } from '@cairn/test-rigs/chromium';
 import { createOpenAITestServer, type OpenAITestServer } from '@cairn/test-rigs/openai-test-server';
 import { makeTempDir } from '@cairn/test-rigs/temp-dir';
 import type { UIMessage } from 'ai';
@@ -100,7 +100,11 @@ it('a page reloaded twice mid-run shows the whole assistant message each time; n
       (message) => tools(message).some((part) => part.type === 'tool-book_flight' && part.state === 'output-available'),
     ];
     for (const [index, reached] of reloadPoints.entries()) {
-      const before = await waitForState(page, `reload point ${index + 1}`, (state) => state.message !== null && reached(state.message));
+      const before = await waitForState(
+        page,
+        `reload point ${index + 1}`,
+        (state) => state.message !== null && reached(state.message),
+      );
       expect((await agent.runtime.get(runId)).status, `reload ${index + 1} happens mid-run`).toBe('running');
       await page.reload();
       await page.waitForFunction(() => 'uiStream' in window);

@@ -93,4 +93,3 @@ export const TRAVEL_TOOLS = [
     output: { booked: 'OSL-101' },
   },
 ];
-

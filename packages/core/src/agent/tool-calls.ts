@@ -42,7 +42,8 @@ type Plan =
   | { kind: 'done'; content: string; problem?: string; removed?: string }
   | { kind: 'run'; tool: AnyTool; input: unknown; approval?: Promise<ApprovalDecision<{ input?: unknown }>> };
 
-function parseArguments(text: string): { ok: true; value: unknown } | { ok: false } {
+/** A tool call's raw argument text as the agent reads it: blank is `{}`, else JSON or not ok. */
+export function parseToolArguments(text: string): { ok: true; value: unknown } | { ok: false } {
   if (text.trim() === '') return { ok: true, value: {} };
   try {
     return { ok: true, value: JSON.parse(text) };
@@ -82,7 +83,7 @@ function check(agent: ResolvedAgentOptions<unknown>, call: ToolCall): Check | Pr
       removed: call.name,
     };
   }
-  const args = parseArguments(call.arguments);
+  const args = parseToolArguments(call.arguments);
   if (!args.ok)
     return {
       kind: 'done',
