@@ -122,6 +122,57 @@ describe('toUIMessageStream', () => {
   });
 });
 
+it('stops reading the run when the consumer goes away (cancel, abort signal, node:http client hang-up)', async () => {
+  const { agent, close } = travel('cancel');
+  try {
+    // Queued and never driven: a stream of it waits for news for ever, polling.
+    await agent.runtime.start(agent.workflow, 'Book Paris.', { runId: 'ui_cancel', drive: false });
+    let reads = 0;
+    const source = {
+      get: (runId: string) => {
+        reads++;
+        return agent.runtime.get(runId);
+      },
+      history: (runId: string, page: { afterSeq: number; limit: number }) => agent.runtime.history(runId, page),
+    };
+    const settle = async () => {
+      const before = reads;
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      return reads - before;
+    };
+    const reader = toUIMessageStream(source, 'ui_cancel', { pollMs: 10 }).getReader();
+    expect(await reader.read()).toMatchObject({ value: { type: 'start' } });
+    expect(await settle()).toBeGreaterThan(3);
+    await reader.cancel();
+    await settle();
+    expect(await settle()).toBe(0);
+
+    const aborter = new AbortController();
+    const signalled = toUIMessageStream(source, 'ui_cancel', { pollMs: 10, signal: aborter.signal }).getReader();
+    await signalled.read();
+    aborter.abort();
+    await settle();
+    expect(await settle()).toBe(0);
+
+    const http = createServer((request, response) => void pipeRunUIStream(response, source, 'ui_cancel', { pollMs: 10 }));
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    try {
+      const client = new AbortController();
+      const response = await fetch(`http://127.0.0.1:${(http.address() as AddressInfo).port}/`, { signal: client.signal });
+      expect(response.status).toBe(200);
+      expect(await settle()).toBeGreaterThan(3);
+      client.abort();
+      await settle();
+      expect(await settle()).toBe(0);
+    } finally {
+      http.closeAllConnections();
+      await new Promise((resolve) => http.close(resolve));
+    }
+  } finally {
+    await close();
+  }
+});
+
 describe('pipeRunUIStream over node:http', () => {
   let http: Server;
   let origin: string;
