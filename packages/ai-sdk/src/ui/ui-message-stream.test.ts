@@ -154,7 +154,7 @@ it('stops reading the run when the consumer goes away (cancel, abort signal, nod
     await settle();
     expect(await settle()).toBe(0);
 
-    const http = createServer((request, response) => void pipeRunUIStream(response, source, 'ui_cancel', { pollMs: 10 }));
+    const http = createServer((_request, response) => void pipeRunUIStream(response, source, 'ui_cancel', { pollMs: 10 }));
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     try {
       const client = new AbortController();
