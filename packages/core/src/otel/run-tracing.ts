@@ -10,8 +10,8 @@
  *   is one trace across processes;
  * - replayed steps are spans too, marked `cairn.step.replayed = true`, without token usage (no
  *   token was spent for them);
- * - a run's events are handled in order, one chain per run; a failure to read the run ends the
- *   chain quietly (telemetry never fails a run).
+ * - a run's events are handled in order, one chain per run; a run whose header cannot be read gets
+ *   no spans in this process (never spans in a stray trace), and telemetry never fails a run.
  */
 import { type Attributes, type Context, context, type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import type { RunEvent } from '../engine/events.ts';
@@ -57,6 +57,8 @@ interface RunState {
   workflow: string;
   steps: Map<string, Span>;
   resume?: Span;
+  /** The run's header could not be read: no spans for it here. */
+  unreadable?: boolean;
 }
 
 function kindOf(name: string): 'model' | 'tool' | 'step' {
@@ -230,10 +232,16 @@ export function createRunTracing(options: CreateRunTracingOptions): RunTracing {
     let state = runs.get(runId);
     if (state) return state;
     const created: RunState = { chain: Promise.resolve(), workflow, steps: new Map() };
-    created.chain = store.getRun(runId).then(async (record) => {
-      created.workflow = record?.workflow ?? workflow;
-      created.parent = await runParentContext(runId, record?.metadata);
-    });
+    created.chain = store
+      .getRun(runId)
+      .then(async (record) => {
+        created.workflow = record?.workflow ?? workflow;
+        created.parent = await runParentContext(runId, record?.metadata);
+      })
+      .catch(() => {
+        // Without the run's context its spans would start stray traces: make none in this process.
+        created.unreadable = true;
+      });
     state = created;
     runs.set(runId, state);
     return state;
@@ -244,7 +252,11 @@ export function createRunTracing(options: CreateRunTracingOptions): RunTracing {
       const state = stateOf(event.runId, 'workflow' in event ? event.workflow : '');
       if (ENDING.has(event.type) && runs.get(event.runId) === state) runs.delete(event.runId);
       // A store that cannot be read costs this run its spans, never the run itself.
-      const link = state.chain.then(() => handle(state, event)).catch(() => {});
+      const link = state.chain
+        .then(() => {
+          if (!state.unreadable) handle(state, event);
+        })
+        .catch(() => {});
       state.chain = link;
       pending.add(link);
       void link.then(() => pending.delete(link));
