@@ -32,6 +32,26 @@ describe('management API', () => {
     await expect(runtime.fork(source.runId, { atSeq: 999 })).rejects.toMatchObject({ code: 'invalid-argument' });
   });
 
+  it('reads history in pages (afterSeq, limit) and refuses bad bounds naming the run', async () => {
+    const bed = testBed();
+    const wf = counting([]);
+    const runtime = bed.runtime({ workflows: [wf] });
+    const run = await runtime.start(wf, { n: 1 });
+    await run.result();
+    const all = await runtime.history(run.runId);
+    expect(all.length).toBeGreaterThan(3);
+    const page = await runtime.history(run.runId, { afterSeq: 1, limit: 2 });
+    expect(page.map((item) => item.seq)).toEqual([2, 3]);
+    expect(page).toEqual(all.slice(1, 3));
+    expect(await runtime.history(run.runId, { afterSeq: all.length })).toEqual([]);
+    for (const bad of [{ afterSeq: -1 }, { afterSeq: 1.5 }, { limit: 0 }, { limit: 10_001 }])
+      await expect(runtime.history(run.runId, bad)).rejects.toMatchObject({
+        code: 'invalid-argument',
+        message: expect.stringContaining(run.runId),
+      });
+    await expect(runtime.history('missing_run', { afterSeq: 0 })).rejects.toMatchObject({ code: 'run-not-found' });
+  });
+
   it('gets, lists with status filter, limit and cursor, and counts', async () => {
     const bed = testBed();
     const wf = counting([]);
