@@ -10,7 +10,14 @@
  * No closure is allocated per call, nothing is copied or measured twice: the wrapper costs a few
  * comparisons on the hot path.
  */
-import { CairnError, InvalidArgumentError, PayloadTooLargeError, RunExistsError, StorageUnavailableError } from '../errors.ts';
+import {
+  CairnError,
+  InvalidArgumentError,
+  PayloadTooLargeError,
+  RunExistsError,
+  type RunNotFoundError,
+  StorageUnavailableError,
+} from '../errors.ts';
 import {
   applyPatch,
   assertAppendArguments,
@@ -117,6 +124,8 @@ export interface AdapterKit {
   message(runId: string | undefined, text: string): string;
   /** `RunExistsError` for `runId`. */
   exists(runId: string): RunExistsError;
+  /** `RunNotFoundError` for `runId` (a mutation of a missing run). */
+  notFound(runId: string): RunNotFoundError;
   /** The contract error for a failure of `operation`: Cairn errors pass through, others are described. */
   toStoreError(error: unknown, operation: string, runId?: string): CairnError;
   /**
@@ -175,6 +184,9 @@ export function createAdapterKit(options: CreateAdapterKitOptions): AdapterKit {
     exists(runId) {
       return new RunExistsError(`[${adapter}] run "${runId}" already exists`);
     },
+    notFound(runId) {
+      return notFoundError(adapter, runId);
+    },
     toStoreError(error, operation, runId) {
       if (CairnError.is(error)) return error;
       const failure = describeFailure?.(error) ?? { reason: error instanceof Error ? error.message : String(error) };
@@ -184,12 +196,12 @@ export function createAdapterKit(options: CreateAdapterKitOptions): AdapterKit {
       return new StorageUnavailableError(text, { cause: error, retryable: failure.retryable === true });
     },
     updated(runId, current, expectedVersion, patch) {
-      if (!current) throw notFoundError(adapter, runId);
+      if (!current) throw kit.notFound(runId);
       if (current.version !== expectedVersion) throw conflictError(adapter, runId, 'version', expectedVersion, current.version);
       return { ...applyPatch(current, patch), version: current.version + 1 };
     },
     appended(runId, current, expectedLastSeq, count, patch) {
-      if (!current) throw notFoundError(adapter, runId);
+      if (!current) throw kit.notFound(runId);
       if (current.lastSeq !== expectedLastSeq) throw conflictError(adapter, runId, 'lastSeq', expectedLastSeq, current.lastSeq);
       return { ...applyPatch(current, patch), lastSeq: expectedLastSeq + count };
     },
