@@ -112,14 +112,14 @@ describe('adapter kit', () => {
 
   it('rejects every call after close, closes the backend once, and names where the store lives', async () => {
     const { backend, calls } = failingBackend(new Error('must not be reached'));
-    const kit = kitFor({ location: '"/tmp/kv"' });
+    const kit = kitFor({ location: 'folder "/tmp/kv"' });
     const store = defineStore(kit, 'kv', backend);
     await Promise.all([store.close(), store.close()]);
     expect(calls).toEqual(['close']);
     expect(kit.closed).toBe(true);
     const failure = (await store.getRun('run-1').catch((error: unknown) => error)) as CairnError;
     expect(failure.code).toBe('storage-unavailable');
-    expect(failure.message).toBe('[@acme/kv] kv store "/tmp/kv" is closed');
+    expect(failure.message).toBe('[@acme/kv] kv folder "/tmp/kv": the store is closed');
     expect(calls).toEqual(['close']);
   });
 
@@ -139,7 +139,9 @@ describe('adapter kit', () => {
     expect(resolveMaxPayloadBytes('@acme/kv', undefined, 10)).toBe(10);
     expect(resolveMaxPayloadBytes('@acme/kv', 5, 10, 8)).toBe(5);
     for (const bad of [0, -1, 1.5, Number.NaN, 9])
-      expect(() => resolveMaxPayloadBytes('@acme/kv', bad, 10, 8)).toThrow(/\[@acme\/kv\] maxPayloadBytes must be an integer/);
+      expect(() => resolveMaxPayloadBytes('@acme/kv', bad, 10, 8)).toThrow(
+        /\[@acme\/kv\] maxPayloadBytes must be a positive integer of at most 8/,
+      );
   });
 
   it('copies records, cuts pages and counts by status', () => {

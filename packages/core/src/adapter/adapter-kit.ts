@@ -95,7 +95,7 @@ export interface CreateAdapterKitOptions {
   adapter: string;
   /** Word naming the store after the prefix when a package has several (`sqlite`, `file`). */
   label?: string;
-  /** Where the store lives, shown when it is used after `close()` (`"./runs.db"`, `database "app"`). */
+  /** Where the store lives, shown when it is used after `close()`: `database "app"` → `[adapter] database "app": the store is closed`. */
   location?: string;
   /** The user's `maxPayloadBytes` option (validated here). */
   maxPayloadBytes?: number;
@@ -166,7 +166,7 @@ export function createAdapterKit(options: CreateAdapterKitOptions): AdapterKit {
     options.defaultMaxPayloadBytes,
     options.maxPayloadBytesCeiling,
   );
-  const closedMessage = `${lead}store${options.location === undefined ? '' : ` ${options.location}`} is closed`;
+  const closedMessage = `${lead}${options.location === undefined ? 'store is closed' : `${options.location}: the store is closed`}`;
   let closed = false;
 
   const kit: KitState = {

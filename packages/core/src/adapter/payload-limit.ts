@@ -7,7 +7,7 @@ import { InvalidArgumentError } from '../errors.ts';
 
 /**
  * The effective limit for a store's `maxPayloadBytes` option; `InvalidArgumentError` naming the
- * adapter when it is not an integer from 1 to `ceiling`.
+ * adapter when it is not a positive integer of at most `ceiling`.
  */
 export function resolveMaxPayloadBytes(
   adapter: string,
@@ -17,7 +17,9 @@ export function resolveMaxPayloadBytes(
 ): number {
   if (value === undefined) return defaultBytes;
   if (!Number.isSafeInteger(value) || value < 1 || value > ceiling) {
-    throw new InvalidArgumentError(`[${adapter}] maxPayloadBytes must be an integer from 1 to ${ceiling}, got ${String(value)}`);
+    throw new InvalidArgumentError(
+      `[${adapter}] maxPayloadBytes must be a positive integer of at most ${ceiling}, got ${String(value)}`,
+    );
   }
   return value;
 }

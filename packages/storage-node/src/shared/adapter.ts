@@ -29,7 +29,7 @@ export function createNodeStoreKit(
   return createAdapterKit({
     adapter: ADAPTER,
     label,
-    location: JSON.stringify(location),
+    location: `${label === 'sqlite' ? 'database' : 'directory'} ${JSON.stringify(location)}`,
     maxPayloadBytes,
     defaultMaxPayloadBytes: DEFAULT_MAX_PAYLOAD_BYTES,
     maxPayloadBytesCeiling: MAX_PAYLOAD_BYTES_CEILING,
