@@ -191,7 +191,9 @@ export function createAdapterKit(options: CreateAdapterKitOptions): AdapterKit {
       if (CairnError.is(error)) return error;
       const failure = describeFailure?.(error) ?? { reason: error instanceof Error ? error.message : String(error) };
       const reason = failure.reason.length > 200 ? `${failure.reason.slice(0, 200)}…` : failure.reason;
-      const text = `${lead}${runId === undefined ? '' : `run "${runId}": `}${operation} failed${reason ? `: ${reason}` : ''}`;
+      // Run ids are valid once past the kit's checks; one from elsewhere (an RPC client) is bounded.
+      const about = runId === undefined ? '' : `run "${runId.slice(0, 140)}": `;
+      const text = `${lead}${about}${operation} failed${reason ? `: ${reason}` : ''}`;
       if (failure.tooLarge) return new PayloadTooLargeError(text, { cause: error });
       return new StorageUnavailableError(text, { cause: error, retryable: failure.retryable === true });
     },
