@@ -16,6 +16,9 @@ export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
  */
 export const MAX_PAYLOAD_BYTES_CEILING = 256 * 1024 * 1024;
 
+/** Messages of checks shared by both stores (`[@cairn/storage-node] run "id": …`). */
+export const messages = createAdapterKit({ adapter: ADAPTER, defaultMaxPayloadBytes: DEFAULT_MAX_PAYLOAD_BYTES });
+
 /**
  * The adapter kit of one Node store handle: `[@cairn/storage-node] <label> …` messages, this
  * package's payload limit, and how its backend failures read.

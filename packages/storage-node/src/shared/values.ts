@@ -8,24 +8,22 @@
  *   would silently become U+FFFD and a replayed value would differ from the recorded one (ADR 0035).
  */
 import { ENTRY_KINDS, InvalidArgumentError, type NewEntry, RUN_STATUSES, type RunPatch, type RunRecord } from '@cairn/core';
-import { ADAPTER } from './adapter.ts';
+import { messages } from './adapter.ts';
 
 function assertText(runId: string, what: string, value: unknown, nullable: boolean): void {
   if (value === null && nullable) return;
   if (typeof value !== 'string') {
-    throw new InvalidArgumentError(`[${ADAPTER}] run "${runId}": ${what} must be a string${nullable ? ' or null' : ''}`);
+    throw new InvalidArgumentError(messages.message(runId, `${what} must be a string${nullable ? ' or null' : ''}`));
   }
   if (!value.isWellFormed()) {
-    throw new InvalidArgumentError(
-      `[${ADAPTER}] run "${runId}": ${what} holds a lone surrogate, which UTF-8 storage cannot keep`,
-    );
+    throw new InvalidArgumentError(messages.message(runId, `${what} holds a lone surrogate, which UTF-8 storage cannot keep`));
   }
 }
 
 function assertNumber(runId: string, what: string, value: unknown, nullable: boolean): void {
   if (value === null && nullable) return;
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new InvalidArgumentError(`[${ADAPTER}] run "${runId}": ${what} must be a finite number${nullable ? ' or null' : ''}`);
+    throw new InvalidArgumentError(messages.message(runId, `${what} must be a finite number${nullable ? ' or null' : ''}`));
   }
 }
 
@@ -33,7 +31,7 @@ function assertNumber(runId: string, what: string, value: unknown, nullable: boo
 const FIELD_CHECKS: Record<string, (runId: string, value: unknown) => void> = {
   status(runId, value) {
     if (!RUN_STATUSES.includes(value as RunRecord['status'])) {
-      throw new InvalidArgumentError(`[${ADAPTER}] run "${runId}": unknown status ${JSON.stringify(String(value).slice(0, 40))}`);
+      throw new InvalidArgumentError(messages.message(runId, `unknown status ${JSON.stringify(String(value).slice(0, 40))}`));
     }
   },
   pauseReason: (runId, value) => assertText(runId, 'pauseReason', value, true),
@@ -49,7 +47,7 @@ const FIELD_CHECKS: Record<string, (runId: string, value: unknown) => void> = {
   error: (runId, value) => assertText(runId, 'error', value, true),
   usage(runId, value) {
     if (typeof value !== 'object' || value === null)
-      throw new InvalidArgumentError(`[${ADAPTER}] run "${runId}": usage must be an object`);
+      throw new InvalidArgumentError(messages.message(runId, `usage must be an object`));
   },
   step(runId, value) {
     const step = value as RunRecord['step'];
@@ -57,8 +55,7 @@ const FIELD_CHECKS: Record<string, (runId: string, value: unknown) => void> = {
     assertText(runId, 'step.name', step?.name, true);
   },
   cancelRequested(runId, value) {
-    if (typeof value !== 'boolean')
-      throw new InvalidArgumentError(`[${ADAPTER}] run "${runId}": cancelRequested must be a boolean`);
+    if (typeof value !== 'boolean') throw new InvalidArgumentError(messages.message(runId, `cancelRequested must be a boolean`));
   },
   forkedFrom(runId, value) {
     if (value === null) return;
@@ -92,7 +89,7 @@ export function checkEntries(runId: string, entries: readonly NewEntry[]): void 
   for (const entry of entries) {
     if (!ENTRY_KINDS.includes(entry?.kind)) {
       throw new InvalidArgumentError(
-        `[${ADAPTER}] run "${runId}": unknown entry kind ${JSON.stringify(String(entry?.kind).slice(0, 40))}`,
+        messages.message(runId, `unknown entry kind ${JSON.stringify(String(entry?.kind).slice(0, 40))}`),
       );
     }
     assertText(runId, 'entry key', entry.key, false);
