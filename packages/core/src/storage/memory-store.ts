@@ -44,16 +44,13 @@ export function createMemoryStore(options: CreateMemoryStoreOptions = {}): Durab
     defaultMaxPayloadBytes: 16 * 1024 * 1024,
   });
 
-  // Every method yields once before touching state, as a real backend would, so races between
-  // handles interleave at await points just as they do on a database.
-  async function settle(): Promise<void> {
-    await Promise.resolve();
-    kit.assertOpen();
-  }
+  // Every method yields once before touching state (`await null`, then the closed check again), as
+  // a real backend would, so races between handles interleave at await points as on a database.
 
   return defineStore(kit, 'memory', {
     async createRun(record) {
-      await settle();
+      await null;
+      kit.assertOpen();
       if (runs.has(record.runId)) throw kit.exists(record.runId);
       runs.set(record.runId, copyRecord(record));
       entries.set(record.runId, []);
@@ -61,20 +58,23 @@ export function createMemoryStore(options: CreateMemoryStoreOptions = {}): Durab
     },
 
     async getRun(runId) {
-      await settle();
+      await null;
+      kit.assertOpen();
       const record = runs.get(runId);
       return record ? copyRecord(record) : null;
     },
 
     async updateRun(runId, expectedVersion, patch) {
-      await settle();
+      await null;
+      kit.assertOpen();
       const next = copyRecord(kit.updated(runId, runs.get(runId), expectedVersion, patch));
       runs.set(runId, next);
       return copyRecord(next);
     },
 
     async append(runId, expectedLastSeq, batch, patch) {
-      await settle();
+      await null;
+      kit.assertOpen();
       const next = copyRecord(kit.appended(runId, runs.get(runId), expectedLastSeq, batch.length, patch));
       const journal = entries.get(runId) ?? [];
       let seq = expectedLastSeq;
@@ -85,19 +85,22 @@ export function createMemoryStore(options: CreateMemoryStoreOptions = {}): Durab
     },
 
     async readEntries(runId, afterSeq, limit) {
-      await settle();
+      await null;
+      kit.assertOpen();
       // seq is dense and 1-based, so the entry with seq n sits at index n-1.
       const journal = entries.get(runId) ?? [];
       return journal.slice(afterSeq, limit === undefined ? undefined : afterSeq + limit).map((entry) => ({ ...entry }));
     },
 
     async listRuns(query, limit, position) {
-      await settle();
+      await null;
+      kit.assertOpen();
       return listFrom(runs.values(), query, limit, position);
     },
 
     async deleteRuns(query) {
-      await settle();
+      await null;
+      kit.assertOpen();
       let deleted = 0;
       for (const run of [...runs.values()]) {
         if (!matchesDelete(run, query)) continue;
@@ -109,7 +112,8 @@ export function createMemoryStore(options: CreateMemoryStoreOptions = {}): Durab
     },
 
     async stats() {
-      await settle();
+      await null;
+      kit.assertOpen();
       return statsOf(runs.values());
     },
 
