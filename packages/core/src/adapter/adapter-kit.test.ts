@@ -58,17 +58,15 @@ describe('adapter kit', () => {
   });
 
   it('passes Cairn errors through and turns platform size limits into payload-too-large', async () => {
-    const conflict = kitFor().toStoreError(
-      (() => {
-        try {
-          kitFor().appended('run-1', record('run-1', { lastSeq: 3 }), 2, 1, undefined);
-        } catch (error) {
-          return error;
-        }
-      })(),
-      'append',
-      'run-1',
-    );
+    const lost = (() => {
+      try {
+        return kitFor().appended('run-1', record('run-1', { lastSeq: 3 }), 2, 1, undefined);
+      } catch (error) {
+        return error;
+      }
+    })();
+    const conflict = kitFor().toStoreError(lost, 'append', 'run-1');
+    expect(conflict).toBe(lost);
     expect(CairnError.is(conflict, 'storage-conflict')).toBe(true);
     expect(conflict.message).toBe('[@acme/kv] run "run-1": lastSeq is 3, expected 2 (another writer got there first)');
     const tooBig = kitFor({ describeFailure: () => ({ reason: 'SQLITE_TOOBIG', tooLarge: true }) }).toStoreError(
@@ -92,6 +90,8 @@ describe('adapter kit', () => {
       store.readEntries('run-1', { limit: 0 }),
       store.listRuns({ cursor: 'nope' }),
       store.deleteRuns({}),
+      store.createRun(null as never),
+      store.append('run-1', 0, [null as never]),
     ];
     const codes = (await Promise.allSettled(rejected)).map((result) =>
       result.status === 'rejected' ? (result.reason as CairnError).code : 'fulfilled',
@@ -103,6 +103,8 @@ describe('adapter kit', () => {
       'invalid-argument',
       'invalid-argument',
       'payload-too-large',
+      'invalid-argument',
+      'invalid-argument',
       'invalid-argument',
       'invalid-argument',
       'invalid-argument',

@@ -220,6 +220,21 @@ function isThenable<T>(value: Awaitable<T>): value is Promise<T> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
+// A programming error (null where an object belongs) is an invalid argument, never a TypeError that
+// would be mapped to "storage unavailable".
+function assertNewRunObject(kit: AdapterKit, run: unknown): void {
+  if (typeof run !== 'object' || run === null || Array.isArray(run))
+    throw new InvalidArgumentError(kit.message(undefined, 'createRun needs a run object'));
+}
+
+function assertEntryObjects(kit: AdapterKit, runId: string, entries: readonly unknown[]): void {
+  for (let index = 0; index < entries.length; index++) {
+    const entry = entries[index];
+    if (typeof entry !== 'object' || entry === null)
+      throw new InvalidArgumentError(kit.message(runId, `entry ${index} must be an object`));
+  }
+}
+
 function assertPatchObject(kit: AdapterKit, runId: string, patch: unknown): void {
   if (patch !== undefined && (typeof patch !== 'object' || patch === null || Array.isArray(patch)))
     throw new InvalidArgumentError(kit.message(runId, 'patch must be an object'));
@@ -245,6 +260,7 @@ export function defineStore(kit: AdapterKit, name: string, backend: StoreBackend
       const runId = typeof run?.runId === 'string' ? run.runId : undefined;
       try {
         kit.assertOpen();
+        assertNewRunObject(kit, run);
         const record = initialRecord(run, adapter);
         assertPayloadSizes(adapter, record.runId, maxPayloadBytes, record);
         const result = backend.createRun(record);
@@ -283,6 +299,7 @@ export function defineStore(kit: AdapterKit, name: string, backend: StoreBackend
       try {
         kit.assertOpen();
         assertAppendArguments(adapter, runId, expectedLastSeq, entries);
+        assertEntryObjects(kit, runId, entries);
         assertPatchObject(kit, runId, patch);
         assertPayloadSizes(adapter, runId, maxPayloadBytes, patch, entries);
         assertPatchFields(adapter, runId, patch);
