@@ -4,26 +4,8 @@
  * so nothing interleaves with it and a failure leaves no trace. The surface is async, as the
  * contract requires, but each call does its work synchronously before its promise settles.
  */
-import type { DurableStore, RunRecord } from '@cairn/core';
-import {
-  applyPatch,
-  assertAppendArguments,
-  assertDeleteQuery,
-  assertPatchFields,
-  assertPayloadSizes,
-  assertRunId,
-  assertUpdateArguments,
-  conflictError,
-  decodeCursor,
-  encodeCursor,
-  InvalidArgumentError,
-  initialRecord,
-  listLimit,
-  notFoundError,
-  RunExistsError,
-  readRange,
-  StorageUnavailableError,
-} from '@cairn/core';
+import { type DurableStore, InvalidArgumentError, type RunRecord } from '@cairn/core';
+import { createAdapterKit, defineStore, pageOf } from '@cairn/core/adapter';
 import { insertEntries, selectEntries } from './journal-rows.ts';
 import { DEFAULT_MAX_PAYLOAD_BYTES, MAX_NAME_UNITS } from './limits.ts';
 import { migrateTables } from './migrate.ts';
@@ -31,7 +13,7 @@ import { countRuns, deleteMatchingRuns, selectRunPage } from './run-queries.ts';
 import { decodeRun, loadRun, runExists, writeRun } from './run-rows.ts';
 import { ADAPTER, tableNames } from './schema.ts';
 import type { DurableObjectSqlStorage } from './sql-storage.ts';
-import { toStoreError } from './storage-errors.ts';
+import { describeDurableObjectFailure } from './storage-errors.ts';
 
 /** Options of `createDurableObjectStore`. */
 export interface CreateDurableObjectStoreOptions {
@@ -61,12 +43,13 @@ export function createDurableObjectStore(
   options: CreateDurableObjectStoreOptions = {},
 ): DurableStore {
   const tables = tableNames(options.tablePrefix);
-  const maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
-  if (!Number.isSafeInteger(maxPayloadBytes) || maxPayloadBytes < 1) {
-    throw new InvalidArgumentError(`[${ADAPTER}] maxPayloadBytes must be a positive integer, got ${maxPayloadBytes}`);
-  }
+  const kit = createAdapterKit({
+    adapter: ADAPTER,
+    maxPayloadBytes: options.maxPayloadBytes,
+    defaultMaxPayloadBytes: DEFAULT_MAX_PAYLOAD_BYTES,
+    describeFailure: describeDurableObjectFailure,
+  });
   const { sql } = storage;
-  let closed = false;
   let migrated = false;
   try {
     migrateTables(storage, tables);
@@ -75,129 +58,88 @@ export function createDurableObjectStore(
     // Reported by the first call instead: a constructor that throws leaves the object unusable.
   }
 
-  /** Run `body` with the store open and migrated; every failure becomes a contract error. */
-  function call<T>(operation: string, runId: unknown, body: () => T): Promise<T> {
-    try {
-      if (closed) throw new StorageUnavailableError(`[${ADAPTER}] store is closed`);
-      if (!migrated) {
-        migrateTables(storage, tables);
-        migrated = true;
-      }
-      return Promise.resolve(body());
-    } catch (error) {
-      return Promise.reject(toStoreError(error, operation, typeof runId === 'string' ? runId : undefined));
-    }
+  function ensureMigrated(): void {
+    if (migrated) return;
+    migrateTables(storage, tables);
+    migrated = true;
   }
 
   function checkName(runId: string, what: string, name: unknown): void {
     if (typeof name !== 'string' || name.length > MAX_NAME_UNITS) {
-      throw new InvalidArgumentError(
-        `[${ADAPTER}] run "${runId}": ${what} must be a string of at most ${MAX_NAME_UNITS} characters`,
-      );
+      throw new InvalidArgumentError(kit.message(runId, `${what} must be a string of at most ${MAX_NAME_UNITS} characters`));
     }
   }
 
-  /** A copy the caller may mutate without touching what the next call returns. */
+  // Unlike the kit's copyRecord, a deep clone keeps header fields this store has no column for
+  // (a later core's): they live in the header JSON and must come back as they went in.
   const detach = (record: RunRecord): RunRecord => structuredClone(record);
 
-  return {
-    name: 'durable-objects',
-    limits: { maxPayloadBytes },
-
-    createRun(run) {
-      return call('createRun', run?.runId, () => {
-        const record = initialRecord(run, ADAPTER);
-        checkName(record.runId, 'workflow name', record.workflow);
-        assertPayloadSizes(ADAPTER, record.runId, maxPayloadBytes, record);
-        storage.transactionSync(() => {
-          if (runExists(sql, tables, record.runId)) throw new RunExistsError(`[${ADAPTER}] run "${record.runId}" already exists`);
-          writeRun(sql, tables, record, null);
-        });
-        return detach(record);
+  // Every call does its work synchronously; the kit's wrapper makes it a Promise.
+  return defineStore(kit, 'durable-objects', {
+    createRun(record) {
+      ensureMigrated();
+      checkName(record.runId, 'workflow name', record.workflow);
+      storage.transactionSync(() => {
+        if (runExists(sql, tables, record.runId)) throw kit.exists(record.runId);
+        writeRun(sql, tables, record, null);
       });
+      return detach(record);
     },
 
     getRun(runId) {
-      return call('getRun', runId, () => {
-        assertRunId(runId, ADAPTER);
-        return loadRun(sql, tables, runId)?.record ?? null;
-      });
+      ensureMigrated();
+      return loadRun(sql, tables, runId)?.record ?? null;
     },
 
     updateRun(runId, expectedVersion, patch) {
-      return call('updateRun', runId, () => {
-        assertUpdateArguments(ADAPTER, runId, expectedVersion);
-        assertPayloadSizes(ADAPTER, runId, maxPayloadBytes, patch);
-        assertPatchFields(ADAPTER, runId, patch);
-        const next = storage.transactionSync(() => {
-          const current = loadRun(sql, tables, runId);
-          if (!current) throw notFoundError(ADAPTER, runId);
-          const { record } = current;
-          if (record.version !== expectedVersion) throw conflictError(ADAPTER, runId, 'version', expectedVersion, record.version);
-          // applyPatch ignores identity fields and CAS tokens, whatever the patch holds at runtime.
-          const updated: RunRecord = { ...applyPatch(record, patch), version: record.version + 1 };
-          writeRun(sql, tables, updated, current, changedFields(patch));
-          return updated;
-        });
-        return detach(next);
+      ensureMigrated();
+      const next = storage.transactionSync(() => {
+        const current = loadRun(sql, tables, runId);
+        // applyPatch (in kit.updated) ignores identity fields and CAS tokens, whatever the patch holds.
+        const updated = kit.updated(runId, current?.record, expectedVersion, patch);
+        writeRun(sql, tables, updated, current, changedFields(patch));
+        return updated;
       });
+      return detach(next);
     },
 
     append(runId, expectedLastSeq, entries, patch) {
-      return call('append', runId, () => {
-        assertAppendArguments(ADAPTER, runId, expectedLastSeq, entries);
-        for (const entry of entries) checkName(runId, 'entry key', entry.key);
-        assertPayloadSizes(ADAPTER, runId, maxPayloadBytes, patch, entries);
-        assertPatchFields(ADAPTER, runId, patch);
-        const next = storage.transactionSync(() => {
-          const current = loadRun(sql, tables, runId);
-          if (!current) throw notFoundError(ADAPTER, runId);
-          const { record } = current;
-          if (record.lastSeq !== expectedLastSeq) throw conflictError(ADAPTER, runId, 'lastSeq', expectedLastSeq, record.lastSeq);
-          insertEntries(sql, tables, runId, expectedLastSeq + 1, entries);
-          const updated: RunRecord = { ...applyPatch(record, patch), lastSeq: expectedLastSeq + entries.length };
-          writeRun(sql, tables, updated, current, changedFields(patch));
-          return updated;
-        });
-        return detach(next);
+      ensureMigrated();
+      for (const entry of entries) checkName(runId, 'entry key', entry.key);
+      const next = storage.transactionSync(() => {
+        const current = loadRun(sql, tables, runId);
+        const updated = kit.appended(runId, current?.record, expectedLastSeq, entries.length, patch);
+        insertEntries(sql, tables, runId, expectedLastSeq + 1, entries);
+        writeRun(sql, tables, updated, current, changedFields(patch));
+        return updated;
       });
+      return detach(next);
     },
 
-    readEntries(runId, readOptions = {}) {
-      return call('readEntries', runId, () => {
-        const { afterSeq, limit } = readRange(ADAPTER, runId, readOptions);
-        return selectEntries(sql, tables, runId, afterSeq, limit ?? -1);
-      });
+    readEntries(runId, afterSeq, limit) {
+      ensureMigrated();
+      return selectEntries(sql, tables, runId, afterSeq, limit ?? -1);
     },
 
-    listRuns(query) {
-      return call('listRuns', undefined, () => {
-        const limit = listLimit(query, ADAPTER);
-        const position = query?.cursor === undefined ? undefined : decodeCursor(query.cursor, ADAPTER);
-        // One row more than the page tells whether there is a next page.
-        const rows = selectRunPage(sql, tables, query, position, limit + 1);
-        const runs = rows.slice(0, limit).map((row) => decodeRun(sql, tables, row).record);
-        const last = runs[runs.length - 1];
-        return rows.length > limit && last ? { runs, cursor: encodeCursor(last) } : { runs };
-      });
+    listRuns(query, limit, position) {
+      ensureMigrated();
+      // One row more than the page tells whether there is a next page.
+      const rows = selectRunPage(sql, tables, query, position, limit + 1);
+      return pageOf(rows, limit, (row) => decodeRun(sql, tables, row).record);
     },
 
     deleteRuns(query) {
-      return call('deleteRuns', undefined, () => {
-        assertDeleteQuery(query, ADAPTER);
-        return storage.transactionSync(() => deleteMatchingRuns(sql, tables, query));
-      });
+      ensureMigrated();
+      return storage.transactionSync(() => deleteMatchingRuns(sql, tables, query));
     },
 
     stats() {
-      return call('stats', undefined, () => countRuns(sql, tables));
+      ensureMigrated();
+      return countRuns(sql, tables);
     },
 
-    close() {
-      closed = true;
-      return Promise.resolve();
-    },
-  };
+    close() {},
+  });
 }
 
 /** The long text fields a patch sets (the header is compared as a whole). */

@@ -3,7 +3,9 @@
  * Cairn errors pass through untouched; anything else becomes `StorageUnavailableError` carrying the
  * original as `cause`, except SQLite's "too big" which is a `PayloadTooLargeError`.
  */
-import { CairnError, PayloadTooLargeError, StorageUnavailableError } from '@cairn/core';
+import type { CairnError } from '@cairn/core';
+import { type BackendFailure, createAdapterKit } from '@cairn/core/adapter';
+import { DEFAULT_MAX_PAYLOAD_BYTES } from './limits.ts';
 import { ADAPTER } from './schema.ts';
 
 // Transient by nature: an overloaded or reset object, a lost connection, a storage timeout, a busy
@@ -14,10 +16,9 @@ const TRANSIENT =
 // SQLite's own limit, and the 32 MiB limit of one Workers RPC message (store client).
 const TOO_BIG = /SQLITE_TOOBIG|string or blob too big|RPC arguments or return values are limited/i;
 
+// Backend messages name tables and constraints, never bound values (the kit keeps them short).
 function describe(error: unknown): string {
-  const message = error instanceof Error ? error.message : typeof error === 'string' ? error : '';
-  // Backend messages name tables and constraints, never bound values; still, keep them short.
-  return message.length > 200 ? `${message.slice(0, 200)}…` : message;
+  return error instanceof Error ? error.message : typeof error === 'string' ? error : '';
 }
 
 /**
@@ -33,18 +34,20 @@ export function isTransientStorageError(error: unknown): boolean {
   return TRANSIENT.test(describe(error));
 }
 
+/** How a Durable Object failure reads, whether a retry can help, and whether it is a size limit. */
+export function describeDurableObjectFailure(error: unknown): BackendFailure {
+  const reason = describe(error);
+  return { reason, retryable: isTransientStorageError(error), tooLarge: TOO_BIG.test(reason) };
+}
+
+// Failures outside a store handle (migrations, RPC clients) read as the store's do.
+const messages = createAdapterKit({
+  adapter: ADAPTER,
+  defaultMaxPayloadBytes: DEFAULT_MAX_PAYLOAD_BYTES,
+  describeFailure: describeDurableObjectFailure,
+});
+
 /** The contract error for `error`, thrown by `operation` (on `runId` when there is one). */
 export function toStoreError(error: unknown, operation: string, runId?: string): CairnError {
-  if (CairnError.is(error)) return error;
-  const where = typeof runId === 'string' ? `run "${runId.slice(0, 140)}": ` : '';
-  const detail = describe(error);
-  if (TOO_BIG.test(detail)) {
-    return new PayloadTooLargeError(`[${ADAPTER}] ${where}${operation}: a value exceeds a platform size limit: ${detail}`, {
-      cause: error,
-    });
-  }
-  return new StorageUnavailableError(`[${ADAPTER}] ${where}${operation} failed${detail ? `: ${detail}` : ''}`, {
-    cause: error,
-    retryable: isTransientStorageError(error),
-  });
+  return messages.toStoreError(error, operation, runId);
 }

@@ -13,7 +13,7 @@ import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import type { DurableStore } from '@cairn/core';
 import { StorageUnavailableError } from '@cairn/core';
-import type { StoreHarness } from '@cairn/core/testing';
+import { defineStoreHarness, type StoreHarness } from '@cairn/core/testing';
 import { createDurableObjectStoreClient, DEFAULT_MAX_PAYLOAD_BYTES } from '../src/index.ts';
 import type { StoreObject } from './test-worker.ts';
 
@@ -51,31 +51,17 @@ type HandleFactory = (stub: DurableObjectStub<StoreObject>) => DurableStore;
 
 /** A harness whose handles `open` makes from a stub. */
 export function objectHarness(name: string, open: HandleFactory): StoreHarness {
-  const ids = new WeakMap<DurableStore, DurableObjectId>();
-  const handle = (id: DurableObjectId): DurableStore => {
-    const store = open(env.STORE_OBJECT.get(id));
-    ids.set(store, id);
-    return store;
-  };
-  const idOf = (store: DurableStore): DurableObjectId => {
-    const id = ids.get(store);
-    if (!id) throw new Error('store was not opened by this harness');
-    return id;
-  };
-  return {
+  return defineStoreHarness({
     name,
-    create: async () => handle(env.STORE_OBJECT.newUniqueId()),
-    peer: async (store) => handle(idOf(store)),
-    reopen: async (store) => {
-      const id = idOf(store);
-      await store.close();
+    create: () => env.STORE_OBJECT.newUniqueId(),
+    open: (id: DurableObjectId) => open(env.STORE_OBJECT.get(id)),
+    async afterClose(id) {
       const stub = env.STORE_OBJECT.get(id);
       // Eviction needs a running object; an idle one may already have been evicted by workerd.
       await runInDurableObject(stub, () => undefined);
       await evictDurableObject(stub);
-      return handle(id);
     },
-  };
+  });
 }
 
 /** Stores reached over Workers RPC. */

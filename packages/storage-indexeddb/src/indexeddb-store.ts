@@ -3,35 +3,14 @@
  * methods read, compare and write inside it, so two tabs or two connections racing on one run are
  * serialized by IndexedDB itself and exactly one of them wins.
  */
-import {
-  applyPatch,
-  assertAppendArguments,
-  assertDeleteQuery,
-  assertPatchFields,
-  assertPayloadSizes,
-  assertRunId,
-  assertUpdateArguments,
-  conflictError,
-  type DurableStore,
-  decodeCursor,
-  emptyStats,
-  InvalidArgumentError,
-  initialRecord,
-  type JournalEntry,
-  listLimit,
-  type NewEntry,
-  notFoundError,
-  RUN_STATUSES,
-  RunExistsError,
-  type RunRecord,
-  readRange,
-} from '@cairn/core';
+import { type DurableStore, InvalidArgumentError, type JournalEntry, type NewEntry, RUN_STATUSES } from '@cairn/core';
+import { copyRecord, createAdapterKit, defineStore, statsOf } from '@cairn/core/adapter';
 import { assertEntries, assertPatch, assertStrings, assertUpdatedBefore } from './arguments.ts';
 import { createConnection } from './connection.ts';
 import type { IndexedDBDataLoss } from './data-loss.ts';
 import { deleteMatching } from './delete-runs.ts';
 import { listPage } from './list-runs.ts';
-import { resolveMaxPayloadBytes } from './payload-limit.ts';
+import { DEFAULT_MAX_PAYLOAD_BYTES } from './payload-limit.ts';
 import { type RunStores, readRun, runRange, writeRun } from './run-records.ts';
 import type { StoredEntry } from './schema.ts';
 import { ADAPTER } from './storage-errors.ts';
@@ -65,20 +44,6 @@ function storedEntry(runId: string, seq: number, entry: NewEntry): StoredEntry {
   return { runId, seq, kind: entry.kind, key: entry.key, payload: entry.payload, createdAt: entry.createdAt };
 }
 
-// Records handed back share no object with the caller's arguments (a patch's lease, a new run's
-// usage), as a record read back from the database would not. Strings are immutable, so the large
-// fields are shared for free.
-function detach(record: RunRecord): RunRecord {
-  return {
-    ...record,
-    usage: { ...record.usage },
-    step: { ...record.step },
-    lease: record.lease && { ...record.lease },
-    forkedFrom: record.forkedFrom && { ...record.forkedFrom },
-    metadata: record.metadata && { ...record.metadata },
-  };
-}
-
 /**
  * A `DurableStore` in the browser's IndexedDB, shared by every tab of the origin that opens the
  * same `name`. Commits use `durability: 'strict'`: a promise resolves only once the browser has
@@ -97,24 +62,24 @@ export function createIndexedDBStore(options: CreateIndexedDBStoreOptions): Dura
   if (typeof options?.name !== 'string' || options.name.length === 0) {
     throw new InvalidArgumentError(`[${ADAPTER}] createIndexedDBStore needs a non-empty database name`);
   }
-  const maxPayloadBytes = resolveMaxPayloadBytes(options.maxPayloadBytes);
+  const kit = createAdapterKit({
+    adapter: ADAPTER,
+    location: `database "${options.name}"`,
+    maxPayloadBytes: options.maxPayloadBytes,
+    defaultMaxPayloadBytes: DEFAULT_MAX_PAYLOAD_BYTES,
+  });
   const connection = createConnection(options.name, options.onDataLoss ? { onDataLoss: options.onDataLoss } : {});
 
-  return {
-    name: 'indexeddb',
-    limits: { maxPayloadBytes },
-
-    async createRun(run) {
-      const record = initialRecord(run, ADAPTER);
+  // Records handed back share no object with the caller's arguments (a patch's lease, a new run's
+  // usage), as a record read back from the database would not.
+  return defineStore(kit, 'indexeddb', {
+    async createRun(record) {
       if (!Number.isFinite(record.createdAt) || !Number.isFinite(record.updatedAt)) {
-        throw new InvalidArgumentError(`[${ADAPTER}] run "${record.runId}": createdAt and updatedAt must be numbers`);
+        throw new InvalidArgumentError(kit.message(record.runId, 'createdAt and updatedAt must be numbers'));
       }
       assertStrings(record.runId, { input: record.input, output: record.output, error: record.error });
-      assertPayloadSizes(ADAPTER, record.runId, maxPayloadBytes, record);
       return inTransaction(connection, RUN_AND_JOURNAL, 'readwrite', `run "${record.runId}": createRun`, async (tx) => {
-        if ((await tx.objectStore('runs').getKey(record.runId)) !== undefined) {
-          throw new RunExistsError(`[${ADAPTER}] run "${record.runId}" already exists`);
-        }
+        if ((await tx.objectStore('runs').getKey(record.runId)) !== undefined) throw kit.exists(record.runId);
         // Texts or a journal can only outlive their run if written by a foreign tool; a new run
         // starts clean.
         await Promise.all([
@@ -122,12 +87,11 @@ export function createIndexedDBStore(options: CreateIndexedDBStoreOptions): Dura
           tx.objectStore('texts').delete(runRange(record.runId)),
           ...writeRun(storesOf(tx), record),
         ]);
-        return detach(record);
+        return copyRecord(record);
       });
     },
 
-    async getRun(runId) {
-      assertRunId(runId, ADAPTER);
+    getRun(runId) {
       return inTransaction(
         connection,
         RUN,
@@ -137,44 +101,31 @@ export function createIndexedDBStore(options: CreateIndexedDBStoreOptions): Dura
       );
     },
 
-    async updateRun(runId, expectedVersion, patch) {
-      assertUpdateArguments(ADAPTER, runId, expectedVersion);
+    updateRun(runId, expectedVersion, patch) {
       assertPatch(runId, patch);
-      assertPayloadSizes(ADAPTER, runId, maxPayloadBytes, patch);
-      assertPatchFields(ADAPTER, runId, patch);
       return inTransaction(connection, RUN, 'readwrite', `run "${runId}": updateRun`, async (tx) => {
-        const record = await readRun(storesOf(tx), runId);
-        if (!record) throw notFoundError(ADAPTER, runId);
-        if (record.version !== expectedVersion) throw conflictError(ADAPTER, runId, 'version', expectedVersion, record.version);
-        const next = { ...applyPatch(record, patch), version: record.version + 1 };
+        const next = kit.updated(runId, await readRun(storesOf(tx), runId), expectedVersion, patch);
         await Promise.all(writeRun(storesOf(tx), next, patch));
-        return detach(next);
+        return copyRecord(next);
       });
     },
 
-    async append(runId, expectedLastSeq, entries, patch) {
-      assertAppendArguments(ADAPTER, runId, expectedLastSeq, entries);
+    append(runId, expectedLastSeq, entries, patch) {
       assertEntries(runId, entries);
       assertPatch(runId, patch);
-      assertPayloadSizes(ADAPTER, runId, maxPayloadBytes, patch, entries);
-      assertPatchFields(ADAPTER, runId, patch);
       return inTransaction(connection, RUN_AND_JOURNAL, 'readwrite', `run "${runId}": append`, async (tx) => {
-        const record = await readRun(storesOf(tx), runId);
-        if (!record) throw notFoundError(ADAPTER, runId);
-        if (record.lastSeq !== expectedLastSeq) throw conflictError(ADAPTER, runId, 'lastSeq', expectedLastSeq, record.lastSeq);
-        const next = { ...applyPatch(record, patch), lastSeq: expectedLastSeq + entries.length };
+        const next = kit.appended(runId, await readRun(storesOf(tx), runId), expectedLastSeq, entries.length, patch);
         const journal = tx.objectStore('entries');
         await Promise.all([
           ...entries.map((entry, index) => journal.add(storedEntry(runId, expectedLastSeq + index + 1, entry))),
           // Only the header and the texts the patch names are written: O(1) bytes per step.
           ...writeRun(storesOf(tx), next, patch ?? {}),
         ]);
-        return detach(next);
+        return copyRecord(next);
       });
     },
 
-    async readEntries(runId, readOptions) {
-      const { afterSeq, limit } = readRange(ADAPTER, runId, readOptions);
+    readEntries(runId, afterSeq, limit) {
       return inTransaction(connection, ['entries'], 'readonly', `run "${runId}": readEntries`, async (tx) => {
         const range = IDBKeyRange.bound([runId, afterSeq + 1], [runId, Number.POSITIVE_INFINITY]);
         const stored = await tx.store.getAll(range, limit === undefined ? undefined : Math.min(limit, 2 ** 32 - 1));
@@ -182,34 +133,23 @@ export function createIndexedDBStore(options: CreateIndexedDBStoreOptions): Dura
       });
     },
 
-    async listRuns(query) {
-      const limit = listLimit(query, ADAPTER);
+    listRuns(query, limit, position) {
       assertUpdatedBefore(query?.updatedBefore, 'listRuns');
-      const position = query?.cursor === undefined ? undefined : decodeCursor(query.cursor, ADAPTER);
       return inTransaction(connection, RUN, 'readonly', 'listRuns', (tx) => listPage(tx, query, limit, position));
     },
 
-    async deleteRuns(query) {
-      // The shared validator refuses null, wrong-typed and unknown conditions (ADR 0026).
-      assertDeleteQuery(query, ADAPTER);
+    deleteRuns(query) {
       return inTransaction(connection, RUN_AND_JOURNAL, 'readwrite', 'deleteRuns', (tx) => deleteMatching(tx, query));
     },
 
-    async stats() {
+    stats() {
       return inTransaction(connection, ['runs'], 'readonly', 'stats', async (tx) => {
-        const stats = emptyStats();
         const index = tx.store.index('by-status');
         const counts = await Promise.all(RUN_STATUSES.map((status) => index.count(IDBKeyRange.bound([status], [status, []]))));
-        RUN_STATUSES.forEach((status, position) => {
-          stats.byStatus[status] = counts[position] ?? 0;
-          stats.total += counts[position] ?? 0;
-        });
-        return stats;
+        return statsOf(RUN_STATUSES.map((status, position) => ({ status, count: counts[position] ?? 0 })));
       });
     },
 
-    async close() {
-      await connection.close();
-    },
-  };
+    close: () => connection.close(),
+  });
 }

@@ -4,9 +4,14 @@
  * payload contents.
  */
 import { CairnError, StorageUnavailableError } from '@cairn/core';
+import { createAdapterKit } from '@cairn/core/adapter';
+import { DEFAULT_MAX_PAYLOAD_BYTES } from './payload-limit.ts';
 
 /** The package prefix of every message this adapter writes. */
 export const ADAPTER = '@cairn/storage-indexeddb';
+
+/** Messages of checks outside a store call's wrapper (`[@cairn/storage-indexeddb] run "id": …`). */
+export const messages = createAdapterKit({ adapter: ADAPTER, defaultMaxPayloadBytes: DEFAULT_MAX_PAYLOAD_BYTES });
 
 // Failures that the same call cannot overcome by trying again: the disk is full, a newer tab
 // upgraded the schema, or a value cannot be stored at all.

@@ -1,56 +1,13 @@
 /**
  * The reference adapter: everything in memory, shared through a `MemoryBacking` so that two handles
  * (or a handle opened after another was closed) see the same runs, as two connections to one
- * database would. Records are cloned on the way in and out so callers never alias stored state.
+ * database would. Records are copied on the way in and out so callers never alias stored state.
+ * Built on the adapter kit (`@cairn/core/adapter`): this file is its storage calls only.
  */
-import { RunExistsError, StorageUnavailableError } from '../errors.ts';
-import {
-  applyPatch,
-  assertAppendArguments,
-  assertDeleteQuery,
-  assertPatchFields,
-  assertPayloadSizes,
-  assertUpdateArguments,
-  compareListOrder,
-  conflictError,
-  decodeCursor,
-  emptyStats,
-  encodeCursor,
-  initialRecord,
-  isAfter,
-  listLimit,
-  matchesDelete,
-  matchesList,
-  notFoundError,
-  readRange,
-} from './helpers.ts';
-import { assertRunId } from './run-id.ts';
-import type { DurableStore, JournalEntry, RunPatch, RunRecord } from './types.ts';
-
-// Records hold strings, numbers, booleans, null and four small nested objects: a typed copy is
-// exact and an order of magnitude cheaper than structuredClone on the per-step path.
-function cloneRecord(record: RunRecord): RunRecord {
-  return {
-    ...record,
-    lease: record.lease && { ...record.lease },
-    usage: { ...record.usage },
-    step: { ...record.step },
-    forkedFrom: record.forkedFrom && { ...record.forkedFrom },
-    metadata: record.metadata && { ...record.metadata },
-  };
-}
-
-function clonePatch(patch: RunPatch): RunPatch {
-  const copy: RunPatch = { ...patch };
-  if (patch.lease) copy.lease = { ...patch.lease };
-  if (patch.usage) copy.usage = { ...patch.usage };
-  if (patch.step) copy.step = { ...patch.step };
-  if (patch.forkedFrom) copy.forkedFrom = { ...patch.forkedFrom };
-  if (patch.metadata) copy.metadata = { ...patch.metadata };
-  return copy;
-}
-
-const ADAPTER = '@cairn/core memory';
+import { createAdapterKit, defineStore } from '../adapter/adapter-kit.ts';
+import { copyRecord, listFrom, statsOf } from '../adapter/records.ts';
+import { matchesDelete } from './helpers.ts';
+import type { DurableStore, JournalEntry, RunRecord } from './types.ts';
 
 /** The storage behind one or more memory store handles. */
 export interface MemoryBacking {
@@ -80,120 +37,86 @@ export function createMemoryBacking(): MemoryBacking {
  * const runtime = createRuntime({ store, workflows: [greet] });
  */
 export function createMemoryStore(options: CreateMemoryStoreOptions = {}): DurableStore {
-  const backing = options.backing ?? createMemoryBacking();
-  const maxPayloadBytes = options.maxPayloadBytes ?? 16 * 1024 * 1024;
-  let closed = false;
+  const { runs, entries } = options.backing ?? createMemoryBacking();
+  const kit = createAdapterKit({
+    adapter: '@cairn/core memory',
+    maxPayloadBytes: options.maxPayloadBytes,
+    defaultMaxPayloadBytes: 16 * 1024 * 1024,
+  });
 
-  // Every method yields once before touching state, as a real backend would, so races between
-  // handles interleave at await points just as they do on a database.
-  async function open(): Promise<void> {
-    await Promise.resolve();
-    if (closed) throw new StorageUnavailableError(`[${ADAPTER}] store is closed`);
-  }
+  // Every method yields once before touching state (`await null`, then the closed check again), as
+  // a real backend would, so races between handles interleave at await points as on a database.
 
-  return {
-    name: 'memory',
-    limits: { maxPayloadBytes },
-
-    async createRun(run) {
-      await open();
-      const record = initialRecord(run, ADAPTER);
-      assertPayloadSizes(ADAPTER, run.runId, maxPayloadBytes, record);
-      if (backing.runs.has(run.runId)) throw new RunExistsError(`[${ADAPTER}] run "${run.runId}" already exists`);
-      backing.runs.set(run.runId, cloneRecord(record));
-      backing.entries.set(run.runId, []);
-      return cloneRecord(record);
+  return defineStore(kit, 'memory', {
+    async createRun(record) {
+      await null;
+      kit.assertOpen();
+      if (runs.has(record.runId)) throw kit.exists(record.runId);
+      runs.set(record.runId, copyRecord(record));
+      entries.set(record.runId, []);
+      return copyRecord(record);
     },
 
     async getRun(runId) {
-      await open();
-      assertRunId(runId, ADAPTER);
-      const record = backing.runs.get(runId);
-      return record ? cloneRecord(record) : null;
+      await null;
+      kit.assertOpen();
+      const record = runs.get(runId);
+      return record ? copyRecord(record) : null;
     },
 
     async updateRun(runId, expectedVersion, patch) {
-      await open();
-      assertUpdateArguments(ADAPTER, runId, expectedVersion);
-      assertPayloadSizes(ADAPTER, runId, maxPayloadBytes, patch);
-      assertPatchFields(ADAPTER, runId, patch);
-      const record = backing.runs.get(runId);
-      if (!record) throw notFoundError(ADAPTER, runId);
-      if (record.version !== expectedVersion) throw conflictError(ADAPTER, runId, 'version', expectedVersion, record.version);
-      const next = { ...applyPatch(record, clonePatch(patch)), version: record.version + 1 };
-      backing.runs.set(runId, next);
-      return cloneRecord(next);
+      await null;
+      kit.assertOpen();
+      const next = copyRecord(kit.updated(runId, runs.get(runId), expectedVersion, patch));
+      runs.set(runId, next);
+      return copyRecord(next);
     },
 
-    async append(runId, expectedLastSeq, entries, patch) {
-      await open();
-      assertAppendArguments(ADAPTER, runId, expectedLastSeq, entries);
-      assertPayloadSizes(ADAPTER, runId, maxPayloadBytes, patch, entries);
-      assertPatchFields(ADAPTER, runId, patch);
-      const record = backing.runs.get(runId);
-      if (!record) throw notFoundError(ADAPTER, runId);
-      if (record.lastSeq !== expectedLastSeq) throw conflictError(ADAPTER, runId, 'lastSeq', expectedLastSeq, record.lastSeq);
-      const journal = backing.entries.get(runId) ?? [];
-      for (const [index, entry] of entries.entries()) {
-        journal.push({
-          kind: entry.kind,
-          key: entry.key,
-          payload: entry.payload,
-          createdAt: entry.createdAt,
-          seq: expectedLastSeq + index + 1,
-        });
-      }
-      backing.entries.set(runId, journal);
-      const next = { ...applyPatch(record, patch && clonePatch(patch)), lastSeq: expectedLastSeq + entries.length };
-      backing.runs.set(runId, next);
-      return cloneRecord(next);
+    async append(runId, expectedLastSeq, batch, patch) {
+      await null;
+      kit.assertOpen();
+      const next = copyRecord(kit.appended(runId, runs.get(runId), expectedLastSeq, batch.length, patch));
+      const journal = entries.get(runId) ?? [];
+      let seq = expectedLastSeq;
+      for (const { kind, key, payload, createdAt } of batch) journal.push({ kind, key, payload, createdAt, seq: ++seq });
+      entries.set(runId, journal);
+      runs.set(runId, next);
+      return copyRecord(next);
     },
 
-    async readEntries(runId, readOptions = {}) {
-      await open();
-      const { afterSeq, limit } = readRange(ADAPTER, runId, readOptions);
-      const journal = backing.entries.get(runId) ?? [];
+    async readEntries(runId, afterSeq, limit) {
+      await null;
+      kit.assertOpen();
       // seq is dense and 1-based, so the entry with seq n sits at index n-1.
+      const journal = entries.get(runId) ?? [];
       return journal.slice(afterSeq, limit === undefined ? undefined : afterSeq + limit).map((entry) => ({ ...entry }));
     },
 
-    async listRuns(query) {
-      await open();
-      const limit = listLimit(query, ADAPTER);
-      const position = query?.cursor === undefined ? undefined : decodeCursor(query.cursor, ADAPTER);
-      const matching = [...backing.runs.values()]
-        .filter((run) => matchesList(run, query) && (!position || isAfter(run, position)))
-        .sort(compareListOrder);
-      const page = matching.slice(0, limit).map(cloneRecord);
-      const last = page[page.length - 1];
-      return matching.length > limit && last ? { runs: page, cursor: encodeCursor(last) } : { runs: page };
+    async listRuns(query, limit, position) {
+      await null;
+      kit.assertOpen();
+      return listFrom(runs.values(), query, limit, position);
     },
 
     async deleteRuns(query) {
-      await open();
-      assertDeleteQuery(query, ADAPTER);
+      await null;
+      kit.assertOpen();
       let deleted = 0;
-      for (const run of [...backing.runs.values()]) {
+      for (const run of [...runs.values()]) {
         if (!matchesDelete(run, query)) continue;
-        backing.runs.delete(run.runId);
-        backing.entries.delete(run.runId);
+        runs.delete(run.runId);
+        entries.delete(run.runId);
         deleted++;
       }
       return deleted;
     },
 
     async stats() {
-      await open();
-      const stats = emptyStats();
-      for (const run of backing.runs.values()) {
-        stats.total++;
-        stats.byStatus[run.status]++;
-      }
-      return stats;
+      await null;
+      kit.assertOpen();
+      return statsOf(runs.values());
     },
 
-    async close() {
-      closed = true;
-    },
-  };
+    close() {},
+  });
 }

@@ -9,6 +9,8 @@
  */
 
 export { concurrencySuite } from './concurrency-suite.ts';
+export type { DefineStoreHarnessOptions } from './define-store-harness.ts';
+export { defineStoreHarness } from './define-store-harness.ts';
 export { durabilitySuite } from './durability-suite.ts';
 export { engineConformanceSuite } from './engine-suite.ts';
 export { errorsSuite, INVALID_RUN_IDS } from './errors-suite.ts';

@@ -2,8 +2,7 @@
 // second independent handle on the same directory, `reopen` closes and opens a new handle.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DurableStore } from '@cairn/core';
-import { engineConformanceSuite, payloadLimitsSuite, type StoreHarness, storeConformanceSuite } from '@cairn/core/testing';
+import { defineStoreHarness, engineConformanceSuite, payloadLimitsSuite, storeConformanceSuite } from '@cairn/core/testing';
 import { makeTempDir } from '@cairn/test-rigs/temp-dir';
 import { afterAll } from 'vitest';
 import { type CreateFileStoreOptions, createFileStore } from './file-store.ts';
@@ -11,40 +10,14 @@ import { type CreateFileStoreOptions, createFileStore } from './file-store.ts';
 const temp = makeTempDir('file-conformance');
 afterAll(() => temp.remove());
 
-function fileHarness(name: string, options: Omit<CreateFileStoreOptions, 'dir'> = {}): StoreHarness {
-  const dirOf = new WeakMap<DurableStore, string>();
-  const opened: DurableStore[] = [];
-  const dirs: string[] = [];
-  const open = (dir: string): DurableStore => {
-    const store = createFileStore({ ...options, dir });
-    dirOf.set(store, dir);
-    opened.push(store);
-    return store;
-  };
-  const dirFor = (store: DurableStore): string => {
-    const dir = dirOf.get(store);
-    if (dir === undefined) throw new Error('store was not opened by this harness');
-    return dir;
-  };
-  return {
+const fileHarness = (name: string, options: Omit<CreateFileStoreOptions, 'dir'> = {}) =>
+  defineStoreHarness({
     name,
     timeoutMs: 60_000,
-    create: async () => {
-      const dir = join(temp.path, crypto.randomUUID());
-      dirs.push(dir);
-      return open(dir);
-    },
-    peer: async (store) => open(dirFor(store)),
-    reopen: async (store) => {
-      await store.close();
-      return open(dirFor(store));
-    },
-    cleanup: async () => {
-      await Promise.all(opened.splice(0).map((store) => store.close()));
-      for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
+    create: () => join(temp.path, crypto.randomUUID()),
+    open: (dir) => createFileStore({ ...options, dir }),
+    remove: (dir) => rmSync(dir, { recursive: true, force: true }),
+  });
 
 storeConformanceSuite(fileHarness('file'));
 // The engine scenarios: a workflow interrupted at every write and inside every step, taken over

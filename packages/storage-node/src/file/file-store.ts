@@ -14,33 +14,11 @@
  */
 import { closeSync, mkdirSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  applyPatch,
-  assertAppendArguments,
-  assertDeleteQuery,
-  assertRunId,
-  assertUpdateArguments,
-  CairnError,
-  compareListOrder,
-  conflictError,
-  type DurableStore,
-  decodeCursor,
-  emptyStats,
-  encodeCursor,
-  InvalidArgumentError,
-  isAfter,
-  listLimit,
-  matchesDelete,
-  matchesList,
-  notFoundError,
-  RunExistsError,
-  type RunRecord,
-  readRange,
-  StorageUnavailableError,
-} from '@cairn/core';
-import { ADAPTER, resolveMaxPayloadBytes } from '../shared/adapter.ts';
-import { checkEntries, checkNewRun, checkPatch, normalizeRecord } from '../shared/values.ts';
-import { errnoOf, fsyncDirectory, toFileStoreError } from './fs-util.ts';
+import { CairnError, type DurableStore, InvalidArgumentError, type RunRecord } from '@cairn/core';
+import { copyRecord, defineStore, listFrom, matchesDelete, resolveMaxPayloadBytes, statsOf } from '@cairn/core/adapter';
+import { ADAPTER, createNodeStoreKit, DEFAULT_MAX_PAYLOAD_BYTES, MAX_PAYLOAD_BYTES_CEILING } from '../shared/adapter.ts';
+import { checkEntries, checkNewRun, checkPatch } from '../shared/values.ts';
+import { describeFileFailure, errnoOf, fsyncDirectory, toFileStoreError } from './fs-util.ts';
 import { otherSlot, writeHeader } from './header-file.ts';
 import { createJournalCache } from './journal-cache.ts';
 import { encodeAppend, encodeCreate, encodeUpdate } from './journal-records.ts';
@@ -95,7 +73,12 @@ function resolveMs(name: string, value: number | undefined, fallback: number): n
  * const runtime = createRuntime({ store, workflows: [greet] });
  */
 export function createFileStore(options: CreateFileStoreOptions): DurableStore {
-  const maxPayloadBytes = resolveMaxPayloadBytes(options.maxPayloadBytes);
+  const maxPayloadBytes = resolveMaxPayloadBytes(
+    ADAPTER,
+    options.maxPayloadBytes,
+    DEFAULT_MAX_PAYLOAD_BYTES,
+    MAX_PAYLOAD_BYTES_CEILING,
+  );
   const lockStaleMs = resolveMs('lockStaleMs', options.lockStaleMs, 30_000);
   const lockTimeoutMs = resolveMs('lockTimeoutMs', options.lockTimeoutMs, lockStaleMs + 5_000);
   let layout: ReturnType<typeof openLayout>;
@@ -109,20 +92,7 @@ export function createFileStore(options: CreateFileStoreOptions): DurableStore {
     throw toFileStoreError(error, `opening ${JSON.stringify(String(options.dir))}`);
   }
   const cache = createJournalCache(layout);
-  let closed = false;
-
-  function ensureOpen(): void {
-    if (closed) throw new StorageUnavailableError(`[${ADAPTER}] file store ${JSON.stringify(layout.dir)} is closed`);
-  }
-
-  async function guarded<T>(operation: string, runId: string | undefined, body: () => T | Promise<T>): Promise<T> {
-    ensureOpen();
-    try {
-      return await body();
-    } catch (error) {
-      throw toFileStoreError(error, operation, runId);
-    }
-  }
+  const kit = createNodeStoreKit('file', layout.dir, maxPayloadBytes, describeFileFailure);
 
   // A checkpoint is an optimisation: if it cannot be written now, the next write tries again.
   function maybeCheckpoint(journal: RunJournal, finished: boolean): void {
@@ -144,7 +114,7 @@ export function createFileStore(options: CreateFileStoreOptions): DurableStore {
   // Holding the run lock: the journal, up to date, handed to `body`; RunNotFoundError if missing.
   async function mutate(runId: string, body: (journal: RunJournal, guard: LockGuard) => RunRecord): Promise<RunRecord> {
     const outcome = await locks.withRunLock(runId, layout.runDir(runId), (guard) => {
-      ensureOpen();
+      kit.assertOpen();
       if (guard.fenceDue) {
         // The lock was broken from a holder that may still be alive: move the journal to a new
         // inode before writing, so the zombie's late write cannot land on ours (ADR 0037).
@@ -160,14 +130,14 @@ export function createFileStore(options: CreateFileStoreOptions): DurableStore {
         const before = journal.record.status;
         const next = body(journal, guard);
         maybeCheckpoint(journal, next.status !== before && FINAL_STATUSES.has(next.status));
-        return normalizeRecord(next);
+        return copyRecord(next);
       } catch (error) {
         // After an I/O failure what reached the disk is unknown: reload from the file next time.
         if (!CairnError.is(error)) cache.drop(runId);
         throw error;
       }
     });
-    if (outcome === RUN_MISSING) throw notFoundError(ADAPTER, runId);
+    if (outcome === RUN_MISSING) throw kit.notFound(runId);
     return outcome;
   }
 
@@ -182,11 +152,18 @@ export function createFileStore(options: CreateFileStoreOptions): DurableStore {
     }
   }
 
+  // Every readable run's current record, for listings and counts.
+  function* summaries(): Generator<RunRecord> {
+    for (const runId of layout.listRunIds()) {
+      const record = summary(runId);
+      if (record) yield record;
+    }
+  }
+
   function createRunFolder(record: RunRecord): void {
     const runDir = layout.runDir(record.runId);
     // A link planted where the folder would go throws: renaming onto it is never attempted.
-    if (runFolderIno(runDir, record.runId) !== null)
-      throw new RunExistsError(`[${ADAPTER}] run "${record.runId}" already exists`);
+    if (runFolderIno(runDir, record.runId) !== null) throw kit.exists(record.runId);
     const scratch = layout.scratchPath('create', record.runId);
     mkdirSync(scratch);
     try {
@@ -202,7 +179,7 @@ export function createFileStore(options: CreateFileStoreOptions): DurableStore {
         renameSync(scratch, runDir);
       } catch (error) {
         if (['ENOTEMPTY', 'EEXIST'].includes(errnoOf(error) ?? '')) {
-          throw new RunExistsError(`[${ADAPTER}] run "${record.runId}" already exists`);
+          throw kit.exists(record.runId);
         }
         throw error;
       }
@@ -212,139 +189,93 @@ export function createFileStore(options: CreateFileStoreOptions): DurableStore {
     }
   }
 
-  return {
-    name: 'file',
-    limits: { maxPayloadBytes },
+  return defineStore(kit, 'file', {
+    createRun(record) {
+      checkNewRun(record);
+      createRunFolder(record);
+      return copyRecord(record);
+    },
 
-    createRun: (run) =>
-      guarded('createRun', run?.runId, () => {
-        const record = checkNewRun(run, maxPayloadBytes);
-        createRunFolder(record);
-        return normalizeRecord(record);
-      }),
+    getRun(runId) {
+      const journal = cache.current(runId);
+      return journal ? copyRecord(journal.record) : null;
+    },
 
-    getRun: (runId) =>
-      guarded('getRun', runId, () => {
-        assertRunId(runId, ADAPTER);
-        const journal = cache.current(runId);
-        return journal ? normalizeRecord(journal.record) : null;
-      }),
+    updateRun(runId, expectedVersion, patch) {
+      checkPatch(runId, patch);
+      return mutate(runId, (journal, guard) => {
+        const next = kit.updated(runId, journal.record, expectedVersion, patch);
+        writeJournalFrame(journal, encodeUpdate(runId, next.version, patch), guard);
+        // A deep copy: the cache must never alias the caller's patch.
+        journal.record = copyRecord(next);
+        return journal.record;
+      });
+    },
 
-    updateRun: (runId, expectedVersion, patch) =>
-      guarded('updateRun', runId, () => {
-        assertUpdateArguments(ADAPTER, runId, expectedVersion);
-        checkPatch(runId, patch, maxPayloadBytes);
-        return mutate(runId, (journal, guard) => {
-          const current = journal.record;
-          if (current.version !== expectedVersion)
-            throw conflictError(ADAPTER, runId, 'version', expectedVersion, current.version);
-          const version = current.version + 1;
-          writeJournalFrame(journal, encodeUpdate(runId, version, patch), guard);
-          // A deep copy: the cache must never alias the caller's patch.
-          journal.record = normalizeRecord({ ...applyPatch(current, patch), version, lastSeq: current.lastSeq });
-          return journal.record;
-        });
-      }),
+    append(runId, expectedLastSeq, entries, patch) {
+      checkEntries(runId, entries);
+      checkPatch(runId, patch);
+      return mutate(runId, (journal, guard) => {
+        const next = kit.appended(runId, journal.record, expectedLastSeq, entries.length, patch);
+        const frame = encodeAppend(runId, expectedLastSeq + 1, entries, patch);
+        const offset = writeJournalFrame(journal, frame, guard);
+        journal.appends.push({ offset, end: offset + frame.length, firstSeq: expectedLastSeq + 1, count: entries.length });
+        journal.record = copyRecord(next);
+        return journal.record;
+      });
+    },
 
-    append: (runId, expectedLastSeq, entries, patch) =>
-      guarded('append', runId, () => {
-        assertAppendArguments(ADAPTER, runId, expectedLastSeq, entries);
-        checkEntries(runId, entries, maxPayloadBytes);
-        checkPatch(runId, patch, maxPayloadBytes);
-        return mutate(runId, (journal, guard) => {
-          const current = journal.record;
-          if (current.lastSeq !== expectedLastSeq)
-            throw conflictError(ADAPTER, runId, 'lastSeq', expectedLastSeq, current.lastSeq);
-          const frame = encodeAppend(runId, expectedLastSeq + 1, entries, patch);
-          const offset = writeJournalFrame(journal, frame, guard);
-          journal.appends.push({ offset, end: offset + frame.length, firstSeq: expectedLastSeq + 1, count: entries.length });
-          journal.record = normalizeRecord({
-            ...applyPatch(current, patch),
-            version: current.version,
-            lastSeq: expectedLastSeq + entries.length,
-          });
-          return journal.record;
-        });
-      }),
+    readEntries(runId, afterSeq, limit) {
+      const journal = cache.current(runId);
+      return journal ? readJournalEntries(journal, afterSeq, limit) : [];
+    },
 
-    readEntries: (runId, readOptions) =>
-      guarded('readEntries', runId, () => {
-        const { afterSeq, limit } = readRange(ADAPTER, runId, readOptions);
-        const journal = cache.current(runId);
-        return journal ? readJournalEntries(journal, afterSeq, limit) : [];
-      }),
+    listRuns(query, limit, position) {
+      return listFrom(summaries(), query, limit, position);
+    },
 
-    listRuns: (query) =>
-      guarded('listRuns', undefined, () => {
-        const limit = listLimit(query, ADAPTER);
-        const position = query?.cursor === undefined ? undefined : decodeCursor(query.cursor, ADAPTER);
-        const matching: RunRecord[] = [];
-        for (const runId of layout.listRunIds()) {
-          const record = summary(runId);
-          if (record && matchesList(record, query) && (!position || isAfter(record, position))) matching.push(record);
-        }
-        matching.sort(compareListOrder);
-        const runs = matching.slice(0, limit).map(normalizeRecord);
-        const last = runs[runs.length - 1];
-        return matching.length > limit && last ? { runs, cursor: encodeCursor(last) } : { runs };
-      }),
-
-    deleteRuns: (query) =>
-      guarded('deleteRuns', undefined, async () => {
-        assertDeleteQuery(query, ADAPTER);
-        // With ids only, a run whose journal cannot be read can still be deleted (ADR 0034).
-        const byIdOnly = query.status === undefined && query.updatedBefore === undefined;
-        const moved: string[] = [];
-        try {
-          for (const runId of query.runIds ? [...new Set(query.runIds)] : layout.listRunIds()) {
-            if (byIdOnly && isLinkedRunFolder(layout.runDir(runId))) {
-              // A link planted in place of the folder (ADR 0027): remove the link, never its target.
-              const scratch = layout.scratchPath('delete', runId);
-              renameSync(layout.runDir(runId), scratch);
-              moved.push(scratch);
-              cache.drop(runId);
-              continue;
-            }
-            // Look first without the lock, so a cleanup pass only locks the runs it may delete;
-            // the decision is taken again under the lock.
-            const seen = byIdOnly ? undefined : summary(runId);
-            if (!byIdOnly && (!seen || !matchesDelete(seen, query))) continue;
-            await locks.withRunLock(runId, layout.runDir(runId), () => {
-              ensureOpen();
-              const record = summary(runId);
-              if (record === null || (record === undefined && !byIdOnly) || (record && !matchesDelete(record, query))) return;
-              const scratch = layout.scratchPath('delete', runId);
-              renameSync(layout.runDir(runId), scratch);
-              moved.push(scratch);
-              cache.drop(runId);
-              // The lock went away with the folder.
-              locks.forget(runId);
-            });
+    async deleteRuns(query) {
+      // With ids only, a run whose journal cannot be read can still be deleted (ADR 0034).
+      const byIdOnly = query.status === undefined && query.updatedBefore === undefined;
+      const moved: string[] = [];
+      try {
+        for (const runId of query.runIds ? [...new Set(query.runIds)] : layout.listRunIds()) {
+          if (byIdOnly && isLinkedRunFolder(layout.runDir(runId))) {
+            // A link planted in place of the folder (ADR 0027): remove the link, never its target.
+            const scratch = layout.scratchPath('delete', runId);
+            renameSync(layout.runDir(runId), scratch);
+            moved.push(scratch);
+            cache.drop(runId);
+            continue;
           }
-        } finally {
-          if (moved.length > 0) fsyncDirectory(layout.runsDir);
-          for (const path of moved) rmSync(path, { recursive: true, force: true });
+          // Look first without the lock, so a cleanup pass only locks the runs it may delete;
+          // the decision is taken again under the lock.
+          const seen = byIdOnly ? undefined : summary(runId);
+          if (!byIdOnly && (!seen || !matchesDelete(seen, query))) continue;
+          await locks.withRunLock(runId, layout.runDir(runId), () => {
+            kit.assertOpen();
+            const record = summary(runId);
+            if (record === null || (record === undefined && !byIdOnly) || (record && !matchesDelete(record, query))) return;
+            const scratch = layout.scratchPath('delete', runId);
+            renameSync(layout.runDir(runId), scratch);
+            moved.push(scratch);
+            cache.drop(runId);
+            // The lock went away with the folder.
+            locks.forget(runId);
+          });
         }
-        return moved.length;
-      }),
+      } finally {
+        if (moved.length > 0) fsyncDirectory(layout.runsDir);
+        for (const path of moved) rmSync(path, { recursive: true, force: true });
+      }
+      return moved.length;
+    },
 
-    stats: () =>
-      guarded('stats', undefined, () => {
-        const stats = emptyStats();
-        for (const runId of layout.listRunIds()) {
-          const record = summary(runId);
-          if (!record) continue;
-          stats.total++;
-          stats.byStatus[record.status]++;
-        }
-        return stats;
-      }),
+    stats: () => statsOf(summaries()),
 
-    async close() {
-      if (closed) return;
-      closed = true;
+    close() {
       cache.closeAll();
       locks.close();
     },
-  };
+  });
 }

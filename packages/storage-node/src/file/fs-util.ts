@@ -3,8 +3,8 @@
  * file-system failures to the contract's errors.
  */
 import { closeSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
-import { CairnError, StorageUnavailableError } from '@cairn/core';
-import { ADAPTER } from '../shared/adapter.ts';
+import { type BackendFailure, createAdapterKit } from '@cairn/core/adapter';
+import { ADAPTER, DEFAULT_MAX_PAYLOAD_BYTES } from '../shared/adapter.ts';
 
 /** The errno code of a Node file-system error, if any. */
 export function errnoOf(error: unknown): string | undefined {
@@ -15,15 +15,23 @@ export function errnoOf(error: unknown): string | undefined {
 // Failures that may pass if the call is tried again: resource exhaustion, interruptions.
 const RETRYABLE = new Set(['EAGAIN', 'EBUSY', 'EMFILE', 'ENFILE', 'EINTR', 'ETIMEDOUT', 'ENOMEM']);
 
+/** How a file-system failure reads (its errno code only: messages name paths) and whether a retry can help. */
+export function describeFileFailure(error: unknown): BackendFailure {
+  const code = errnoOf(error) ?? 'unknown error';
+  return { reason: code, retryable: RETRYABLE.has(code) };
+}
+
+// Failures outside a store handle (opening, integrity checks) read as the handle's do.
+const messages = createAdapterKit({
+  adapter: ADAPTER,
+  label: 'file',
+  defaultMaxPayloadBytes: DEFAULT_MAX_PAYLOAD_BYTES,
+  describeFailure: describeFileFailure,
+});
+
 /** The error to surface for a failure of `operation` (on run `runId`, if any). */
 export function toFileStoreError(error: unknown, operation: string, runId?: string): Error {
-  if (CairnError.is(error)) return error;
-  const code = errnoOf(error) ?? 'unknown error';
-  const about = runId === undefined ? '' : ` run "${runId}":`;
-  return new StorageUnavailableError(`[${ADAPTER}] file store${about} ${operation} failed (${code})`, {
-    cause: error,
-    retryable: RETRYABLE.has(code),
-  });
+  return messages.toStoreError(error, operation, runId);
 }
 
 /** Write all of `buffer` at `position` (a single `write` in practice; loops on short writes). */

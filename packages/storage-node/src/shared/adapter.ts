@@ -1,7 +1,8 @@
 /**
- * What both Node stores share: the name every message starts with, and the payload limit option.
+ * What both Node stores share: the name every message starts with, and the payload limit's
+ * default and ceiling (the rule itself is the adapter kit's).
  */
-import { InvalidArgumentError } from '@cairn/core';
+import { type AdapterKit, type BackendFailure, createAdapterKit } from '@cairn/core/adapter';
 
 /** The prefix of every error message of this package (DESIGN §7). */
 export const ADAPTER = '@cairn/storage-node';
@@ -15,13 +16,26 @@ export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
  */
 export const MAX_PAYLOAD_BYTES_CEILING = 256 * 1024 * 1024;
 
-/** Validate the `maxPayloadBytes` option; returns the effective limit. */
-export function resolveMaxPayloadBytes(value: number | undefined): number {
-  if (value === undefined) return DEFAULT_MAX_PAYLOAD_BYTES;
-  if (!Number.isInteger(value) || value < 1 || value > MAX_PAYLOAD_BYTES_CEILING) {
-    throw new InvalidArgumentError(
-      `[${ADAPTER}] maxPayloadBytes must be an integer from 1 to ${MAX_PAYLOAD_BYTES_CEILING}, got ${String(value)}`,
-    );
-  }
-  return value;
+/** Messages of checks shared by both stores (`[@cairn/storage-node] run "id": …`). */
+export const messages = createAdapterKit({ adapter: ADAPTER, defaultMaxPayloadBytes: DEFAULT_MAX_PAYLOAD_BYTES });
+
+/**
+ * The adapter kit of one Node store handle: `[@cairn/storage-node] <label> …` messages, this
+ * package's payload limit, and how its backend failures read.
+ */
+export function createNodeStoreKit(
+  label: 'sqlite' | 'file',
+  location: string,
+  maxPayloadBytes: number | undefined,
+  describeFailure: (error: unknown) => BackendFailure,
+): AdapterKit {
+  return createAdapterKit({
+    adapter: ADAPTER,
+    label,
+    location: `${label === 'sqlite' ? 'database' : 'directory'} ${JSON.stringify(location)}`,
+    maxPayloadBytes,
+    defaultMaxPayloadBytes: DEFAULT_MAX_PAYLOAD_BYTES,
+    maxPayloadBytesCeiling: MAX_PAYLOAD_BYTES_CEILING,
+    describeFailure,
+  });
 }

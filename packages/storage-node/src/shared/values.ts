@@ -1,43 +1,29 @@
 /**
  * Checks both stores run on every value before writing it, so a refused call writes nothing and
  * both stores refuse the same things:
- * - the contract's own checks (run ids, counters, payload sizes) come from `@cairn/core`;
+ * - the contract's own checks (run ids, counters, payload sizes, metadata, expiresAt, attempt) are
+ *   the adapter kit's (`@cairn/core/adapter`), run before these;
  * - statuses and entry kinds must be known ones (stats and listing index them);
  * - strings must be well-formed UTF-16: both stores keep text as UTF-8, where a lone surrogate
  *   would silently become U+FFFD and a replayed value would differ from the recorded one (ADR 0035).
  */
-import {
-  assertAttempt,
-  assertExpiresAt,
-  assertMetadata,
-  assertPayloadSizes,
-  ENTRY_KINDS,
-  InvalidArgumentError,
-  initialRecord,
-  type NewEntry,
-  type NewRun,
-  RUN_STATUSES,
-  type RunPatch,
-  type RunRecord,
-} from '@cairn/core';
-import { ADAPTER } from './adapter.ts';
+import { ENTRY_KINDS, InvalidArgumentError, type NewEntry, RUN_STATUSES, type RunPatch, type RunRecord } from '@cairn/core';
+import { messages } from './adapter.ts';
 
 function assertText(runId: string, what: string, value: unknown, nullable: boolean): void {
   if (value === null && nullable) return;
   if (typeof value !== 'string') {
-    throw new InvalidArgumentError(`[${ADAPTER}] run "${runId}": ${what} must be a string${nullable ? ' or null' : ''}`);
+    throw new InvalidArgumentError(messages.message(runId, `${what} must be a string${nullable ? ' or null' : ''}`));
   }
   if (!value.isWellFormed()) {
-    throw new InvalidArgumentError(
-      `[${ADAPTER}] run "${runId}": ${what} holds a lone surrogate, which UTF-8 storage cannot keep`,
-    );
+    throw new InvalidArgumentError(messages.message(runId, `${what} holds a lone surrogate, which UTF-8 storage cannot keep`));
   }
 }
 
 function assertNumber(runId: string, what: string, value: unknown, nullable: boolean): void {
   if (value === null && nullable) return;
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new InvalidArgumentError(`[${ADAPTER}] run "${runId}": ${what} must be a finite number${nullable ? ' or null' : ''}`);
+    throw new InvalidArgumentError(messages.message(runId, `${what} must be a finite number${nullable ? ' or null' : ''}`));
   }
 }
 
@@ -45,7 +31,7 @@ function assertNumber(runId: string, what: string, value: unknown, nullable: boo
 const FIELD_CHECKS: Record<string, (runId: string, value: unknown) => void> = {
   status(runId, value) {
     if (!RUN_STATUSES.includes(value as RunRecord['status'])) {
-      throw new InvalidArgumentError(`[${ADAPTER}] run "${runId}": unknown status ${JSON.stringify(String(value).slice(0, 40))}`);
+      throw new InvalidArgumentError(messages.message(runId, `unknown status ${JSON.stringify(String(value).slice(0, 40))}`));
     }
   },
   pauseReason: (runId, value) => assertText(runId, 'pauseReason', value, true),
@@ -61,7 +47,7 @@ const FIELD_CHECKS: Record<string, (runId: string, value: unknown) => void> = {
   error: (runId, value) => assertText(runId, 'error', value, true),
   usage(runId, value) {
     if (typeof value !== 'object' || value === null)
-      throw new InvalidArgumentError(`[${ADAPTER}] run "${runId}": usage must be an object`);
+      throw new InvalidArgumentError(messages.message(runId, `usage must be an object`));
   },
   step(runId, value) {
     const step = value as RunRecord['step'];
@@ -69,8 +55,7 @@ const FIELD_CHECKS: Record<string, (runId: string, value: unknown) => void> = {
     assertText(runId, 'step.name', step?.name, true);
   },
   cancelRequested(runId, value) {
-    if (typeof value !== 'boolean')
-      throw new InvalidArgumentError(`[${ADAPTER}] run "${runId}": cancelRequested must be a boolean`);
+    if (typeof value !== 'boolean') throw new InvalidArgumentError(messages.message(runId, `cancelRequested must be a boolean`));
   },
   forkedFrom(runId, value) {
     if (value === null) return;
@@ -78,9 +63,6 @@ const FIELD_CHECKS: Record<string, (runId: string, value: unknown) => void> = {
     assertText(runId, 'forkedFrom.runId', from?.runId, false);
     assertNumber(runId, 'forkedFrom.atSeq', from?.atSeq, false);
   },
-  metadata: (runId, value) => assertMetadata(ADAPTER, runId, value),
-  expiresAt: (runId, value) => assertExpiresAt(ADAPTER, runId, value),
-  attempt: (runId, value) => assertAttempt(ADAPTER, runId, value),
   workflow: (runId, value) => assertText(runId, 'workflow', value, false),
   createdAt: (runId, value) => assertNumber(runId, 'createdAt', value, false),
   updatedAt: (runId, value) => assertNumber(runId, 'updatedAt', value, false),
@@ -92,64 +74,26 @@ function checkFields(runId: string, fields: object): void {
   }
 }
 
-/** The record `createRun` stores for `run`, after every check (throws before anything is written). */
-export function checkNewRun(run: NewRun, maxPayloadBytes: number): RunRecord {
-  const record = initialRecord(run, ADAPTER);
-  assertPayloadSizes(ADAPTER, run.runId, maxPayloadBytes, run);
-  checkFields(run.runId, run);
-  return normalizeRecord(record);
+/** Check the fields of a new run beyond the kit's checks (throws before anything is written). */
+export function checkNewRun(record: RunRecord): void {
+  checkFields(record.runId, record);
 }
 
-/** Check a patch (absent means no patch). */
-export function checkPatch(runId: string, patch: RunPatch | undefined, maxPayloadBytes: number): void {
-  if (patch === undefined) return;
-  if (typeof patch !== 'object' || patch === null)
-    throw new InvalidArgumentError(`[${ADAPTER}] run "${runId}": patch must be an object`);
-  assertPayloadSizes(ADAPTER, runId, maxPayloadBytes, patch);
-  checkFields(runId, patch);
+/** Check the fields a patch sets beyond the kit's checks (absent means no patch). */
+export function checkPatch(runId: string, patch: RunPatch | undefined): void {
+  if (patch !== undefined) checkFields(runId, patch);
 }
 
-/** Check the entries of an append. */
-export function checkEntries(runId: string, entries: readonly NewEntry[], maxPayloadBytes: number): void {
-  assertPayloadSizes(ADAPTER, runId, maxPayloadBytes, undefined, entries);
+/** Check the entries of an append beyond the kit's checks (their sizes are measured by the kit). */
+export function checkEntries(runId: string, entries: readonly NewEntry[]): void {
   for (const entry of entries) {
     if (!ENTRY_KINDS.includes(entry?.kind)) {
       throw new InvalidArgumentError(
-        `[${ADAPTER}] run "${runId}": unknown entry kind ${JSON.stringify(String(entry?.kind).slice(0, 40))}`,
+        messages.message(runId, `unknown entry kind ${JSON.stringify(String(entry?.kind).slice(0, 40))}`),
       );
     }
     assertText(runId, 'entry key', entry.key, false);
     assertText(runId, `payload of entry "${entry.key.slice(0, 100)}"`, entry.payload, false);
     assertNumber(runId, 'entry createdAt', entry.createdAt, false);
   }
-}
-
-/**
- * A deep copy of `record` holding only the contract's fields, so callers never alias what a store
- * keeps, and both stores return the same shape whatever extra properties a caller passed.
- */
-export function normalizeRecord(record: RunRecord): RunRecord {
-  return {
-    runId: record.runId,
-    workflow: record.workflow,
-    status: record.status,
-    pauseReason: record.pauseReason,
-    wakeAt: record.wakeAt,
-    version: record.version,
-    lastSeq: record.lastSeq,
-    lease: record.lease && { owner: record.lease.owner, expiresAt: record.lease.expiresAt },
-    input: record.input,
-    output: record.output,
-    error: record.error,
-    usage: { ...record.usage },
-    step: { index: record.step.index, name: record.step.name },
-    cancelRequested: record.cancelRequested,
-    forkedFrom: record.forkedFrom && { runId: record.forkedFrom.runId, atSeq: record.forkedFrom.atSeq },
-    // Runs written before these fields existed read back as null.
-    metadata: record.metadata ? { ...record.metadata } : null,
-    expiresAt: record.expiresAt ?? null,
-    attempt: record.attempt ?? 1,
-    createdAt: record.createdAt,
-    updatedAt: record.updatedAt,
-  };
 }

@@ -3,8 +3,8 @@
  * other failure becomes a `StorageUnavailableError` carrying the original as `cause`, retryable only
  * when waiting can help (another connection holds the write lock).
  */
-import { CairnError, StorageUnavailableError } from '@cairn/core';
-import { ADAPTER } from '../shared/adapter.ts';
+import { type BackendFailure, createAdapterKit } from '@cairn/core/adapter';
+import { ADAPTER, DEFAULT_MAX_PAYLOAD_BYTES } from '../shared/adapter.ts';
 
 const SQLITE_BUSY = 5;
 const SQLITE_LOCKED = 6;
@@ -22,22 +22,22 @@ export function isBusy(error: unknown): boolean {
   return code === SQLITE_BUSY || code === SQLITE_LOCKED;
 }
 
+/** How a SQLite failure reads, and whether waiting can help (another connection holds the write lock). */
+export function describeSqliteFailure(error: unknown): BackendFailure {
+  if (isBusy(error)) return { reason: 'the database is busy (locked by another connection)', retryable: true };
+  const detail = (error as { errstr?: unknown } | null)?.errstr;
+  return { reason: typeof detail === 'string' ? detail : error instanceof Error ? error.message : String(error) };
+}
+
+// Failures outside a store handle (opening, integrity checks) read as the handle's do.
+const messages = createAdapterKit({
+  adapter: ADAPTER,
+  label: 'sqlite',
+  defaultMaxPayloadBytes: DEFAULT_MAX_PAYLOAD_BYTES,
+  describeFailure: describeSqliteFailure,
+});
+
 /** The error to surface for a failure of `operation` (on run `runId`, if any). */
 export function toStoreError(error: unknown, operation: string, runId?: string): Error {
-  if (CairnError.is(error)) return error;
-  const about = runId === undefined ? '' : ` run "${runId}":`;
-  if (isBusy(error)) {
-    return new StorageUnavailableError(
-      `[${ADAPTER}] sqlite${about} ${operation} failed: the database is busy (locked by another connection)`,
-      {
-        cause: error,
-        retryable: true,
-      },
-    );
-  }
-  const detail = (error as { errstr?: unknown } | null)?.errstr;
-  const reason = typeof detail === 'string' ? detail : error instanceof Error ? error.message : String(error);
-  return new StorageUnavailableError(`[${ADAPTER}] sqlite${about} ${operation} failed: ${reason.slice(0, 200)}`, {
-    cause: error,
-  });
+  return messages.toStoreError(error, operation, runId);
 }

@@ -12,29 +12,11 @@
  */
 
 import type { SQLInputValue } from 'node:sqlite';
-import {
-  applyPatch,
-  assertAppendArguments,
-  assertDeleteQuery,
-  assertRunId,
-  assertUpdateArguments,
-  conflictError,
-  type DurableStore,
-  decodeCursor,
-  emptyStats,
-  encodeCursor,
-  listLimit,
-  notFoundError,
-  RunExistsError,
-  type RunPatch,
-  type RunRecord,
-  type RunStatus,
-  readRange,
-  StorageUnavailableError,
-} from '@cairn/core';
-import { ADAPTER, resolveMaxPayloadBytes } from '../shared/adapter.ts';
-import { checkEntries, checkNewRun, checkPatch, normalizeRecord } from '../shared/values.ts';
-import { toStoreError } from './sqlite-errors.ts';
+import { type DurableStore, type RunRecord, type RunStatus, StorageUnavailableError } from '@cairn/core';
+import { copyRecord, defineStore, pageOf, statsOf } from '@cairn/core/adapter';
+import { createNodeStoreKit } from '../shared/adapter.ts';
+import { checkEntries, checkNewRun, checkPatch } from '../shared/values.ts';
+import { describeSqliteFailure } from './sqlite-errors.ts';
 import { createHeaderCache } from './sqlite-header-cache.ts';
 import { openSqliteDatabase, resolveBusyTimeout, resolveSynchronous, type SqliteSynchronous } from './sqlite-open.ts';
 import {
@@ -81,7 +63,7 @@ export interface CreateSqliteStoreOptions {
  * const runtime = createRuntime({ store, workflows: [greet] });
  */
 export function createSqliteStore(options: CreateSqliteStoreOptions): DurableStore {
-  const maxPayloadBytes = resolveMaxPayloadBytes(options.maxPayloadBytes);
+  const kit = createNodeStoreKit('sqlite', options.path, options.maxPayloadBytes, describeSqliteFailure);
   const tables = sqliteTables(options.tablePrefix);
   const db = openSqliteDatabase({
     path: options.path,
@@ -92,27 +74,11 @@ export function createSqliteStore(options: CreateSqliteStoreOptions): DurableSto
   });
   const statements = prepareStatements(db, tables);
   const headers = createHeaderCache(db);
-  let closed = false;
-
-  function ensureOpen(): void {
-    if (closed) throw new StorageUnavailableError(`[${ADAPTER}] sqlite store ${JSON.stringify(options.path)} is closed`);
-  }
-
-  // Every call body runs here: closed check first, then failures mapped to the contract's errors.
-  function guarded<T>(operation: string, runId: string | undefined, body: () => T): T {
-    ensureOpen();
-    try {
-      return body();
-    } catch (error) {
-      throw toStoreError(error, operation, runId);
-    }
-  }
 
   function assertWritable(operation: string, runId: string | undefined): void {
     if (options.readOnly !== true) return;
-    const about = runId === undefined ? '' : ` run "${runId}":`;
     throw new StorageUnavailableError(
-      `[${ADAPTER}] sqlite${about} ${operation} refused: the store ${JSON.stringify(options.path)} is open read-only`,
+      kit.message(runId, `${operation} refused: the store ${JSON.stringify(options.path)} is open read-only`),
     );
   }
 
@@ -168,147 +134,97 @@ export function createSqliteStore(options: CreateSqliteStoreOptions): DurableSto
     return params;
   }
 
-  return {
-    name: 'sqlite',
-    limits: { maxPayloadBytes },
+  return defineStore(kit, 'sqlite', {
+    createRun(record) {
+      assertWritable('createRun', record.runId);
+      checkNewRun(record);
+      transaction(() => {
+        const inserted = statements.insertRun.run(record.runId, record.workflow, record.createdAt, ...headerValues(record));
+        if (inserted.changes === 0) throw kit.exists(record.runId);
+        statements.insertPayloads.run(record.runId, ...payloadValues(record));
+      });
+      const stored = copyRecord(record);
+      headers.remember(stored);
+      return copyRecord(stored);
+    },
 
-    async createRun(run) {
-      return guarded('createRun', run?.runId, () => {
-        assertWritable('createRun', run?.runId);
-        const record = checkNewRun(run, maxPayloadBytes);
-        transaction(() => {
-          const inserted = statements.insertRun.run(record.runId, record.workflow, record.createdAt, ...headerValues(record));
-          if (inserted.changes === 0) throw new RunExistsError(`[${ADAPTER}] run "${record.runId}" already exists`);
-          statements.insertPayloads.run(record.runId, ...payloadValues(record));
-        });
-        headers.remember(record);
-        return normalizeRecord(record);
+    getRun: selectRun,
+
+    updateRun(runId, expectedVersion, patch) {
+      assertWritable('updateRun', runId);
+      checkPatch(runId, patch);
+      const next = transaction(() => {
+        const current = currentRun(runId);
+        const updated = kit.updated(runId, current, expectedVersion, patch);
+        persist(current as RunRecord, updated);
+        return copyRecord(updated);
+      });
+      headers.remember(next);
+      return copyRecord(next);
+    },
+
+    append(runId, expectedLastSeq, entries, patch) {
+      assertWritable('append', runId);
+      checkEntries(runId, entries);
+      checkPatch(runId, patch);
+      const next = transaction(() => {
+        const current = currentRun(runId);
+        const appended = kit.appended(runId, current, expectedLastSeq, entries.length, patch);
+        let seq = expectedLastSeq;
+        for (const entry of entries)
+          statements.insertEntry.run(runId, ++seq, entry.kind, entry.key, entry.payload, entry.createdAt);
+        persist(current as RunRecord, appended);
+        return copyRecord(appended);
+      });
+      headers.remember(next);
+      return copyRecord(next);
+    },
+
+    readEntries(runId, afterSeq, limit) {
+      // LIMIT -1 is SQLite's "no limit".
+      const rows = statements.readEntries.all(runId, afterSeq, limit ?? -1) as unknown as EntryRow[];
+      return rows.map(entryOf);
+    },
+
+    listRuns(query, limit, position) {
+      const shape: RunFilterShape = {
+        runIds: false,
+        status: query?.status !== undefined,
+        workflow: query?.workflow !== undefined,
+        updatedBefore: query?.updatedBefore !== undefined,
+        cursor: position !== undefined,
+      };
+      const params = filterParams(shape, query ?? {});
+      if (position) params.push(position.createdAt, position.createdAt, position.runId);
+      const rows = statements.listRuns(shape).all(...params, limit + 1) as unknown as RunRow[];
+      return pageOf(rows, limit, recordOf);
+    },
+
+    deleteRuns(query) {
+      assertWritable('deleteRuns', undefined);
+      if (query.runIds?.length === 0 || query.status?.length === 0) return 0;
+      const shape: RunFilterShape = {
+        runIds: query.runIds !== undefined,
+        status: query.status !== undefined,
+        workflow: false,
+        updatedBefore: query.updatedBefore !== undefined,
+        cursor: false,
+      };
+      return transaction(() => {
+        const rows = statements.matchRunIds(shape).all(...filterParams(shape, query)) as { run_id: string }[];
+        if (rows.length === 0) return 0;
+        const ids = rows.map((row) => row.run_id);
+        headers.forget(ids);
+        const idList = JSON.stringify(ids);
+        statements.deleteEntries.run(idList);
+        statements.deletePayloads.run(idList);
+        statements.deleteRuns.run(idList);
+        return rows.length;
       });
     },
 
-    async getRun(runId) {
-      return guarded('getRun', runId, () => {
-        assertRunId(runId, ADAPTER);
-        return selectRun(runId);
-      });
-    },
+    stats: () => statsOf(statements.countByStatus.all() as { status: RunStatus; count: number }[]),
 
-    async updateRun(runId, expectedVersion, patch: RunPatch) {
-      return guarded('updateRun', runId, () => {
-        assertWritable('updateRun', runId);
-        assertUpdateArguments(ADAPTER, runId, expectedVersion);
-        checkPatch(runId, patch, maxPayloadBytes);
-        const next = transaction(() => {
-          const current = currentRun(runId);
-          if (!current) throw notFoundError(ADAPTER, runId);
-          if (current.version !== expectedVersion)
-            throw conflictError(ADAPTER, runId, 'version', expectedVersion, current.version);
-          const updated = { ...applyPatch(current, patch), version: current.version + 1 };
-          persist(current, updated);
-          return normalizeRecord(updated);
-        });
-        headers.remember(next);
-        return normalizeRecord(next);
-      });
-    },
-
-    async append(runId, expectedLastSeq, entries, patch) {
-      return guarded('append', runId, () => {
-        assertWritable('append', runId);
-        assertAppendArguments(ADAPTER, runId, expectedLastSeq, entries);
-        checkEntries(runId, entries, maxPayloadBytes);
-        checkPatch(runId, patch, maxPayloadBytes);
-        const next = transaction(() => {
-          const current = currentRun(runId);
-          if (!current) throw notFoundError(ADAPTER, runId);
-          if (current.lastSeq !== expectedLastSeq)
-            throw conflictError(ADAPTER, runId, 'lastSeq', expectedLastSeq, current.lastSeq);
-          let seq = expectedLastSeq;
-          for (const entry of entries)
-            statements.insertEntry.run(runId, ++seq, entry.kind, entry.key, entry.payload, entry.createdAt);
-          const appended = { ...applyPatch(current, patch), lastSeq: seq };
-          persist(current, appended);
-          return normalizeRecord(appended);
-        });
-        headers.remember(next);
-        return normalizeRecord(next);
-      });
-    },
-
-    async readEntries(runId, readOptions) {
-      return guarded('readEntries', runId, () => {
-        const { afterSeq, limit } = readRange(ADAPTER, runId, readOptions);
-        // LIMIT -1 is SQLite's "no limit".
-        const rows = statements.readEntries.all(runId, afterSeq, limit ?? -1) as unknown as EntryRow[];
-        return rows.map(entryOf);
-      });
-    },
-
-    async listRuns(query) {
-      return guarded('listRuns', undefined, () => {
-        const limit = listLimit(query, ADAPTER);
-        const position = query?.cursor === undefined ? undefined : decodeCursor(query.cursor, ADAPTER);
-        const shape: RunFilterShape = {
-          runIds: false,
-          status: query?.status !== undefined,
-          workflow: query?.workflow !== undefined,
-          updatedBefore: query?.updatedBefore !== undefined,
-          cursor: position !== undefined,
-        };
-        const params = filterParams(shape, query ?? {});
-        if (position) params.push(position.createdAt, position.createdAt, position.runId);
-        const rows = statements.listRuns(shape).all(...params, limit + 1) as unknown as RunRow[];
-        const runs = rows.slice(0, limit).map(recordOf);
-        const last = runs[runs.length - 1];
-        return rows.length > limit && last ? { runs, cursor: encodeCursor(last) } : { runs };
-      });
-    },
-
-    async deleteRuns(query) {
-      return guarded('deleteRuns', undefined, () => {
-        assertWritable('deleteRuns', undefined);
-        assertDeleteQuery(query, ADAPTER);
-        if (query.runIds?.length === 0 || query.status?.length === 0) return 0;
-        const shape: RunFilterShape = {
-          runIds: query.runIds !== undefined,
-          status: query.status !== undefined,
-          workflow: false,
-          updatedBefore: query.updatedBefore !== undefined,
-          cursor: false,
-        };
-        return transaction(() => {
-          const rows = statements.matchRunIds(shape).all(...filterParams(shape, query)) as { run_id: string }[];
-          if (rows.length === 0) return 0;
-          const ids = rows.map((row) => row.run_id);
-          headers.forget(ids);
-          const idList = JSON.stringify(ids);
-          statements.deleteEntries.run(idList);
-          statements.deletePayloads.run(idList);
-          statements.deleteRuns.run(idList);
-          return rows.length;
-        });
-      });
-    },
-
-    async stats() {
-      return guarded('stats', undefined, () => {
-        const stats = emptyStats();
-        for (const row of statements.countByStatus.all() as { status: RunStatus; count: number }[]) {
-          stats.byStatus[row.status] = row.count;
-          stats.total += row.count;
-        }
-        return stats;
-      });
-    },
-
-    async close() {
-      if (closed) return;
-      closed = true;
-      try {
-        db.close();
-      } catch (error) {
-        throw toStoreError(error, 'close');
-      }
-    },
-  };
+    close: () => db.close(),
+  });
 }
