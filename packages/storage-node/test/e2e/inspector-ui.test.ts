@@ -172,6 +172,23 @@ describe('cairn ui in Chromium over a SQLite store of real agent runs', () => {
     // record_sale is a `once` step: its intent carries the idempotency key, whether or not it ended.
     const once = await page.locator('[data-once]').first().textContent();
     expect(once).toMatch(/^once · idempotency key run_killed:\d+ · outcome /);
+    // Another process takes the killed run over: the page shows the takeover and who ran what.
+    const resumed = await runKillableChild(
+      CHILD,
+      {
+        mode: 'resume',
+        db,
+        baseURL: server.baseURL,
+        salesFile: join(temp.path, 'killed.sales'),
+        model: 'shop',
+        runId: 'run_killed',
+      },
+      { env: { CAIRN_TEST_API_KEY: API_KEY }, timeoutMs: 60_000 },
+    );
+    expect(resultOf(resumed)).toMatchObject({ status: 'completed' });
+    await expect.poll(() => runStatus(page), { timeout: 10_000 }).toBe('completed');
+    const takeover = await page.locator('[data-takeover]').last().textContent();
+    expect(takeover).toMatch(/took over from child-\d+: the \d+ steps above were replayed from the journal/);
     await page.evaluate(() => {
       location.hash = '#/runs/run_paused';
     });
