@@ -18,7 +18,7 @@ export async function queryRuns(
     } catch (error) {
       const code = (error as { code?: unknown } | null)?.code;
       // No such run, or no valid id: the search found nothing (codes survive HTTP, unlike classes).
-      if (code === 'run-not-found' || code === 'invalid-argument') return { runs: [] };
+      if (code === 'run-not-found' || code === 'invalid-run-id') return { runs: [] };
       throw error;
     }
   }

@@ -48,6 +48,7 @@ const STATUS_OF_CODE: Record<string, number> = {
   'run-not-found': 404,
   'approval-not-found': 404,
   'invalid-argument': 400,
+  'invalid-run-id': 400,
   'needs-workflows': 409,
   'run-not-retryable': 409,
   'approval-already-decided': 409,
