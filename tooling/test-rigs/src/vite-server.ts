@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer, type InlineConfig } from 'vite';
+import { build, createServer, type InlineConfig } from 'vite';
 
 /** A listening dev server. */
 export interface ViteTestServer {
@@ -50,4 +50,12 @@ export async function serveWithVite(config: InlineConfig, what: string): Promise
   }
   const origin = `http://127.0.0.1:${address.port}`;
   return { url: `${origin}/`, origin, close };
+}
+
+/**
+ * Build the Vite project of `configFile` (its own `build.outDir`), quietly: for tests that serve a
+ * package's built page (the inspector's ui-dist/) the way its users get it.
+ */
+export async function buildWithVite(configFile: string): Promise<void> {
+  await build({ configFile, logLevel: 'warn' });
 }

@@ -38,6 +38,8 @@ export interface Command {
   /** The positionals may be left out altogether (e.g. `retry --all-failed`); the command checks. */
   positionalsOptional?: boolean;
   options: Readonly<Record<string, OptionSpec>>;
+  /** The command needs no store with these options (`ui --url`): `--store` is not required. */
+  storeless?: (values: Readonly<Record<string, string | boolean | undefined>>) => boolean;
   /** The command only reads the store: it is opened without migrating (ADR 0028). */
   readOnly?: boolean;
   /** Extra help paragraphs (examples, JSON shape, exit codes specific to the command). */

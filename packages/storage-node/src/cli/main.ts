@@ -129,8 +129,9 @@ export async function runCli(argv: readonly string[], baseIo: CliIo = processIo(
       );
     }
     // Validate the store spec before anything else, so usage errors win over missing runs.
-    const spec = storeSpecOf(values.store as string | undefined, io.env);
+    const spec = command.storeless?.(values) ? undefined : storeSpecOf(values.store as string | undefined, io.env);
     const openStore = (): DurableStore => {
+      if (!spec) throw new UsageError(`${command.name}: no store with these options`);
       store ??= openExistingStore(spec, { readOnly: command.readOnly === true });
       return store;
     };

@@ -19,6 +19,7 @@ import { serveCommand } from './serve-command.ts';
 import { showCommand } from './show-command.ts';
 import { signalCommand } from './signal-command.ts';
 import { statsCommand } from './stats-command.ts';
+import { uiCommand } from './ui-command.ts';
 
 /** The commands. */
 export const COMMANDS: readonly Command[] = [
@@ -39,4 +40,5 @@ export const COMMANDS: readonly Command[] = [
   followCommand,
   exportCommand,
   importCommand,
+  uiCommand,
 ];
