@@ -8,6 +8,5 @@ const url = inject('postgresUrl');
 
 storeConformanceSuite(postgresHarness(url, 'postgres'));
 engineConformanceSuite(postgresHarness(url, 'postgres'));
-// A custom table prefix, and a small limit that exercises the size boundary cheaply.
-storeConformanceSuite(postgresHarness(url, 'postgres (prefix app_)', { tablePrefix: 'app_' }));
+// A small limit exercises the size boundary cheaply (a custom prefix and schema: postgres-store.test.ts).
 payloadLimitsSuite(postgresHarness(url, 'postgres (64 KiB limit)', { maxPayloadBytes: 64 * 1024 }));
