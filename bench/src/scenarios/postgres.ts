@@ -10,8 +10,8 @@ import { createRuntime } from '@cairn/core';
 import { createPostgresStore } from '@cairn/storage-postgres';
 import { startPostgresServer } from '@cairn/test-rigs/postgres-server';
 import pg from 'pg';
-import { micros, ratio, verdict } from '../lib/format.ts';
-import type { Report } from '../lib/report.ts';
+import { micros, ratio } from '../lib/format.ts';
+import { overheadBudget, type Report } from '../lib/report.ts';
 import type { BenchSettings } from '../lib/settings.ts';
 import { median } from '../lib/stats.ts';
 import { collectGarbage, rotate, timeMs } from '../lib/timing.ts';
@@ -93,12 +93,7 @@ async function overhead(url: string, settings: BenchSettings, report: Report): P
     const ours = perStep('cairn', true);
     const raw = perStep('raw', false);
     const theirs = perStep('dbos', true);
-    report.budget({
-      budget: `per-step overhead, Postgres, N = ${steps}, vs INSERT commit`,
-      target: '≤ 1.30× raw',
-      measured: `${ratio(ours / raw)} (${micros(ours)} vs ${micros(raw)} µs)`,
-      met: ours / raw <= 1.3,
-    });
+    const target = overheadBudget(report, `per-step overhead, Postgres, N = ${steps}, vs INSERT commit`, ours, raw);
     rows.push([
       String(steps),
       String(repetitions),
@@ -107,7 +102,7 @@ async function overhead(url: string, settings: BenchSettings, report: Report): P
       ratio(ours / raw),
       Number.isNaN(theirs) ? 'n/a' : micros(theirs),
       Number.isNaN(theirs) ? 'n/a' : ratio(theirs / ours),
-      verdict(ours / raw <= 1.3, `${ratio(ours / raw)} vs 1.30×`),
+      target,
     ]);
   }
   for (const variant of variants) await variant.close();
