@@ -15,6 +15,7 @@ case "$what" in
   test)
     install_deps
     bash scripts/ensure-chromium.sh
+    bash scripts/ensure-databases.sh
     mkdir -p .tmp
     rm -f .tmp/vitest-report.json
     status=0

@@ -2,6 +2,7 @@
  * The report: markdown sections that are printed as they are produced and collected for
  * `bench/RESULTS.md`, so the file holds exactly what the terminal showed.
  */
+import { micros, ratio, verdict } from './format.ts';
 
 /** A markdown table. Cells are already formatted strings. */
 export interface Table {
@@ -55,4 +56,14 @@ export function createReport(write: (text: string) => void = (text) => process.s
     budgets,
     markdown: () => `${parts.join('\n\n')}\n`,
   };
+}
+
+/**
+ * Record the DESIGN §8 budget "ours ≤ 1.3× the raw backend" (µs per step) under `budget`; returns
+ * the verdict cell of the table row.
+ */
+export function overheadBudget(report: Report, budget: string, ours: number, raw: number): string {
+  const met = ours / raw <= 1.3;
+  report.budget({ budget, target: '≤ 1.30× raw', measured: `${ratio(ours / raw)} (${micros(ours)} vs ${micros(raw)} µs)`, met });
+  return verdict(met, `${ratio(ours / raw)} vs 1.30×`);
 }

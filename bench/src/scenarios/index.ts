@@ -6,6 +6,7 @@ import type { BenchSettings } from '../lib/settings.ts';
 import { agentTurns } from './agent-turns.ts';
 import { durableObjectsOverhead } from './durable-objects.ts';
 import { indexedDbOverhead } from './indexeddb.ts';
+import { postgresScenario } from './postgres.ts';
 import { resume } from './resume.ts';
 import { stepOverhead } from './step-overhead.ts';
 import { throughput } from './throughput.ts';
@@ -34,4 +35,9 @@ export const SCENARIOS: Scenario[] = [
   { id: 'agent', title: '2. Agent turns: Cairn and LangGraph.js', run: agentTurns },
   { id: 'resume', title: '3. Resume', run: resume },
   { id: 'throughput', title: '4. Throughput', run: throughput },
+  {
+    id: 'postgres',
+    title: '5. Postgres: overhead against a raw INSERT and DBOS, throughput with 1-4 workers',
+    run: postgresScenario,
+  },
 ];

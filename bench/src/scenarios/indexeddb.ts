@@ -7,8 +7,8 @@
 import { join } from 'node:path';
 import { launchChromiumProcess, servePage } from '@cairn/test-rigs/chromium';
 import type { BenchPage } from '../indexeddb/bench-page-api.ts';
-import { micros, ratio, verdict } from '../lib/format.ts';
-import type { Report } from '../lib/report.ts';
+import { micros, ratio } from '../lib/format.ts';
+import { overheadBudget, type Report } from '../lib/report.ts';
 import type { BenchSettings } from '../lib/settings.ts';
 import { median } from '../lib/stats.ts';
 import { tempDir } from '../lib/temp-dir.ts';
@@ -44,20 +44,8 @@ export async function indexedDbOverhead(settings: BenchSettings, report: Report)
         for (const kind of rotate(kinds, repetition)) samples.get(kind)!.push(await run(kind, steps));
       const ours = ((median(samples.get('ours')!) - median(samples.get('loop')!)) / steps) * 1000;
       const raw = (median(samples.get('raw')!) / steps) * 1000;
-      report.budget({
-        budget: `per-step overhead, IndexedDB (Chromium), N = ${steps}`,
-        target: '≤ 1.30× raw',
-        measured: `${ratio(ours / raw)} (${micros(ours)} vs ${micros(raw)} µs)`,
-        met: ours / raw <= 1.3,
-      });
-      rows.push([
-        String(steps),
-        String(repetitions),
-        micros(ours),
-        micros(raw),
-        ratio(ours / raw),
-        verdict(ours / raw <= 1.3, `${ratio(ours / raw)} vs 1.30×`),
-      ]);
+      const target = overheadBudget(report, `per-step overhead, IndexedDB (Chromium), N = ${steps}`, ours, raw);
+      rows.push([String(steps), String(repetitions), micros(ours), micros(raw), ratio(ours / raw), target]);
     }
     version = chromium.browser.version();
   } finally {

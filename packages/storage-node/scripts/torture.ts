@@ -1,9 +1,10 @@
 /**
- * Crash-torture the Node stores: `node scripts/torture.ts --store sqlite|file|both --kills N
+ * Crash-torture the Node stores: `node scripts/torture.ts --store sqlite|file|postgres|both --kills N
  * --seed S --workers W [--keep]`. Prints progress and a report per store; exits 1 on any violation.
  */
 import { parseArgs } from 'node:util';
 import { formatTortureReport, runTorture } from '../test/torture/index.ts';
+import { TORTURE_STORE_KINDS, type TortureStoreKind } from '../test/torture/torture-stores.ts';
 
 const { values } = parseArgs({
   options: {
@@ -16,14 +17,15 @@ const { values } = parseArgs({
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
-const usage = 'usage: node scripts/torture.ts [--store sqlite|file|both] [--kills N] [--seed S] [--workers W] [--keep] [--json]';
+const usage = `usage: node scripts/torture.ts [--store ${TORTURE_STORE_KINDS.join('|')}|both] [--kills N] [--seed S] [--workers W] [--keep] [--json]`;
 const kills = Number(values.kills);
 const seed = Number(values.seed);
 const workers = Number(values.workers);
-const stores = values.store === 'both' ? (['sqlite', 'file'] as const) : ([values.store] as const);
+// `both`: the two local stores (a server store is named on its own: it starts a private server).
+const stores = (values.store === 'both' ? ['sqlite', 'file'] : [values.store]) as TortureStoreKind[];
 if (
   values.help ||
-  !stores.every((store) => store === 'sqlite' || store === 'file') ||
+  !stores.every((store) => TORTURE_STORE_KINDS.includes(store)) ||
   !Number.isInteger(kills) ||
   kills < 0 ||
   !Number.isInteger(seed) ||
@@ -36,7 +38,7 @@ if (
 }
 
 let failed = false;
-for (const store of stores as readonly ('sqlite' | 'file')[]) {
+for (const store of stores) {
   const report = await runTorture({
     store,
     kills,

@@ -1,29 +1,29 @@
 // Real processes racing on one store: each child opens its own handle (its own SQLite connection,
-// its own file-store owner), says it is ready, and all start when every one is.
-import { join } from 'node:path';
+// its own file-store owner, its own Postgres pool), says it is ready, and all start when every one is.
 import { newRunFixture } from '@cairn/core/testing';
 import { makeTempDir } from '@cairn/test-rigs/temp-dir';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runRacingChildren } from '../test/test-support/child-processes.ts';
 import { openFixtureStore } from '../test/test-support/fixtures/open-fixture-store.ts';
-import { checkFileStoreIntegrity } from './file/file-integrity.ts';
-import { checkSqliteIntegrity } from './sqlite/sqlite-integrity.ts';
+import { STORE_KINDS } from '../test/test-support/store-kinds.ts';
 
 const temp = makeTempDir('multi-process');
 afterAll(() => temp.remove());
 
-const STORES = [
-  { kind: 'sqlite', location: (name: string) => join(temp.path, `${name}.db`), check: (at: string) => checkSqliteIntegrity(at) },
-  { kind: 'file', location: (name: string) => join(temp.path, name), check: (at: string) => checkFileStoreIntegrity(at) },
-] as const;
+const STORES = [STORE_KINDS.sqlite, STORE_KINDS.file, STORE_KINDS.postgres];
 
-describe.each(STORES)('$kind store across processes', ({ kind, location, check }) => {
-  it('3 processes appending 100 entries each with retry loops leave a dense journal with each entry once', async () => {
+describe.each(STORES)('$kind store across processes', (storeKind) => {
+  const { kind, location, check } = storeKind;
+  beforeAll(() => storeKind.setup(temp.path), 60_000);
+  afterAll(() => storeKind.teardown());
+
+  it('4 processes appending 100 entries each with retry loops leave a dense journal with each entry once', async () => {
     const at = location('append-race');
     const setup = openFixtureStore(kind, at);
     await setup.createRun(newRunFixture('run-1'));
     await setup.close();
-    const names = ['alpha', 'bravo', 'charlie'];
+    const names = ['alpha', 'bravo', 'charlie', 'delta'];
+    const total = names.length * 100;
     const children = await runRacingChildren(
       'race-append.ts',
       names.map((name) => [kind, at, 'run-1', name, '100']),
@@ -34,20 +34,20 @@ describe.each(STORES)('$kind store across processes', ({ kind, location, check }
     const entries = await store.readEntries('run-1');
     const run = await store.getRun('run-1');
     await store.close();
-    expect(entries.map((entry) => entry.seq)).toStrictEqual(Array.from({ length: 300 }, (_, index) => index + 1));
-    expect(run?.lastSeq).toBe(300);
+    expect(entries.map((entry) => entry.seq)).toStrictEqual(Array.from({ length: total }, (_, index) => index + 1));
+    expect(run?.lastSeq).toBe(total);
     for (const name of names) {
       const keys = entries.filter((entry) => entry.key.startsWith(`${name}#`)).map((entry) => entry.key);
       expect(keys).toStrictEqual(Array.from({ length: 100 }, (_, index) => `${name}#${index}`));
     }
     // The patch of the last append is the header: its step names the last entry's writer.
-    expect(run?.step).toStrictEqual({ index: 300, name: entries[299]?.key.split('#')[0] });
+    expect(run?.step).toStrictEqual({ index: total, name: entries[total - 1]?.key.split('#')[0] });
     // They really raced: some appends lost their compare-and-set and were retried.
     const conflicts = children.reduce((sum, child) => sum + child.result.conflicts, 0);
     expect(conflicts).toBeGreaterThan(0);
     const report = await check(at);
     expect(report.problems).toStrictEqual([]);
-    expect(report).toMatchObject({ ok: true, runs: 1, entries: 300 });
+    expect(report).toMatchObject({ ok: true, runs: 1, entries: total });
   });
 
   it('4 processes racing createRun on one id: exactly one creates it, the others get run-exists', async () => {

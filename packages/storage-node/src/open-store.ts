@@ -3,6 +3,8 @@
  */
 import { type DurableStore, InvalidArgumentError } from '@cairn/core';
 import { createFileStore } from './file/file-store.ts';
+import { openPostgresStore } from './postgres/open-postgres-store.ts';
+import { isPostgresSpec, type PostgresSpec, parsePostgresSpec } from './postgres/postgres-spec.ts';
 import { ADAPTER } from './shared/adapter.ts';
 import { createSqliteStore } from './sqlite/sqlite-store.ts';
 
@@ -11,20 +13,33 @@ export interface OpenStoreOptions {
   maxPayloadBytes?: number;
 }
 
+/**
+ * The spec forms `openStore` takes, as help and messages list them (one entry per store kind).
+ */
+export const STORE_SPEC_FORMS: readonly string[] = ['sqlite:PATH', 'file:DIR', 'postgres://…'];
+
+/** The spec forms as a phrase: `a, b or c`. */
+export function storeSpecFormsText(separator = ' or '): string {
+  return `${STORE_SPEC_FORMS.slice(0, -1).join(', ')}${separator}${STORE_SPEC_FORMS.at(-1)}`;
+}
+
 /** What a store spec names. */
-export type StoreSpec = { kind: 'sqlite'; path: string } | { kind: 'file'; dir: string };
+export type StoreSpec = { kind: 'sqlite'; path: string } | { kind: 'file'; dir: string } | PostgresSpec;
 
 /**
- * Parse `sqlite:PATH` or `file:DIR` (everything after the first colon is the path, verbatim, so
- * `sqlite:./runs.db`, `sqlite:/var/lib/app/cairn.db` and `file:C:\runs` all work).
+ * Parse `sqlite:PATH`, `file:DIR` (everything after the first colon is the path, verbatim, so
+ * `sqlite:./runs.db`, `sqlite:/var/lib/app/cairn.db` and `file:C:\runs` all work) or
+ * `postgres://user:password@host:port/database` (optional `?schema=S&tablePrefix=P`; the
+ * password never appears in a message).
  */
 export function parseStoreSpec(spec: string): StoreSpec {
+  if (typeof spec === 'string' && isPostgresSpec(spec)) return parsePostgresSpec(spec);
   const colon = typeof spec === 'string' ? spec.indexOf(':') : -1;
   const kind = colon > 0 ? spec.slice(0, colon) : '';
   const path = colon > 0 ? spec.slice(colon + 1) : '';
   const shown = JSON.stringify(String(spec).slice(0, 200));
   if (kind !== 'sqlite' && kind !== 'file') {
-    throw new InvalidArgumentError(`[${ADAPTER}] store spec ${shown} must look like sqlite:PATH or file:DIR`);
+    throw new InvalidArgumentError(`[${ADAPTER}] store spec ${shown} must look like ${storeSpecFormsText()}`);
   }
   if (path.length === 0 || path.includes('\u0000')) {
     throw new InvalidArgumentError(
@@ -35,14 +50,16 @@ export function parseStoreSpec(spec: string): StoreSpec {
 }
 
 /**
- * Open the store a spec names: `sqlite:PATH` (SQLite file, created if missing) or `file:DIR`
- * (file store directory, created if missing).
+ * Open the store a spec names: `sqlite:PATH` (SQLite file, created if missing), `file:DIR`
+ * (file store directory, created if missing) or `postgres://…` (tables created on first use; needs
+ * the optional peer `@cairn/storage-postgres`).
  *
  * @example
  * const store = openStore(process.argv[2] ?? 'sqlite:./cairn.db');
  */
 export function openStore(spec: string, options: OpenStoreOptions = {}): DurableStore {
   const parsed = parseStoreSpec(spec);
+  if (parsed.kind === 'postgres') return openPostgresStore(parsed, options);
   return parsed.kind === 'sqlite'
     ? createSqliteStore({ path: parsed.path, ...options })
     : createFileStore({ dir: parsed.dir, ...options });

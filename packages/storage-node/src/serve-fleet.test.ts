@@ -2,82 +2,19 @@
 // queues 60 runs; one server is SIGKILLed midway and another stopped cleanly. Every run completes,
 // its once step charged exactly once; the cleanly stopped server's runs are taken over without a
 // lease wait, the killed one's only after its lease ran out.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRuntime, defineWorkflow } from '@cairn/core';
 import { makeTempDir } from '@cairn/test-rigs/temp-dir';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fixturePath } from '../test/test-support/child-processes.ts';
+import { fleetChildren, holding, startWorker, waitFor } from '../test/test-support/serve-workers.ts';
 import { createSqliteStore } from './sqlite/sqlite-store.ts';
 
 const temp = makeTempDir('serve-fleet');
-const children: ChildProcess[] = [];
 afterAll(() => {
-  for (const child of children) child.kill('SIGKILL');
+  for (const child of fleetChildren) child.kill('SIGKILL');
   temp.remove();
 });
-
-interface Line {
-  event: 'taken' | 'done' | 'stopped';
-  runId?: string;
-  at?: number;
-  status?: string;
-}
-
-interface Worker {
-  name: string;
-  child: ChildProcess;
-  lines: Line[];
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-function startWorker(db: string, ledger: string, name: string, leaseMs: number): Promise<Worker> {
-  const child = spawn(process.execPath, [fixturePath('serve-worker.ts'), db, ledger, name, String(leaseMs)], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  const lines: Line[] = [];
-  let stderr = '';
-  let buffer = '';
-  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker ${name} not ready: ${stderr}`)), 30_000);
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const parts = buffer.split('\n');
-      buffer = parts.pop() ?? '';
-      for (const part of parts) {
-        if (part === 'ready') {
-          clearTimeout(timer);
-          resolve({ name, child, lines, stderr: () => stderr, exited });
-        } else if (part.startsWith('{')) lines.push(JSON.parse(part) as Line);
-      }
-    });
-  });
-}
-
-/** Runs a worker took and has not finished. */
-function holding(worker: Worker): Set<string> {
-  const held = new Set<string>();
-  for (const line of worker.lines) {
-    if (line.event === 'taken') held.add(line.runId!);
-    if (line.event === 'done') held.delete(line.runId!);
-  }
-  return held;
-}
-
-async function waitFor(done: () => boolean, what: string, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe('serve() fleet on one SQLite file', () => {
   it('3 serving processes, 60 queued runs, one SIGKILLed and one stopped midway: every run completes, each charge once; a clean stop hands over without a lease wait', async () => {
@@ -88,7 +25,7 @@ describe('serve() fleet on one SQLite file', () => {
     const store = createSqliteStore({ path: db });
     const job = defineWorkflow('job', async (_ctx, n: number) => n);
     const producer = createRuntime({ store, workflows: [job], owner: 'producer' });
-    const workers = await Promise.all(['w0', 'w1', 'w2'].map((name) => startWorker(db, ledger, name, leaseMs)));
+    const workers = await Promise.all(['w0', 'w1', 'w2'].map((name) => startWorker('sqlite', db, ledger, name, leaseMs)));
     const runIds: string[] = [];
     for (let n = 0; n < 60; n++) runIds.push((await producer.start(job, n, { drive: false, runId: `job-${n}` })).runId);
     const done = (): number => workers.reduce((sum, w) => sum + w.lines.filter((l) => l.event === 'done').length, 0);

@@ -36,6 +36,7 @@ describe('published tarballs', () => {
         '@cairn/storage-indexeddb',
         '@cairn/storage-durable-objects',
         '@cairn/inspector',
+        '@cairn/storage-postgres',
       ]),
     );
   });

@@ -78,11 +78,11 @@ describe('cairn refuses a store that is not there (exit 3) and creates nothing',
 
 describe('cairn usage errors exit 2', () => {
   it.each([
-    ['no store', ['list'], /no store given: pass --store sqlite:PATH or --store file:DIR, or set CAIRN_STORE/],
+    ['no store', ['list'], /no store given: pass --store sqlite:PATH or --store file:DIR or --store postgres:\/\/…/],
     [
       'a bad store spec',
-      ['list', '--store', 'postgres://db'],
-      /--store: store spec "postgres:\/\/db" must look like sqlite:PATH or file:DIR/,
+      ['list', '--store', 'mysql://db'],
+      /--store: store spec "mysql:\/\/db" must look like sqlite:PATH, file:DIR/,
     ],
     ['sqlite::memory:', ['list', '--store', 'sqlite::memory:'], /is always empty/],
     ['an unknown command', ['lsit', '--store', store], /unknown command "lsit"; commands: list, show/],
@@ -154,7 +154,7 @@ describe('cairn help', () => {
   it('prints the overview with --help (exit 0) and on stderr without a command (exit 2)', async () => {
     const help = await cairn(['--help']);
     expect(help.code).toBe(0);
-    expect(help.stdout).toContain('Usage: cairn <command> [arguments] --store sqlite:PATH|file:DIR [--json]');
+    expect(help.stdout).toContain('Usage: cairn <command> [arguments] --store sqlite:PATH|file:DIR|postgres://… [--json]');
     for (const command of ['list', 'show', 'history', 'stats', 'delete', 'cleanup', 'approve', 'resume'])
       expect(help.stdout).toMatch(new RegExp(`^  ${command}\\s+\\S`, 'm'));
     expect(help.stdout).toContain('Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 not found');

@@ -1,11 +1,12 @@
 /**
  * Help texts: the overview (`cairn --help`) and one page per command (`cairn <command> --help`).
  */
+import { STORE_SPEC_FORMS, storeSpecFormsText } from '../open-store.ts';
 import type { Command, OptionSpec } from './command.ts';
 
 /** Options every command takes. */
 export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
-  store: { type: 'string', value: '<spec>', help: 'sqlite:PATH or file:DIR (default: $CAIRN_STORE)' },
+  store: { type: 'string', value: '<spec>', help: `${storeSpecFormsText()} (default: $CAIRN_STORE)` },
   json: { type: 'boolean', help: 'print one JSON document (stable shapes, no colours)' },
   color: { type: 'boolean', help: 'force colours on (--no-color: off); default: on for a terminal' },
   help: { type: 'boolean', short: 'h', help: 'show help' },
@@ -35,7 +36,7 @@ export function overviewHelp(commands: readonly Command[]): string {
   return [
     'cairn — inspect and manage the runs in a Cairn store',
     '',
-    'Usage: cairn <command> [arguments] --store sqlite:PATH|file:DIR [--json]',
+    `Usage: cairn <command> [arguments] --store ${STORE_SPEC_FORMS.join('|')} [--json]`,
     '',
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),

@@ -8,7 +8,8 @@ import { dirname, join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { CairnError, type DurableStore, StorageUnavailableError } from '@cairn/core';
 import { createFileStore } from '../file/file-store.ts';
-import { parseStoreSpec, type StoreSpec } from '../open-store.ts';
+import { parseStoreSpec, STORE_SPEC_FORMS, type StoreSpec } from '../open-store.ts';
+import { openPostgresStore } from '../postgres/open-postgres-store.ts';
 import { openReadOnlyDatabase } from '../sqlite/sqlite-open.ts';
 import { SCHEMA_VERSION, schemaVersionOf, sqliteTables } from '../sqlite/sqlite-schema.ts';
 import { createSqliteStore } from '../sqlite/sqlite-store.ts';
@@ -18,7 +19,7 @@ import { StoreNotFoundError, UsageError } from './cli-errors.ts';
 export function storeSpecOf(flag: string | undefined, env: Readonly<Record<string, string | undefined>>): StoreSpec {
   const text = flag ?? env.CAIRN_STORE;
   if (text === undefined || text === '') {
-    throw new UsageError('no store given: pass --store sqlite:PATH or --store file:DIR, or set CAIRN_STORE');
+    throw new UsageError(`no store given: pass --store ${STORE_SPEC_FORMS.join(' or --store ')}, or set CAIRN_STORE`);
   }
   try {
     return parseStoreSpec(text);
@@ -66,11 +67,14 @@ export interface OpenStoreIntent {
 }
 
 /**
- * Open an existing store; `StoreNotFoundError` when there is none at the spec's path. Read-only
+ * Open an existing store; `StoreNotFoundError` when there is none at the spec's path. A Postgres
+ * spec names a database that exists or fails to connect with the server's own error (the store's
+ * tables are created in it on first use, as by an application: ADR 0151). Read-only
  * commands open a SQLite store read-only when its schema is current (ADR 0028), so they work on
  * a file or folder they cannot write and never wait for a writer's lock.
  */
 export function openExistingStore(spec: StoreSpec, intent: OpenStoreIntent = { readOnly: false }): DurableStore {
+  if (spec.kind === 'postgres') return openPostgresStore(spec);
   if (spec.kind === 'sqlite') {
     if (spec.path === ':memory:') throw new UsageError('--store sqlite::memory: is always empty: name a database file');
     if (!existsSync(spec.path)) throw new StoreNotFoundError(`no SQLite store at ${JSON.stringify(spec.path)} (no such file)`);

@@ -20,6 +20,8 @@ export async function bundleTortureChild(dir: string): Promise<string> {
     format: 'esm',
     target: 'node22',
     logLevel: 'warning',
+    // pg's optional native binding is never loaded by the torture child.
+    external: ['pg-native'],
     // Bundled CommonJS code may `require` Node built-ins; give it a real `require`.
     banner: {
       js: "import { createRequire as __cairnRequire } from 'node:module'; const require = __cairnRequire(import.meta.url);",

@@ -8,8 +8,8 @@ import { makeTempDir } from '@cairn/test-rigs/temp-dir';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { checkSqliteIntegrity } from '../../src/sqlite/sqlite-integrity.ts';
 import { bundleTortureChild } from './child-bundle.ts';
-import { openTortureStore } from './read-outcomes.ts';
 import { createSpawner, placeIn, runBaseline, type Spawner } from './torture-setup.ts';
+import { openTortureStore } from './torture-stores.ts';
 import { verifyTorture } from './verify-torture.ts';
 import { AGENT_WORKFLOW, type RunSpec, STEPS_WORKFLOW, slotRunId } from './workload-specs.ts';
 

@@ -4,8 +4,7 @@
  * which is itself one of the checks (a store that no longer opens fails here).
  */
 import { createRuntime, type DurableStore, type HistoryItem, type RunInfo } from '@cairn/core';
-import { createFileStore } from '../../src/file/file-store.ts';
-import { createSqliteStore } from '../../src/sqlite/sqlite-store.ts';
+import { openTortureStore, type TortureStoreKind } from './torture-stores.ts';
 import type { RunSpec } from './workload-specs.ts';
 
 /** What one run ended as. */
@@ -15,14 +14,9 @@ export interface RunOutcome {
   history: HistoryItem[];
 }
 
-/** Open a torture store by kind and location. */
-export function openTortureStore(kind: 'sqlite' | 'file', location: string): DurableStore {
-  return kind === 'sqlite' ? createSqliteStore({ path: location }) : createFileStore({ dir: location });
-}
-
 /** The outcome of every spec'd run, and the store's stats. */
 export async function readOutcomes(
-  kind: 'sqlite' | 'file',
+  kind: TortureStoreKind,
   location: string,
   specs: readonly RunSpec[],
 ): Promise<{ outcomes: RunOutcome[]; stats: Awaited<ReturnType<DurableStore['stats']>> }> {

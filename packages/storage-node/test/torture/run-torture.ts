@@ -17,10 +17,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seededRandom } from '@cairn/test-rigs/seeded-random';
-import { checkFileStoreIntegrity } from '../../src/file/file-integrity.ts';
-import { checkSqliteIntegrity } from '../../src/sqlite/sqlite-integrity.ts';
 import { bundleTortureChild } from './child-bundle.ts';
 import { armKillPlan, drawKillPlan, KILL_MODES, type KillMode, killAll } from './kill-plans.ts';
+import { checkTortureIntegrity, startTortureBackend } from './torture-backends.ts';
 import type { TortureOptions, TortureReport } from './torture-report.ts';
 import { createSpawner, placeIn, runBaseline } from './torture-setup.ts';
 import { TORTURE_PLAN, type TorturePlan, verifyTorture } from './verify-torture.ts';
@@ -47,12 +46,13 @@ export async function runTorture(options: TortureOptions): Promise<TortureReport
   const registry = options.registry ?? new Set<ChildProcess>();
   const cacheDir = join(dir, 'compile-cache');
   const kind = options.store;
+  const backend = await startTortureBackend(kind);
   try {
     const script = options.childScript ?? (await bundleTortureChild(dir));
     const spawner = createSpawner({ script, kind, cacheDir, registry });
-    const { base, workMs: baselineMs } = await runBaseline(spawner, dir, kind);
+    const { base, workMs: baselineMs } = await runBaseline(spawner, dir, kind, backend.serverUrl);
 
-    const main = placeIn(dir, 'store', kind);
+    const main = placeIn(dir, 'store', kind, backend.serverUrl);
     const specs: RunSpec[] = [];
     const killsByMode = Object.fromEntries(KILL_MODES.map((mode) => [mode, 0])) as Record<KillMode, number>;
     let kills = 0;
@@ -110,8 +110,7 @@ export async function runTorture(options: TortureOptions): Promise<TortureReport
     };
     await Promise.all(Array.from({ length: workers }, (_, slot) => slotLoop(slot)));
 
-    const integrity =
-      kind === 'sqlite' ? await checkSqliteIntegrity(main.location) : await checkFileStoreIntegrity(main.location);
+    const integrity = await checkTortureIntegrity(kind, main.location);
     const plan: TorturePlan = { kind, base, main: { ...main, specs } };
     writeFileSync(join(dir, TORTURE_PLAN), JSON.stringify(plan));
     const verdict = await verifyTorture(plan);
@@ -139,6 +138,7 @@ export async function runTorture(options: TortureOptions): Promise<TortureReport
     };
   } finally {
     killAll(registry);
+    await backend.stop();
     if (!options.dir && !options.keep) rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -14,9 +14,8 @@
  */
 import { writeSync } from 'node:fs';
 import { createRuntime, type DurableStore, type RunEvent, type RunLocks } from '@cairn/core';
-import { createFileStore } from '../../src/file/file-store.ts';
-import { createSqliteStore } from '../../src/sqlite/sqlite-store.ts';
 import { createRecorder, type SideEffectPaths } from './side-effect-files.ts';
+import { openTortureStore, type TortureStoreKind } from './torture-stores.ts';
 import { createAgentWorkflow } from './workload-agent.ts';
 import { inputOf, type RunSpec, slotOf } from './workload-specs.ts';
 import { createStepsWorkflow } from './workload-steps.ts';
@@ -32,7 +31,7 @@ export interface KillTrigger {
 /** What the parent passes a child. */
 export interface ChildArgs {
   mode: 'slot' | 'park' | 'resume-all';
-  store: 'sqlite' | 'file';
+  store: TortureStoreKind;
   location: string;
   files: SideEffectPaths;
   proc: number;
@@ -47,10 +46,7 @@ const say = (line: string): void => {
   writeSync(1, `${line}\n`);
 };
 
-const store: DurableStore =
-  args.store === 'sqlite'
-    ? createSqliteStore({ path: args.location, busyTimeoutMs: 10_000 })
-    : createFileStore({ dir: args.location, lockTimeoutMs: 20_000 });
+const store: DurableStore = openTortureStore(args.store, args.location, 'child');
 const recorder = createRecorder(args.files, args.proc);
 
 const trigger = args.trigger;

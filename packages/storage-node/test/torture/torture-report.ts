@@ -3,10 +3,11 @@
  */
 import type { ExecutionStats } from './check-executions.ts';
 import type { KillMode } from './kill-plans.ts';
+import type { TortureStoreKind } from './torture-stores.ts';
 
 /** Options of `runTorture`. */
 export interface TortureOptions {
-  store: 'sqlite' | 'file';
+  store: TortureStoreKind;
   /** SIGKILLs to land (children that finish before their planned kill do not count). */
   kills: number;
   /** Seed of the kill plans and run mix. */
@@ -28,7 +29,7 @@ export interface TortureOptions {
 
 /** The outcome of a torture run. */
 export interface TortureReport {
-  store: 'sqlite' | 'file';
+  store: TortureStoreKind;
   seed: number;
   workers: number;
   kills: number;

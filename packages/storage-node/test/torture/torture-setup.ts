@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { SideEffectPaths } from './side-effect-files.ts';
 import type { ChildArgs } from './torture-child.ts';
 import { spawnTortureChild, type TortureProcess } from './torture-process.ts';
+import { type TortureStoreKind, tortureLocation } from './torture-stores.ts';
 import type { VerifyTarget } from './verify-torture.ts';
 import { AGENT_WORKFLOW, type RunSpec, STEPS_WORKFLOW, slotRunId, VARIANTS } from './workload-specs.ts';
 
@@ -16,10 +17,10 @@ export interface Place {
   files: SideEffectPaths;
 }
 
-/** The store `name` of `kind` in `dir`, with its side files beside it. */
-export function placeIn(dir: string, name: string, kind: 'sqlite' | 'file'): Place {
+/** The store `name` of `kind` in `dir` (or on `serverUrl`), with its side files in `dir`. */
+export function placeIn(dir: string, name: string, kind: TortureStoreKind, serverUrl?: string): Place {
   return {
-    location: join(dir, kind === 'sqlite' ? `${name}.db` : name),
+    location: tortureLocation(kind, dir, name, serverUrl),
     files: { execLog: join(dir, `${name}.exec.log`), ledger: join(dir, `${name}.ledger`), outbox: join(dir, `${name}.outbox`) },
   };
 }
@@ -33,7 +34,7 @@ export interface Spawner {
 /** A spawner for `script` (see `bundleTortureChild`). */
 export function createSpawner(options: {
   script: string;
-  kind: 'sqlite' | 'file';
+  kind: TortureStoreKind;
   cacheDir: string;
   registry: Set<ChildProcess>;
   timeoutMs?: number;
@@ -59,9 +60,10 @@ export function createSpawner(options: {
 export async function runBaseline(
   spawner: Spawner,
   dir: string,
-  kind: 'sqlite' | 'file',
+  kind: TortureStoreKind,
+  serverUrl?: string,
 ): Promise<{ base: VerifyTarget; workMs: number }> {
-  const place = placeIn(dir, 'baseline', kind);
+  const place = placeIn(dir, 'baseline', kind, serverUrl);
   const specs = ([STEPS_WORKFLOW, AGENT_WORKFLOW] as const).flatMap((workflow, w) =>
     Array.from(
       { length: VARIANTS },

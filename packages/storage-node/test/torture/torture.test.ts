@@ -10,6 +10,7 @@ import { bundleTortureChild } from './child-bundle.ts';
 import { KILL_MODES } from './kill-plans.ts';
 import { runTorture } from './run-torture.ts';
 import { formatTortureReport } from './torture-report.ts';
+import { TORTURE_STORE_KINDS } from './torture-stores.ts';
 
 const KILLS = 100;
 const SEED = 20_240_601;
@@ -26,7 +27,7 @@ afterEach(() => {
 });
 afterAll(() => temp.remove());
 
-describe.each(['sqlite', 'file'] as const)('%s store under crash torture', (store) => {
+describe.each(TORTURE_STORE_KINDS)('%s store under crash torture', (store) => {
   it(`keeps every invariant through ${KILLS} SIGKILLs`, { timeout: 240_000 }, async () => {
     const report = await runTorture({ store, kills: KILLS, seed: SEED, workers: 2, childScript, registry });
     console.log(formatTortureReport(report));

@@ -1,0 +1,259 @@
+/**
+ * How a run record maps onto the Postgres columns, and back. The header row holds what every
+ * append rewrites; input, output, error and metadata live in the payloads row, and the header's
+ * `payload_version` counts their changes so a handle can reuse what it already holds.
+ */
+import type { JournalEntry, RunPatch, RunRecord } from '@cairn/core';
+
+/** A header row as the store SELECTs or RETURNs it. */
+export interface HeaderRow {
+  run_id: string;
+  workflow: string;
+  status: string;
+  pause_reason: string | null;
+  wake_at: number | null;
+  version: string;
+  last_seq: string;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  usage: string;
+  step_index: number;
+  step_name: string | null;
+  cancel_requested: boolean;
+  forked_from_run_id: string | null;
+  forked_from_seq: number | null;
+  expires_at: number | null;
+  attempt: string;
+  payload_version: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** The opaque part of a run, as read from the payloads row. */
+export interface Payloads {
+  payloadVersion: number;
+  input: string;
+  output: string | null;
+  error: string | null;
+  metadata: Record<string, string> | null;
+}
+
+/** A payloads row (bytea arrives as a Buffer). */
+export interface PayloadRow {
+  payload_version: string;
+  input: Buffer;
+  output: Buffer | null;
+  error: Buffer | null;
+  metadata: string | null;
+}
+
+/** The header columns, in the order SELECT and RETURNING list them. */
+export const HEADER_COLUMNS = [
+  'run_id',
+  'workflow',
+  'status',
+  'pause_reason',
+  'wake_at',
+  'version',
+  'last_seq',
+  'lease_owner',
+  'lease_expires_at',
+  'usage',
+  'step_index',
+  'step_name',
+  'cancel_requested',
+  'forked_from_run_id',
+  'forked_from_seq',
+  'expires_at',
+  'attempt',
+  'payload_version',
+  'created_at',
+  'updated_at',
+] as const;
+
+/** The payload columns, in order. */
+export const PAYLOAD_COLUMNS = ['input', 'output', 'error', 'metadata'] as const;
+
+const text = (value: Buffer | null): string | null => (value === null ? null : value.toString('utf8'));
+const bytes = (value: string | null | undefined): Buffer | null =>
+  value === null || value === undefined ? null : Buffer.from(value, 'utf8');
+
+/** The payloads a row holds. */
+export function payloadsOf(row: PayloadRow): Payloads {
+  return {
+    payloadVersion: Number(row.payload_version),
+    input: row.input.toString('utf8'),
+    output: text(row.output),
+    error: text(row.error),
+    metadata: row.metadata === null ? null : (JSON.parse(row.metadata) as Record<string, string>),
+  };
+}
+
+/** The record a header row and its payloads make. */
+export function recordOf(row: HeaderRow, payloads: Payloads): RunRecord {
+  return {
+    runId: row.run_id,
+    workflow: row.workflow,
+    status: row.status as RunRecord['status'],
+    pauseReason: row.pause_reason as RunRecord['pauseReason'],
+    wakeAt: row.wake_at,
+    version: Number(row.version),
+    lastSeq: Number(row.last_seq),
+    lease: row.lease_owner === null ? null : { owner: row.lease_owner, expiresAt: row.lease_expires_at as number },
+    input: payloads.input,
+    output: payloads.output,
+    error: payloads.error,
+    usage: JSON.parse(row.usage) as RunRecord['usage'],
+    step: { index: row.step_index, name: row.step_name },
+    cancelRequested: row.cancel_requested,
+    forkedFrom: row.forked_from_run_id === null ? null : { runId: row.forked_from_run_id, atSeq: row.forked_from_seq as number },
+    metadata: payloads.metadata === null ? null : { ...payloads.metadata },
+    expiresAt: row.expires_at,
+    attempt: Number(row.attempt),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** The header row a record makes (what a SELECT of it would return). */
+export function headerRowOf(record: RunRecord): HeaderRow {
+  return {
+    run_id: record.runId,
+    workflow: record.workflow,
+    status: record.status,
+    pause_reason: record.pauseReason,
+    wake_at: record.wakeAt,
+    version: String(record.version),
+    last_seq: String(record.lastSeq),
+    lease_owner: record.lease?.owner ?? null,
+    lease_expires_at: record.lease?.expiresAt ?? null,
+    usage: JSON.stringify(record.usage),
+    step_index: record.step.index,
+    step_name: record.step.name,
+    cancel_requested: record.cancelRequested,
+    forked_from_run_id: record.forkedFrom?.runId ?? null,
+    forked_from_seq: record.forkedFrom?.atSeq ?? null,
+    expires_at: record.expiresAt,
+    attempt: String(record.attempt),
+    payload_version: '0',
+    created_at: record.createdAt,
+    updated_at: record.updatedAt,
+  };
+}
+
+type Fields = Partial<RunRecord> | RunPatch;
+
+/** A patchable field: the columns it sets and their values (index = bit in a patch mask). */
+interface FieldColumns {
+  field: keyof RunRecord;
+  columns: readonly string[];
+  values(fields: Fields): unknown[];
+}
+
+/** Header fields a patch may set, in a fixed order. */
+export const HEADER_FIELDS: readonly FieldColumns[] = [
+  { field: 'status', columns: ['status'], values: (f) => [f.status] },
+  { field: 'pauseReason', columns: ['pause_reason'], values: (f) => [f.pauseReason] },
+  { field: 'wakeAt', columns: ['wake_at'], values: (f) => [f.wakeAt] },
+  {
+    field: 'lease',
+    columns: ['lease_owner', 'lease_expires_at'],
+    values: (f) => [f.lease?.owner ?? null, f.lease?.expiresAt ?? null],
+  },
+  { field: 'usage', columns: ['usage'], values: (f) => [JSON.stringify(f.usage)] },
+  { field: 'step', columns: ['step_index', 'step_name'], values: (f) => [f.step?.index, f.step?.name ?? null] },
+  { field: 'cancelRequested', columns: ['cancel_requested'], values: (f) => [f.cancelRequested] },
+  {
+    field: 'forkedFrom',
+    columns: ['forked_from_run_id', 'forked_from_seq'],
+    values: (f) => [f.forkedFrom?.runId ?? null, f.forkedFrom?.atSeq ?? null],
+  },
+  { field: 'expiresAt', columns: ['expires_at'], values: (f) => [f.expiresAt ?? null] },
+  { field: 'attempt', columns: ['attempt'], values: (f) => [f.attempt] },
+  { field: 'updatedAt', columns: ['updated_at'], values: (f) => [f.updatedAt] },
+];
+
+/** Payload fields a patch may set, in a fixed order (bits after the header fields). */
+export const PAYLOAD_FIELDS: readonly FieldColumns[] = [
+  { field: 'input', columns: ['input'], values: (f) => [bytes(f.input)] },
+  { field: 'output', columns: ['output'], values: (f) => [bytes(f.output)] },
+  { field: 'error', columns: ['error'], values: (f) => [bytes(f.error)] },
+  { field: 'metadata', columns: ['metadata'], values: (f) => [f.metadata ? JSON.stringify(f.metadata) : null] },
+];
+
+/** Bit mask of the header fields (low bits) and payload fields (high bits) a patch sets. */
+export function patchMask(patch: RunPatch | undefined): number {
+  if (!patch) return 0;
+  let mask = 0;
+  const fields = patch as Record<string, unknown>;
+  HEADER_FIELDS.forEach((entry, index) => {
+    if (fields[entry.field] !== undefined) mask |= 1 << index;
+  });
+  PAYLOAD_FIELDS.forEach((entry, index) => {
+    if (fields[entry.field] !== undefined) mask |= 1 << (HEADER_FIELDS.length + index);
+  });
+  return mask;
+}
+
+/** True when the mask sets a payload field. */
+export function touchesPayloads(mask: number): boolean {
+  return mask >>> HEADER_FIELDS.length !== 0;
+}
+
+/** The values a patch binds, in the order its SET lists name them. */
+export function patchValues(patch: RunPatch | undefined, mask: number): unknown[] {
+  const values: unknown[] = [];
+  if (!patch) return values;
+  HEADER_FIELDS.forEach((entry, index) => {
+    if (mask & (1 << index)) values.push(...entry.values(patch));
+  });
+  PAYLOAD_FIELDS.forEach((entry, index) => {
+    if (mask & (1 << (HEADER_FIELDS.length + index))) values.push(...entry.values(patch));
+  });
+  return values;
+}
+
+/** Insert values of a new record: the header columns (without run_id, payload_version) then payloads. */
+export function insertValues(record: RunRecord): unknown[] {
+  return [
+    record.runId,
+    record.workflow,
+    record.version,
+    record.lastSeq,
+    record.createdAt,
+    ...HEADER_FIELDS.flatMap((entry) => entry.values(record)),
+    ...PAYLOAD_FIELDS.flatMap((entry) => entry.values(record)),
+  ];
+}
+
+/** The payloads of a patch applied over `current`. */
+export function patchedPayloads(current: Payloads, patch: RunPatch | undefined, payloadVersion: number): Payloads {
+  return {
+    payloadVersion,
+    input: patch?.input ?? current.input,
+    output: patch?.output !== undefined ? patch.output : current.output,
+    error: patch?.error !== undefined ? patch.error : current.error,
+    metadata: patch?.metadata !== undefined ? patch.metadata : current.metadata,
+  };
+}
+
+/** A journal row as SELECTed in array mode: `[seq, kind, key, payload, created_at]`. */
+export type EntryRow = [seq: string, kind: string, key: string, payload: Buffer, createdAt: number];
+
+/** The entry a row stores. */
+export function entryOf(row: EntryRow): JournalEntry {
+  return {
+    seq: Number(row[0]),
+    kind: row[1] as JournalEntry['kind'],
+    key: row[2],
+    payload: row[3].toString('utf8'),
+    createdAt: row[4],
+  };
+}
+
+/** Bind values of an append's entries: 4 per entry. */
+export function entryValues(entries: readonly { kind: string; key: string; payload: string; createdAt: number }[]): unknown[] {
+  const values: unknown[] = [];
+  for (const entry of entries) values.push(entry.kind, entry.key, Buffer.from(entry.payload, 'utf8'), entry.createdAt);
+  return values;
+}

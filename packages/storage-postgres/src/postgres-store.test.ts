@@ -1,0 +1,170 @@
+// What the conformance suite does not cover: identifiers from options, values that look like SQL,
+// U+0000 in text columns, a pool of the caller's, an unreachable server, credentials in messages,
+// migrations raced by handles and by processes, a schema newer than the package.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { CairnError } from '@cairn/core';
+import { entryFixture, newRunFixture } from '@cairn/core/testing';
+import { freePort } from '@cairn/test-rigs/postgres-server';
+import pg from 'pg';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { dropSchemas, freshSchema } from '../test/postgres-harness.ts';
+import { createPostgresStore } from './postgres-store.ts';
+
+const url = inject('postgresUrl');
+const schemas: string[] = [];
+const admin = new pg.Pool({ connectionString: url, max: 2 });
+afterAll(async () => {
+  await dropSchemas(url, schemas);
+  await admin.end();
+});
+
+function schema(): string {
+  const name = freshSchema();
+  schemas.push(name);
+  return name;
+}
+
+async function tablesIn(name: string): Promise<string[]> {
+  const { rows } = await admin.query<{ tablename: string }>('SELECT tablename FROM pg_tables WHERE schemaname = $1 ORDER BY 1', [
+    name,
+  ]);
+  return rows.map((row) => row.tablename);
+}
+
+describe('postgres store options', () => {
+  it('puts its tables in the given schema under the given prefix; two prefixes in one schema stay apart', async () => {
+    const name = schema();
+    const a = createPostgresStore({ connectionString: url, schema: name, tablePrefix: 'app_' });
+    const b = createPostgresStore({ connectionString: url, schema: name, tablePrefix: 'Other_' });
+    await a.createRun(newRunFixture('run-1'));
+    await b.createRun(newRunFixture('run-1'));
+    await a.append('run-1', 0, [entryFixture('a#0')]);
+    expect(await tablesIn(name)).toStrictEqual([
+      'Other_entries',
+      'Other_migrations',
+      'Other_run_payloads',
+      'Other_runs',
+      'app_entries',
+      'app_migrations',
+      'app_run_payloads',
+      'app_runs',
+    ]);
+    expect((await b.getRun('run-1'))?.lastSeq).toBe(0);
+    expect((await a.getRun('run-1'))?.lastSeq).toBe(1);
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('refuses hostile or reserved identifiers before connecting, naming the option', async () => {
+    const hostile = ['x"; DROP TABLE cairn_runs; --', 'pg_catalog', '', 'a'.repeat(64), 'naïve', '1abc', 'a b'];
+    for (const value of hostile) {
+      expect(() => createPostgresStore({ connectionString: url, schema: value }), value).toThrow(
+        /\[@cairn\/storage-postgres\] schema/,
+      );
+    }
+    for (const value of ['x"', 'pg_', 'a'.repeat(32), 'drop table;']) {
+      expect(() => createPostgresStore({ connectionString: url, tablePrefix: value }), value).toThrow(/tablePrefix/);
+    }
+    const { rows } = await admin.query("SELECT 1 FROM pg_namespace WHERE nspname LIKE 'x%DROP%'");
+    expect(rows).toHaveLength(0);
+  });
+
+  it('binds every value: SQL-looking workflow names, keys and payloads round-trip and harm nothing', async () => {
+    const store = createPostgresStore({ connectionString: url, schema: schema() });
+    const evil = `'); DROP TABLE cairn_runs; -- $1 \\x00 "quoted"`;
+    await store.createRun(newRunFixture('run-1', { workflow: evil, input: evil, metadata: { note: evil } }));
+    await store.append('run-1', 0, [entryFixture(evil, { payload: evil })], { updatedAt: 2, step: { index: 1, name: evil } });
+    const run = await store.getRun('run-1');
+    expect(run).toMatchObject({ workflow: evil, input: evil, metadata: { note: evil }, step: { index: 1, name: evil } });
+    expect(await store.readEntries('run-1')).toMatchObject([{ seq: 1, key: evil, payload: evil }]);
+    expect((await store.listRuns({ workflow: evil })).runs.map((r) => r.runId)).toStrictEqual(['run-1']);
+    await store.close();
+  });
+
+  it('refuses U+0000 in text columns with a clear error and writes nothing (payloads may hold it)', async () => {
+    const store = createPostgresStore({ connectionString: url, schema: schema() });
+    await expect(store.createRun(newRunFixture('run-1', { workflow: 'a\u0000b' }))).rejects.toThrow(
+      /run "run-1": workflow must be free of U\+0000/,
+    );
+    await store.createRun(newRunFixture('run-1', { input: '{"v":"\u0000"}' }));
+    await expect(store.append('run-1', 0, [entryFixture('k\u0000')])).rejects.toMatchObject({ code: 'invalid-argument' });
+    expect(await store.getRun('run-1')).toMatchObject({ lastSeq: 0, input: '{"v":"\u0000"}' });
+    await store.close();
+  });
+
+  it('works over a pool of the caller, and close() leaves that pool open', async () => {
+    const pool = new pg.Pool({ connectionString: url, max: 2 });
+    const store = createPostgresStore({ pool, schema: schema() });
+    await store.createRun(newRunFixture('run-1'));
+    await store.close();
+    await expect(store.getRun('run-1')).rejects.toMatchObject({ code: 'storage-unavailable' });
+    expect((await pool.query('SELECT 1 AS one')).rows).toStrictEqual([{ one: 1 }]);
+    await pool.end();
+  });
+
+  it('an unreachable server is a retryable StorageUnavailableError that never shows the password', async () => {
+    const port = await freePort();
+    const store = createPostgresStore({ connectionString: `postgres://app:s3cret-pw@127.0.0.1:${port}/db`, schema: schema() });
+    const error = await store.getRun('run-1').catch((caught: unknown) => caught);
+    expect(CairnError.is(error, 'storage-unavailable')).toBe(true);
+    expect((error as CairnError).retryable).toBe(true);
+    expect((error as Error).message).toMatch(/^\[@cairn\/storage-postgres\] run "run-1": getRun failed: ECONNREFUSED/);
+    expect(JSON.stringify({ message: (error as Error).message, stack: (error as Error).stack })).not.toContain('s3cret');
+    await store.close();
+  });
+
+  it('8 handles opening one fresh schema at once migrate it once', async () => {
+    const name = schema();
+    const stores = Array.from({ length: 8 }, () => createPostgresStore({ connectionString: url, schema: name, poolSize: 1 }));
+    await Promise.all(stores.map((store, index) => store.createRun(newRunFixture(`run-${index}`))));
+    const { rows } = await admin.query(`SELECT version, name FROM "${name}".cairn_migrations`);
+    expect(rows).toStrictEqual([{ version: 1, name: 'initial schema' }]);
+    expect((await stores[0]!.stats()).total).toBe(8);
+    await Promise.all(stores.map((store) => store.close()));
+  });
+
+  it('4 processes opening one fresh schema at once migrate it once and all write', async () => {
+    const name = schema();
+    const script = fileURLToPath(new URL('../test/fixtures/open-store.ts', import.meta.url));
+    const children = ['p0', 'p1', 'p2', 'p3'].map((child) => {
+      const process_ = spawn(process.execPath, [script, url, name, child], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      const ready = new Promise<void>((resolve) => {
+        process_.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          if (out.includes('ready')) resolve();
+        });
+      });
+      process_.stderr.on('data', (chunk: Buffer) => {
+        err += chunk.toString();
+      });
+      const done = new Promise<{ code: number | null; out: string; err: string }>((resolve) =>
+        process_.on('close', (code) => resolve({ code, out, err })),
+      );
+      return { process_, ready, done };
+    });
+    await Promise.all(children.map((child) => child.ready));
+    for (const child of children) child.process_.stdin.end('go\n');
+    const results = await Promise.all(children.map((child) => child.done));
+    for (const result of results) expect(result.code, result.err).toBe(0);
+    const { rows } = await admin.query(`SELECT version FROM "${name}".cairn_migrations`);
+    expect(rows).toStrictEqual([{ version: 1 }]);
+    const { rows: runs } = await admin.query(`SELECT run_id FROM "${name}".cairn_runs ORDER BY 1`);
+    expect(runs.map((row) => row.run_id)).toStrictEqual(['p0', 'p1', 'p2', 'p3']);
+  });
+
+  it('refuses a schema migrated by a newer package, writing nothing', async () => {
+    const name = schema();
+    const first = createPostgresStore({ connectionString: url, schema: name });
+    await first.stats();
+    await first.close();
+    await admin.query(`INSERT INTO "${name}".cairn_migrations (version, name) VALUES (99, 'future')`);
+    const store = createPostgresStore({ connectionString: url, schema: name });
+    await expect(store.createRun(newRunFixture('run-1'))).rejects.toThrow(
+      /schema version 99, newer than the 1 this package knows/,
+    );
+    expect((await admin.query(`SELECT count(*)::int AS n FROM "${name}".cairn_runs`)).rows).toStrictEqual([{ n: 0 }]);
+    await store.close();
+  });
+});

@@ -1,0 +1,327 @@
+/**
+ * The Postgres store: `DurableStore` on `pg` (node-postgres), for many Node processes sharing one
+ * database (ADR 0150).
+ *
+ * Invariants:
+ * - every compare-and-set is one statement, so one implicit transaction and one round trip: the
+ *   `UPDATE … WHERE last_seq = $2` (or `version = $2`) on the header row, the entry inserts and the
+ *   payload update run only when that UPDATE matched; a concurrent writer blocks on the row lock
+ *   and then re-checks the condition against the committed row, so exactly one wins;
+ * - `(run_id, seq)` is the entries' primary key: a dense journal is also enforced by the server;
+ * - nothing is acknowledged before the server reported the commit (synchronous_commit is the
+ *   server's; with its default `on`, the WAL is flushed first);
+ * - a refused call (bad argument, oversize payload, lost CAS) writes nothing;
+ * - connection loss, a restarting server, serialization failures surface as retryable
+ *   `StorageUnavailableError`;
+ * - the handle keeps the payloads (input, output, error, metadata) it last saw per run with their
+ *   `payload_version`, so appends never send or fetch them again while they do not change.
+ */
+import {
+  assertAppendArguments,
+  assertDeleteQuery,
+  assertRunId,
+  assertUpdateArguments,
+  conflictError,
+  type DurableStore,
+  decodeCursor,
+  emptyStats,
+  encodeCursor,
+  listLimit,
+  notFoundError,
+  RunExistsError,
+  type RunPatch,
+  type RunRecord,
+  type RunStatus,
+  readRange,
+} from '@cairn/core';
+import pg from 'pg';
+import { ADAPTER, resolveMaxPayloadBytes } from './postgres-adapter.ts';
+import { createCallGuard } from './postgres-guard.ts';
+import {
+  type EntryRow,
+  entryOf,
+  entryValues,
+  type HeaderRow,
+  headerRowOf,
+  insertValues,
+  type PayloadRow,
+  type Payloads,
+  patchedPayloads,
+  patchMask,
+  patchValues,
+  payloadsOf,
+  recordOf,
+  touchesPayloads,
+} from './postgres-rows.ts';
+import { migrate, postgresTables } from './postgres-schema.ts';
+import { named, namedArrays, prepareStatements, type RunFilterShape } from './postgres-statements.ts';
+import { checkEntries, checkNewRun, checkPatch } from './postgres-values.ts';
+
+/** Options of `createPostgresStore`: a connection string or a `pg.Pool` of your own. */
+export type CreatePostgresStoreOptions = (
+  | {
+      /** `postgres://user:password@host:port/database` (never printed in messages). */
+      connectionString: string;
+      pool?: never;
+      /** Most connections of the store's own pool (default 10). */
+      poolSize?: number;
+    }
+  | {
+      /** A pool you own: the store never ends it, and you handle its `error` events. */
+      pool: pg.Pool;
+      connectionString?: never;
+      poolSize?: never;
+    }
+) & {
+  /** Schema of the store's tables, created if missing (default `public`). */
+  schema?: string;
+  /** Prefix of the store's tables, `/^[A-Za-z_][A-Za-z0-9_]{0,30}$/` (default `cairn_`). */
+  tablePrefix?: string;
+  /** Largest opaque string (input, output, error, payload) in UTF-8 bytes (default 64 MiB). */
+  maxPayloadBytes?: number;
+};
+
+// Payloads kept per handle, at most this many runs (the oldest seen is dropped first).
+const PAYLOAD_CACHE_RUNS = 1000;
+
+function redacted(connectionString: string): string {
+  try {
+    const url = new URL(connectionString);
+    return `postgres://${url.host}${url.pathname}`;
+  } catch {
+    return 'postgres://(unparsable connection string)';
+  }
+}
+
+/**
+ * A `DurableStore` in a PostgreSQL database. The schema is created (or migrated) on first use,
+ * under an advisory lock, so any number of processes may open it at once.
+ *
+ * @example
+ * const store = createPostgresStore({ connectionString: process.env.DATABASE_URL! });
+ * const runtime = createRuntime({ store, workflows: [greet] });
+ */
+export function createPostgresStore(options: CreatePostgresStoreOptions): DurableStore {
+  const maxPayloadBytes = resolveMaxPayloadBytes(options.maxPayloadBytes);
+  const tables = postgresTables(options.schema, options.tablePrefix);
+  const statements = prepareStatements(tables);
+  const ownPool = options.pool === undefined;
+  const pool =
+    options.pool ??
+    new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: 10_000,
+      keepAlive: true,
+    });
+  // An idle connection the server dropped must not crash the process: the next call reconnects.
+  if (ownPool) pool.on('error', () => {});
+  const where =
+    options.connectionString === undefined
+      ? `(pool, schema ${tables.schema})`
+      : `${redacted(options.connectionString)} (schema ${tables.schema})`;
+  const guard = createCallGuard(where, async () => {
+    const client = await pool.connect();
+    try {
+      await migrate(client, tables);
+      client.release();
+    } catch (error) {
+      client.release(true);
+      throw error;
+    }
+  });
+  const payloadCache = new Map<string, Payloads>();
+
+  function remember(runId: string, payloads: Payloads): void {
+    payloadCache.delete(runId);
+    payloadCache.set(runId, payloads);
+    if (payloadCache.size > PAYLOAD_CACHE_RUNS) payloadCache.delete(payloadCache.keys().next().value as string);
+  }
+
+  async function query<R extends object>(text: string, values: unknown[]): Promise<R[]> {
+    return (await pool.query<R>(named(text, values))).rows;
+  }
+
+  // The record after a successful CAS: the returned header, with payloads from the cache when
+  // their version says they are current, else read (with their version) from the database.
+  async function completed(head: HeaderRow, patch: RunPatch | undefined, mask: number): Promise<RunRecord> {
+    const version = Number(head.payload_version);
+    const cached = payloadCache.get(head.run_id);
+    let payloads: Payloads | undefined;
+    if (cached?.payloadVersion === version) payloads = cached;
+    else if (touchesPayloads(mask) && cached?.payloadVersion === version - 1) payloads = patchedPayloads(cached, patch, version);
+    if (!payloads) {
+      const [row] = await query<PayloadRow>(statements.selectPayloads, [head.run_id]);
+      if (!row) throw notFoundError(ADAPTER, head.run_id);
+      payloads = payloadsOf(row);
+    }
+    remember(head.run_id, payloads);
+    return recordOf(head, payloads);
+  }
+
+  // Why a CAS matched no row: the run is missing, or its token moved.
+  async function lostCas(runId: string, what: 'version' | 'lastSeq', expected: number): Promise<never> {
+    const [row] = await query<{ version: string; last_seq: string }>(statements.selectTokens, [runId]);
+    if (!row) throw notFoundError(ADAPTER, runId);
+    payloadCache.delete(runId);
+    throw conflictError(ADAPTER, runId, what, expected, Number(what === 'version' ? row.version : row.last_seq));
+  }
+
+  function filterValues(
+    shape: RunFilterShape,
+    query: { runIds?: string[]; status?: RunStatus[]; workflow?: string; updatedBefore?: number },
+  ): unknown[] {
+    const values: unknown[] = [];
+    if (shape.runIds) values.push(query.runIds);
+    if (shape.status) values.push(query.status);
+    if (shape.workflow) values.push(query.workflow);
+    if (shape.updatedBefore) values.push(query.updatedBefore);
+    return values;
+  }
+
+  function rowRecord(row: HeaderRow & PayloadRow): RunRecord {
+    const payloads = payloadsOf(row);
+    remember(row.run_id, payloads);
+    return recordOf(row, payloads);
+  }
+
+  return {
+    name: 'postgres',
+    limits: { maxPayloadBytes },
+
+    createRun(run) {
+      return guard.call('createRun', run?.runId, async () => {
+        const record = checkNewRun(run, maxPayloadBytes);
+        const rows = await query(statements.insertRun, insertValues(record));
+        if (rows.length === 0) throw new RunExistsError(`[${ADAPTER}] run "${record.runId}" already exists`);
+        const { input, output, error, metadata } = record;
+        const payloads: Payloads = { payloadVersion: 0, input, output, error, metadata: metadata && { ...metadata } };
+        remember(record.runId, payloads);
+        // The stored record, read back through the same mapping a SELECT uses: only the contract's fields.
+        return recordOf(headerRowOf(record), payloads);
+      });
+    },
+
+    getRun(runId) {
+      return guard.call('getRun', runId, async () => {
+        assertRunId(runId, ADAPTER);
+        const [row] = await query<HeaderRow & PayloadRow>(statements.selectRun, [runId]);
+        return row ? rowRecord(row) : null;
+      });
+    },
+
+    updateRun(runId, expectedVersion, patch) {
+      return guard.call('updateRun', runId, async () => {
+        assertUpdateArguments(ADAPTER, runId, expectedVersion);
+        checkPatch(runId, patch, maxPayloadBytes);
+        const mask = patchMask(patch);
+        const [head] = await query<HeaderRow>(statements.updateRun(mask), [runId, expectedVersion, ...patchValues(patch, mask)]);
+        if (!head) return lostCas(runId, 'version', expectedVersion);
+        return completed(head, patch, mask);
+      });
+    },
+
+    append(runId, expectedLastSeq, entries, patch) {
+      return guard.call('append', runId, async () => {
+        assertAppendArguments(ADAPTER, runId, expectedLastSeq, entries);
+        checkEntries(runId, entries, maxPayloadBytes);
+        checkPatch(runId, patch, maxPayloadBytes);
+        const mask = patchMask(patch);
+        const values = [runId, expectedLastSeq, ...patchValues(patch, mask)];
+        const entryParams = entryValues(entries);
+        if (entries.length <= 32) values.push(...entryParams);
+        else for (let column = 0; column < 4; column++) values.push(entryParams.filter((_, i) => i % 4 === column));
+        const [head] = await query<HeaderRow>(statements.append(mask, entries.length), values);
+        if (!head) return lostCas(runId, 'lastSeq', expectedLastSeq);
+        return completed(head, patch, mask);
+      });
+    },
+
+    readEntries(runId, readOptions) {
+      return guard.call('readEntries', runId, async () => {
+        const { afterSeq, limit } = readRange(ADAPTER, runId, readOptions);
+        const result = await pool.query<EntryRow>(namedArrays(statements.readEntries, [runId, afterSeq, limit ?? null]));
+        return result.rows.map(entryOf);
+      });
+    },
+
+    listRuns(listQuery) {
+      return guard.call('listRuns', undefined, async () => {
+        const limit = listLimit(listQuery, ADAPTER);
+        const position = listQuery?.cursor === undefined ? undefined : decodeCursor(listQuery.cursor, ADAPTER);
+        const shape: RunFilterShape = {
+          runIds: false,
+          status: listQuery?.status !== undefined,
+          workflow: listQuery?.workflow !== undefined,
+          updatedBefore: listQuery?.updatedBefore !== undefined,
+          cursor: position !== undefined,
+        };
+        if (listQuery?.status?.length === 0) return { runs: [] };
+        const values = filterValues(shape, listQuery ?? {});
+        if (position) values.push(position.createdAt, position.runId);
+        const rows = await query<HeaderRow & PayloadRow>(statements.listRuns(shape), [...values, limit + 1]);
+        const runs = rows.slice(0, limit).map(rowRecord);
+        const last = runs[runs.length - 1];
+        return rows.length > limit && last ? { runs, cursor: encodeCursor(last) } : { runs };
+      });
+    },
+
+    deleteRuns(deleteQuery) {
+      return guard.call('deleteRuns', undefined, async () => {
+        assertDeleteQuery(deleteQuery, ADAPTER);
+        if (deleteQuery.runIds?.length === 0 || deleteQuery.status?.length === 0) return 0;
+        const shape: RunFilterShape = {
+          runIds: deleteQuery.runIds !== undefined,
+          status: deleteQuery.status !== undefined,
+          workflow: false,
+          updatedBefore: deleteQuery.updatedBefore !== undefined,
+          cursor: false,
+        };
+        // One transaction: deleting the headers locks them, so an append racing the delete waits
+        // and then finds no run; the journal rows are deleted after, by a statement that sees
+        // every entry committed before the lock.
+        const client = await pool.connect();
+        let broken = false;
+        try {
+          await client.query('BEGIN');
+          const deleted = await client.query<{ run_id: string }>(
+            named(statements.deleteHeaders(shape), filterValues(shape, deleteQuery)),
+          );
+          const ids = deleted.rows.map((row) => row.run_id);
+          if (ids.length > 0) {
+            await client.query(named(statements.deletePayloads, [ids]));
+            await client.query(named(statements.deleteEntries, [ids]));
+          }
+          await client.query('COMMIT');
+          for (const id of ids) payloadCache.delete(id);
+          return ids.length;
+        } catch (error) {
+          broken = await client.query('ROLLBACK').then(
+            () => false,
+            () => true,
+          );
+          throw error;
+        } finally {
+          client.release(broken);
+        }
+      });
+    },
+
+    stats() {
+      return guard.call('stats', undefined, async () => {
+        const stats = emptyStats();
+        for (const row of await query<{ status: RunStatus; count: number }>(statements.countByStatus, [])) {
+          stats.byStatus[row.status] = row.count;
+          stats.total += row.count;
+        }
+        return stats;
+      });
+    },
+
+    async close() {
+      if (!guard.close()) return;
+      payloadCache.clear();
+      if (ownPool) await pool.end().catch(() => undefined);
+    },
+  };
+}
