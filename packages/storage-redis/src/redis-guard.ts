@@ -7,6 +7,9 @@
  * - after the connection dropped, calls wait until the server is back and its persistence is
  *   checked again (at most RECONNECT_WAIT_MS, then they fail retryably), so a server restarted
  *   with weaker persistence never acknowledges a write;
+ * - a call in flight when the connection drops fails at once, retryably: ioredis, told not to send
+ *   it again, would otherwise leave it pending forever; whether it was applied is for the next
+ *   compare-and-set to tell;
  * - every failure leaves as a Cairn error prefixed `[@cairn/storage-redis]`.
  */
 import { StorageUnavailableError } from '@cairn/core';
@@ -38,8 +41,20 @@ export function createGuard(options: GuardOptions) {
   // Resolved while the connection is known good; pending between a drop and the check after it.
   let gate: Promise<void> = Promise.resolve();
   let reopened: (() => void) | undefined;
+  const inFlight = new Set<(error: Error) => void>();
 
   const onClose = () => {
+    for (const abort of inFlight)
+      abort(
+        new StorageUnavailableError(
+          `[${ADAPTER}] ${where}: the connection dropped while the call was in flight (it may or may not have been applied)`,
+          {
+            retryable: true,
+            adapter: ADAPTER,
+          },
+        ),
+      );
+    inFlight.clear();
     if (reopened || closed) return;
     gate = new Promise<void>((resolve, reject) => {
       reopened = () => options.recheck().then(resolve, reject);
@@ -80,7 +95,16 @@ export function createGuard(options: GuardOptions) {
       if (closed) throw new StorageUnavailableError(`[${ADAPTER}] ${where} is closed`, { adapter: ADAPTER });
       try {
         await passGate();
-        return await body(CHECKS);
+        let abort: ((error: Error) => void) | undefined;
+        const dropped = new Promise<never>((_, reject) => {
+          abort = reject;
+        });
+        if (abort) inFlight.add(abort);
+        try {
+          return await Promise.race([body(CHECKS), dropped]);
+        } finally {
+          if (abort) inFlight.delete(abort);
+        }
       } catch (error) {
         throw toStoreError(error, operation, typeof runId === 'string' ? runId : undefined);
       }

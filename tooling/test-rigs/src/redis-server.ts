@@ -76,7 +76,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-// One PING over a raw socket: true when the server answers +PONG (not -LOADING).
+// One PING over a raw socket: true when the server answers +PONG, or NOAUTH when it has a password
+// (it is up and has loaded its data; -LOADING is not an answer).
 function ping(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ host: '127.0.0.1', port });
@@ -90,7 +91,7 @@ function ping(port: number): Promise<boolean> {
     socket.on('connect', () => socket.write('PING\r\n'));
     socket.on('data', (data) => {
       reply += data.toString('utf8');
-      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
+      if (reply.includes('\r\n')) done(reply.startsWith('+PONG') || reply.startsWith('-NOAUTH'));
     });
   });
 }
