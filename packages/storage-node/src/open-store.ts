@@ -3,7 +3,8 @@
  */
 import { type DurableStore, InvalidArgumentError } from '@cairn/core';
 import { createFileStore } from './file/file-store.ts';
-import { ADAPTER } from './shared/adapter.ts';
+import { openRedisStore, redactSpec } from './remote-store.ts';
+import { ADAPTER, resolveMaxPayloadBytes } from './shared/adapter.ts';
 import { createSqliteStore } from './sqlite/sqlite-store.ts';
 
 /** Options `openStore` passes on to the store it opens. */
@@ -12,19 +13,27 @@ export interface OpenStoreOptions {
 }
 
 /** What a store spec names. */
-export type StoreSpec = { kind: 'sqlite'; path: string } | { kind: 'file'; dir: string };
+export type StoreSpec = { kind: 'sqlite'; path: string } | { kind: 'file'; dir: string } | { kind: 'redis'; url: string };
 
 /**
  * Parse `sqlite:PATH` or `file:DIR` (everything after the first colon is the path, verbatim, so
- * `sqlite:./runs.db`, `sqlite:/var/lib/app/cairn.db` and `file:C:\runs` all work).
+ * `sqlite:./runs.db`, `sqlite:/var/lib/app/cairn.db` and `file:C:\runs` all work), or a
+ * `redis://` / `rediss://` URL (ADR 0162). Messages never show a URL's credentials.
  */
 export function parseStoreSpec(spec: string): StoreSpec {
   const colon = typeof spec === 'string' ? spec.indexOf(':') : -1;
   const kind = colon > 0 ? spec.slice(0, colon) : '';
   const path = colon > 0 ? spec.slice(colon + 1) : '';
-  const shown = JSON.stringify(String(spec).slice(0, 200));
+  const shown = JSON.stringify(redactSpec(String(spec)).slice(0, 200));
+  if (kind === 'redis' || kind === 'rediss') {
+    if (!URL.canParse(spec) || !path.startsWith('//') || new URL(spec).hostname === '')
+      throw new InvalidArgumentError(`[${ADAPTER}] store spec ${shown} must look like ${kind}://HOST[:PORT][/DB]`);
+    return { kind: 'redis', url: spec };
+  }
   if (kind !== 'sqlite' && kind !== 'file') {
-    throw new InvalidArgumentError(`[${ADAPTER}] store spec ${shown} must look like sqlite:PATH or file:DIR`);
+    throw new InvalidArgumentError(
+      `[${ADAPTER}] store spec ${shown} must look like sqlite:PATH or file:DIR (or redis://HOST[:PORT][/DB])`,
+    );
   }
   if (path.length === 0 || path.includes('\u0000')) {
     throw new InvalidArgumentError(
@@ -35,14 +44,16 @@ export function parseStoreSpec(spec: string): StoreSpec {
 }
 
 /**
- * Open the store a spec names: `sqlite:PATH` (SQLite file, created if missing) or `file:DIR`
- * (file store directory, created if missing).
+ * Open the store a spec names: `sqlite:PATH` (SQLite file, created if missing), `file:DIR` (file
+ * store directory, created if missing) or `redis://…` (`@cairn/storage-redis`, an optional peer,
+ * loaded on first use: a missing package or a refused server rejects the first call).
  *
  * @example
  * const store = openStore(process.argv[2] ?? 'sqlite:./cairn.db');
  */
 export function openStore(spec: string, options: OpenStoreOptions = {}): DurableStore {
   const parsed = parseStoreSpec(spec);
+  if (parsed.kind === 'redis') return openRedisStore(parsed.url, resolveMaxPayloadBytes(options.maxPayloadBytes));
   return parsed.kind === 'sqlite'
     ? createSqliteStore({ path: parsed.path, ...options })
     : createFileStore({ dir: parsed.dir, ...options });

@@ -51,12 +51,16 @@ export async function connect(connection: RedisConnection): Promise<{ client: Re
     client = new Redis({ ...clientOptions(), host: host ?? '127.0.0.1', port: port ?? 6379, db: db ?? 0, username, password });
   }
   // Connection errors are reported through the calls that fail; an unhandled 'error' would crash.
-  client.on('error', () => undefined);
+  // While connecting, the server's own reply (WRONGPASS, NOAUTH) says more than "Connection is closed".
+  let reason: unknown;
+  client.on('error', (error: unknown) => {
+    reason ??= error;
+  });
   try {
     await client.connect();
   } catch (error) {
     client.disconnect();
-    throw toStoreError(error, 'connect');
+    throw toStoreError(reason ?? error, 'connect');
   }
   return { client, owned: true };
 }

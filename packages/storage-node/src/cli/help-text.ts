@@ -5,7 +5,7 @@ import type { Command, OptionSpec } from './command.ts';
 
 /** Options every command takes. */
 export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
-  store: { type: 'string', value: '<spec>', help: 'sqlite:PATH or file:DIR (default: $CAIRN_STORE)' },
+  store: { type: 'string', value: '<spec>', help: 'sqlite:PATH, file:DIR or redis://HOST[:PORT][/DB] (default: $CAIRN_STORE)' },
   json: { type: 'boolean', help: 'print one JSON document (stable shapes, no colours)' },
   color: { type: 'boolean', help: 'force colours on (--no-color: off); default: on for a terminal' },
   help: { type: 'boolean', short: 'h', help: 'show help' },

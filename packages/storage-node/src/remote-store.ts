@@ -1,0 +1,81 @@
+/**
+ * Stores on a server, named by a URL spec and loaded on demand (ADR 0162): `redis://` and
+ * `rediss://` open `@cairn/storage-redis`, an optional peer, by dynamic import. The store is
+ * returned at once and opens in the background; every call waits for the opening, so a refusal
+ * (package missing, server unreachable, persistence too weak) is the rejection of the first call.
+ */
+import { type DurableStore, StorageUnavailableError } from '@cairn/core';
+import { ADAPTER } from './shared/adapter.ts';
+
+/** Spec options carried in the URL's query, removed before the URL is used. */
+const REDIS_PARAMETERS = ['prefix', 'durability'] as const;
+
+/**
+ * A spec fit to print: whatever stands before an `@` after the scheme of a server spec (user and
+ * password, with or without `//`) replaced by `***`. `sqlite:` and `file:` paths are shown as given.
+ */
+export function redactSpec(spec: string): string {
+  if (/^(sqlite|file):/.test(spec)) return spec;
+  return spec.replace(/^([a-z][a-z0-9+.-]*:(?:\/\/)?)[^/?#]*@/i, '$1***@');
+}
+
+/** The `@cairn/storage-redis` options of a `redis://` spec: the URL without its query, and the query's options. */
+export function redisSpecOptions(url: string): { url: string; prefix?: string; durability?: string } {
+  const parsed = new URL(url);
+  const options: { url: string; prefix?: string; durability?: string } = { url };
+  for (const name of REDIS_PARAMETERS) {
+    const value = parsed.searchParams.get(name);
+    if (value !== null) options[name] = value;
+    parsed.searchParams.delete(name);
+  }
+  options.url = parsed.toString();
+  return options;
+}
+
+type RedisModule = { createRedisStore(options: object): Promise<DurableStore> };
+
+async function importRedis(): Promise<RedisModule> {
+  // A variable specifier keeps bundlers and tsc from requiring the optional peer.
+  const name = '@cairn/storage-redis';
+  try {
+    return (await import(name)) as RedisModule;
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new StorageUnavailableError(
+      `[${ADAPTER}] redis:// stores need the optional package @cairn/storage-redis: npm i @cairn/storage-redis`,
+      { cause: error, adapter: ADAPTER },
+    );
+  }
+}
+
+/** Open the Redis store a `redis://` spec names, with `maxPayloadBytes` already resolved. */
+export function openRedisStore(url: string, maxPayloadBytes: number): DurableStore {
+  const opening = importRedis().then((module) => module.createRedisStore({ ...redisSpecOptions(url), maxPayloadBytes }));
+  return deferredStore('redis', maxPayloadBytes, opening);
+}
+
+/** A store whose calls wait for `opening`; `close` closes whatever opened (and nothing if it failed). */
+export function deferredStore(name: string, maxPayloadBytes: number, opening: Promise<DurableStore>): DurableStore {
+  opening.catch(() => undefined);
+  const later =
+    <A extends unknown[], R>(call: (store: DurableStore, ...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> =>
+      opening.then((store) => call(store, ...args));
+  return {
+    name,
+    limits: { maxPayloadBytes },
+    createRun: later((store, run) => store.createRun(run)),
+    getRun: later((store, runId) => store.getRun(runId)),
+    updateRun: later((store, runId, expectedVersion, patch) => store.updateRun(runId, expectedVersion, patch)),
+    append: later((store, runId, expectedLastSeq, entries, patch) => store.append(runId, expectedLastSeq, entries, patch)),
+    readEntries: later((store, runId, options) => store.readEntries(runId, options)),
+    listRuns: later((store, query) => store.listRuns(query)),
+    deleteRuns: later((store, query) => store.deleteRuns(query)),
+    stats: later((store) => store.stats()),
+    close: () =>
+      opening.then(
+        (store) => store.close(),
+        () => undefined,
+      ),
+  };
+}
