@@ -19,15 +19,23 @@ export function redactSpec(spec: string): string {
   return spec.replace(/^([a-z][a-z0-9+.-]*:(?:\/\/)?)[^/?#]*@/i, '$1***@');
 }
 
+/** What a `redis://` spec carries for `createRedisStore`. */
+export interface RedisSpecOptions {
+  url: string;
+  prefix?: string;
+  /** As written in the spec; `createRedisStore` refuses anything but these two. */
+  durability?: 'fsync-always' | 'relaxed';
+}
+
 /** The `@cairn/storage-redis` options of a `redis://` spec: the URL without its query, and the query's options. */
-export function redisSpecOptions(url: string): { url: string; prefix?: string; durability?: string } {
+export function redisSpecOptions(url: string): RedisSpecOptions {
   const parsed = new URL(url);
-  const options: { url: string; prefix?: string; durability?: string } = { url };
-  for (const name of REDIS_PARAMETERS) {
-    const value = parsed.searchParams.get(name);
-    if (value !== null) options[name] = value;
-    parsed.searchParams.delete(name);
-  }
+  const options: RedisSpecOptions = { url };
+  const prefix = parsed.searchParams.get('prefix');
+  const durability = parsed.searchParams.get('durability');
+  if (prefix !== null) options.prefix = prefix;
+  if (durability !== null) options.durability = durability as RedisSpecOptions['durability'];
+  for (const name of REDIS_PARAMETERS) parsed.searchParams.delete(name);
   options.url = parsed.toString();
   return options;
 }

@@ -3,6 +3,7 @@
  */
 export { describeUrl, type RedisConnection, type RedisDurability } from './redis-connection.ts';
 export { ADAPTER } from './redis-errors.ts';
+export { checkRedisIntegrity, type RedisIntegrityReport } from './redis-integrity.ts';
 export {
   type CreateRedisStoreOptions,
   createRedisStore,

@@ -3,9 +3,12 @@
  * runtime with no workflows (it only reads). Also opens the store the way an application would,
  * which is itself one of the checks (a store that no longer opens fails here).
  */
+
 import { createRuntime, type DurableStore, type HistoryItem, type RunInfo } from '@cairn/core';
 import { createFileStore } from '../../src/file/file-store.ts';
+import { openStore } from '../../src/open-store.ts';
 import { createSqliteStore } from '../../src/sqlite/sqlite-store.ts';
+import type { TortureStoreKind } from './torture-report.ts';
 import type { RunSpec } from './workload-specs.ts';
 
 /** What one run ended as. */
@@ -16,13 +19,15 @@ export interface RunOutcome {
 }
 
 /** Open a torture store by kind and location. */
-export function openTortureStore(kind: 'sqlite' | 'file', location: string): DurableStore {
+export function openTortureStore(kind: TortureStoreKind, location: string): DurableStore {
+  // A Redis location is a redis:// spec carrying the store's prefix.
+  if (kind === 'redis') return openStore(location);
   return kind === 'sqlite' ? createSqliteStore({ path: location }) : createFileStore({ dir: location });
 }
 
 /** The outcome of every spec'd run, and the store's stats. */
 export async function readOutcomes(
-  kind: 'sqlite' | 'file',
+  kind: TortureStoreKind,
   location: string,
   specs: readonly RunSpec[],
 ): Promise<{ outcomes: RunOutcome[]; stats: Awaited<ReturnType<DurableStore['stats']>> }> {

@@ -16,8 +16,10 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { checkRedisIntegrity } from '@cairn/storage-redis';
 import { seededRandom } from '@cairn/test-rigs/seeded-random';
 import { checkFileStoreIntegrity } from '../../src/file/file-integrity.ts';
+import { redisSpecOptions } from '../../src/remote-store.ts';
 import { checkSqliteIntegrity } from '../../src/sqlite/sqlite-integrity.ts';
 import { bundleTortureChild } from './child-bundle.ts';
 import { armKillPlan, drawKillPlan, KILL_MODES, type KillMode, killAll } from './kill-plans.ts';
@@ -50,9 +52,10 @@ export async function runTorture(options: TortureOptions): Promise<TortureReport
   try {
     const script = options.childScript ?? (await bundleTortureChild(dir));
     const spawner = createSpawner({ script, kind, cacheDir, registry });
-    const { base, workMs: baselineMs } = await runBaseline(spawner, dir, kind);
+    if (kind === 'redis' && !options.redisUrl) throw new Error('runTorture: store redis needs redisUrl');
+    const { base, workMs: baselineMs } = await runBaseline(spawner, dir, kind, options.redisUrl);
 
-    const main = placeIn(dir, 'store', kind);
+    const main = placeIn(dir, 'store', kind, options.redisUrl);
     const specs: RunSpec[] = [];
     const killsByMode = Object.fromEntries(KILL_MODES.map((mode) => [mode, 0])) as Record<KillMode, number>;
     let kills = 0;
@@ -111,7 +114,11 @@ export async function runTorture(options: TortureOptions): Promise<TortureReport
     await Promise.all(Array.from({ length: workers }, (_, slot) => slotLoop(slot)));
 
     const integrity =
-      kind === 'sqlite' ? await checkSqliteIntegrity(main.location) : await checkFileStoreIntegrity(main.location);
+      kind === 'redis'
+        ? await checkRedisIntegrity(redisSpecOptions(main.location))
+        : kind === 'sqlite'
+          ? await checkSqliteIntegrity(main.location)
+          : await checkFileStoreIntegrity(main.location);
     const plan: TorturePlan = { kind, base, main: { ...main, specs } };
     writeFileSync(join(dir, TORTURE_PLAN), JSON.stringify(plan));
     const verdict = await verifyTorture(plan);

@@ -14,7 +14,9 @@
  */
 import { writeSync } from 'node:fs';
 import { createRuntime, type DurableStore, type RunEvent, type RunLocks } from '@cairn/core';
+import { createRedisStore } from '@cairn/storage-redis';
 import { createFileStore } from '../../src/file/file-store.ts';
+import { redisSpecOptions } from '../../src/remote-store.ts';
 import { createSqliteStore } from '../../src/sqlite/sqlite-store.ts';
 import { createRecorder, type SideEffectPaths } from './side-effect-files.ts';
 import { createAgentWorkflow } from './workload-agent.ts';
@@ -32,7 +34,7 @@ export interface KillTrigger {
 /** What the parent passes a child. */
 export interface ChildArgs {
   mode: 'slot' | 'park' | 'resume-all';
-  store: 'sqlite' | 'file';
+  store: 'sqlite' | 'file' | 'redis';
   location: string;
   files: SideEffectPaths;
   proc: number;
@@ -48,9 +50,11 @@ const say = (line: string): void => {
 };
 
 const store: DurableStore =
-  args.store === 'sqlite'
-    ? createSqliteStore({ path: args.location, busyTimeoutMs: 10_000 })
-    : createFileStore({ dir: args.location, lockTimeoutMs: 20_000 });
+  args.store === 'redis'
+    ? await createRedisStore(redisSpecOptions(args.location))
+    : args.store === 'sqlite'
+      ? createSqliteStore({ path: args.location, busyTimeoutMs: 10_000 })
+      : createFileStore({ dir: args.location, lockTimeoutMs: 20_000 });
 const recorder = createRecorder(args.files, args.proc);
 
 const trigger = args.trigger;

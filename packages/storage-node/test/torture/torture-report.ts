@@ -4,9 +4,14 @@
 import type { ExecutionStats } from './check-executions.ts';
 import type { KillMode } from './kill-plans.ts';
 
+/** The stores the harness tortures. */
+export type TortureStoreKind = 'sqlite' | 'file' | 'redis';
+
 /** Options of `runTorture`. */
 export interface TortureOptions {
-  store: 'sqlite' | 'file';
+  store: TortureStoreKind;
+  /** The server of `store: 'redis'` (`redis://HOST:PORT`); each torture uses its own key prefixes. */
+  redisUrl?: string;
   /** SIGKILLs to land (children that finish before their planned kill do not count). */
   kills: number;
   /** Seed of the kill plans and run mix. */
@@ -28,7 +33,7 @@ export interface TortureOptions {
 
 /** The outcome of a torture run. */
 export interface TortureReport {
-  store: 'sqlite' | 'file';
+  store: TortureStoreKind;
   seed: number;
   workers: number;
   kills: number;

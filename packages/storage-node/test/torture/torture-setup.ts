@@ -3,10 +3,11 @@
  * live, a spawner that numbers child processes, and the uninterrupted baseline of every variant.
  */
 import type { ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { SideEffectPaths } from './side-effect-files.ts';
 import type { ChildArgs } from './torture-child.ts';
 import { spawnTortureChild, type TortureProcess } from './torture-process.ts';
+import type { TortureStoreKind } from './torture-report.ts';
 import type { VerifyTarget } from './verify-torture.ts';
 import { AGENT_WORKFLOW, type RunSpec, STEPS_WORKFLOW, slotRunId, VARIANTS } from './workload-specs.ts';
 
@@ -16,10 +17,14 @@ export interface Place {
   files: SideEffectPaths;
 }
 
-/** The store `name` of `kind` in `dir`, with its side files beside it. */
-export function placeIn(dir: string, name: string, kind: 'sqlite' | 'file'): Place {
+/**
+ * The store `name` of `kind` in `dir`, with its side files beside it. A Redis store is a key
+ * prefix named after `dir` and `name` on the server at `redisUrl`.
+ */
+export function placeIn(dir: string, name: string, kind: TortureStoreKind, redisUrl?: string): Place {
+  const prefix = encodeURIComponent(`torture:${basename(dir)}:${name}:`);
   return {
-    location: join(dir, kind === 'sqlite' ? `${name}.db` : name),
+    location: kind === 'redis' ? `${redisUrl}/0?prefix=${prefix}` : join(dir, kind === 'sqlite' ? `${name}.db` : name),
     files: { execLog: join(dir, `${name}.exec.log`), ledger: join(dir, `${name}.ledger`), outbox: join(dir, `${name}.outbox`) },
   };
 }
@@ -33,7 +38,7 @@ export interface Spawner {
 /** A spawner for `script` (see `bundleTortureChild`). */
 export function createSpawner(options: {
   script: string;
-  kind: 'sqlite' | 'file';
+  kind: TortureStoreKind;
   cacheDir: string;
   registry: Set<ChildProcess>;
   timeoutMs?: number;
@@ -59,9 +64,10 @@ export function createSpawner(options: {
 export async function runBaseline(
   spawner: Spawner,
   dir: string,
-  kind: 'sqlite' | 'file',
+  kind: TortureStoreKind,
+  redisUrl?: string,
 ): Promise<{ base: VerifyTarget; workMs: number }> {
-  const place = placeIn(dir, 'baseline', kind);
+  const place = placeIn(dir, 'baseline', kind, redisUrl);
   const specs = ([STEPS_WORKFLOW, AGENT_WORKFLOW] as const).flatMap((workflow, w) =>
     Array.from(
       { length: VARIANTS },

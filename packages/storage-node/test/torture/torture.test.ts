@@ -1,11 +1,11 @@
-// Crash torture in CI: for each Node store, 100 SIGKILLs at seeded random moments (inside commits,
+// Crash torture in CI: for each Node store (and Redis, on the private server of the global setup), 100 SIGKILLs at seeded random moments (inside commits,
 // right after a side-effecting step started, right after a commit, during takeover…) of child
 // processes running workflows and agents; restarts resume with resumeAll. Every invariant of
 // `verify-torture.ts` must hold and the store must pass its integrity check. `scripts/torture.ts`
 // runs the same harness with more kills.
 import type { ChildProcess } from 'node:child_process';
 import { makeTempDir } from '@cairn/test-rigs/temp-dir';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { bundleTortureChild } from './child-bundle.ts';
 import { KILL_MODES } from './kill-plans.ts';
 import { runTorture } from './run-torture.ts';
@@ -26,9 +26,10 @@ afterEach(() => {
 });
 afterAll(() => temp.remove());
 
-describe.each(['sqlite', 'file'] as const)('%s store under crash torture', (store) => {
+describe.each(['sqlite', 'file', 'redis'] as const)('%s store under crash torture', (store) => {
   it(`keeps every invariant through ${KILLS} SIGKILLs`, { timeout: 240_000 }, async () => {
-    const report = await runTorture({ store, kills: KILLS, seed: SEED, workers: 2, childScript, registry });
+    const redisUrl = inject('redisUrl');
+    const report = await runTorture({ store, kills: KILLS, seed: SEED, workers: 2, childScript, registry, redisUrl });
     console.log(formatTortureReport(report));
     expect(report.violations).toEqual([]);
     expect(report.violationCount).toBe(0);

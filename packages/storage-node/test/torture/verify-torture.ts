@@ -1,6 +1,7 @@
 /**
  * After the kills: read both stores (baseline and tortured) and run every check.
  */
+
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkExecutions, type ExecutionStats } from './check-executions.ts';
@@ -8,6 +9,7 @@ import { type BaselineRun, baselineOf, checkJournal, type JournaledStep, journal
 import { createInvariantChecker } from './invariant-checker.ts';
 import { readOutcomes } from './read-outcomes.ts';
 import { readExecLog, readLedger, type SideEffectPaths } from './side-effect-files.ts';
+import type { TortureStoreKind } from './torture-report.ts';
 import { outputKey, type RunSpec } from './workload-specs.ts';
 
 /** A store to verify: where it is, its side files, and the runs started on it. */
@@ -19,7 +21,7 @@ export interface VerifyTarget {
 
 /** What a torture ran, written to `torture.json` in its directory so a kept run can be re-verified. */
 export interface TorturePlan {
-  kind: 'sqlite' | 'file';
+  kind: TortureStoreKind;
   base: VerifyTarget;
   main: VerifyTarget;
 }
