@@ -2,11 +2,13 @@
 // its own file-store owner), says it is ready, and all start when every one is.
 import { join } from 'node:path';
 import { newRunFixture } from '@cairn/core/testing';
+import { checkRedisIntegrity } from '@cairn/storage-redis';
 import { makeTempDir } from '@cairn/test-rigs/temp-dir';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { runRacingChildren } from '../test/test-support/child-processes.ts';
 import { openFixtureStore } from '../test/test-support/fixtures/open-fixture-store.ts';
 import { checkFileStoreIntegrity } from './file/file-integrity.ts';
+import { redisSpecOptions } from './remote-store.ts';
 import { checkSqliteIntegrity } from './sqlite/sqlite-integrity.ts';
 
 const temp = makeTempDir('multi-process');
@@ -15,6 +17,11 @@ afterAll(() => temp.remove());
 const STORES = [
   { kind: 'sqlite', location: (name: string) => join(temp.path, `${name}.db`), check: (at: string) => checkSqliteIntegrity(at) },
   { kind: 'file', location: (name: string) => join(temp.path, name), check: (at: string) => checkFileStoreIntegrity(at) },
+  {
+    kind: 'redis',
+    location: (name: string) => `${inject('redisUrl')}/0?prefix=${encodeURIComponent(`multi-process:${temp.path}:${name}:`)}`,
+    check: (at: string) => checkRedisIntegrity(redisSpecOptions(at)),
+  },
 ] as const;
 
 describe.each(STORES)('$kind store across processes', ({ kind, location, check }) => {
