@@ -35,6 +35,7 @@ describe('published tarballs', () => {
         '@cairn/storage-node',
         '@cairn/storage-indexeddb',
         '@cairn/storage-durable-objects',
+        '@cairn/storage-redis',
       ]),
     );
   });
