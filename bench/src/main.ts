@@ -3,7 +3,7 @@
  *
  *   node src/main.ts             full run (~6 minutes on a quiet 2-core machine)
  *   node src/main.ts --quick     smoke run (< 1 minute; figures indicative only) → RESULTS.quick.md
- *   node src/main.ts --only=overhead,resume   a subset → RESULTS.partial.md (overhead, durable-objects, indexeddb, agent, resume, throughput)
+ *   node src/main.ts --only=overhead,resume   a subset → RESULTS.partial.md (overhead, durable-objects, indexeddb, redis, agent, resume, throughput)
  *
  * A scenario that cannot run here (a missing native addon, no Chromium) reports why in its section
  * instead of failing the whole bench.

@@ -6,6 +6,7 @@ export default defineProject({
     name: 'storage-node (node)',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     environment: 'node',
+    globalSetup: ['test/redis-global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 30_000,
   },

@@ -7,6 +7,7 @@ import { agentTurns } from './agent-turns.ts';
 import { durableObjectsOverhead } from './durable-objects.ts';
 import { indexedDbOverhead } from './indexeddb.ts';
 import { postgresScenario } from './postgres.ts';
+import { redisOverhead } from './redis.ts';
 import { resume } from './resume.ts';
 import { stepOverhead } from './step-overhead.ts';
 import { throughput } from './throughput.ts';
@@ -32,6 +33,7 @@ export const SCENARIOS: Scenario[] = [
   },
   { id: 'durable-objects', title: '1b. Per-step overhead in workerd (Durable Objects)', run: durableObjectsOverhead },
   { id: 'indexeddb', title: '1c. Per-step overhead in Chromium (IndexedDB)', run: indexedDbOverhead },
+  { id: 'redis', title: '1d. Per-step overhead on Redis', run: redisOverhead },
   { id: 'agent', title: '2. Agent turns: Cairn and LangGraph.js', run: agentTurns },
   { id: 'resume', title: '3. Resume', run: resume },
   { id: 'throughput', title: '4. Throughput', run: throughput },

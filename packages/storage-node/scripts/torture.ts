@@ -1,6 +1,7 @@
 /**
- * Crash-torture the Node stores: `node scripts/torture.ts --store sqlite|file|postgres|both --kills N
+ * Crash-torture the Node stores: `node scripts/torture.ts --store sqlite|file|postgres|redis|both --kills N
  * --seed S --workers W [--keep]`. Prints progress and a report per store; exits 1 on any violation.
+ * `--store postgres` and `--store redis` start a private server (fsync on) for the run.
  */
 import { parseArgs } from 'node:util';
 import { formatTortureReport, runTorture } from '../test/torture/index.ts';

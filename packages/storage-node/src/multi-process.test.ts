@@ -10,7 +10,7 @@ import { STORE_KINDS } from '../test/test-support/store-kinds.ts';
 const temp = makeTempDir('multi-process');
 afterAll(() => temp.remove());
 
-const STORES = [STORE_KINDS.sqlite, STORE_KINDS.file, STORE_KINDS.postgres];
+const STORES = [STORE_KINDS.sqlite, STORE_KINDS.file, STORE_KINDS.postgres, STORE_KINDS.redis];
 
 describe.each(STORES)('$kind store across processes', (storeKind) => {
   const { kind, location, check } = storeKind;

@@ -37,6 +37,7 @@ describe('published tarballs', () => {
         '@cairn/storage-durable-objects',
         '@cairn/inspector',
         '@cairn/storage-postgres',
+        '@cairn/storage-redis',
       ]),
     );
   });

@@ -10,6 +10,8 @@ import { CairnError, type DurableStore, StorageUnavailableError } from '@cairn/c
 import { createFileStore } from '../file/file-store.ts';
 import { parseStoreSpec, STORE_SPEC_FORMS, type StoreSpec } from '../open-store.ts';
 import { openPostgresStore } from '../postgres/open-postgres-store.ts';
+import { openRedisStore } from '../remote-store.ts';
+import { DEFAULT_MAX_PAYLOAD_BYTES } from '../shared/adapter.ts';
 import { openReadOnlyDatabase } from '../sqlite/sqlite-open.ts';
 import { SCHEMA_VERSION, schemaVersionOf, sqliteTables } from '../sqlite/sqlite-schema.ts';
 import { createSqliteStore } from '../sqlite/sqlite-store.ts';
@@ -75,6 +77,8 @@ export interface OpenStoreIntent {
  */
 export function openExistingStore(spec: StoreSpec, intent: OpenStoreIntent = { readOnly: false }): DurableStore {
   if (spec.kind === 'postgres') return openPostgresStore(spec);
+  // A Redis prefix with no runs yet is an empty store, not a missing one; the server checks itself.
+  if (spec.kind === 'redis') return openRedisStore(spec.url, DEFAULT_MAX_PAYLOAD_BYTES);
   if (spec.kind === 'sqlite') {
     if (spec.path === ':memory:') throw new UsageError('--store sqlite::memory: is always empty: name a database file');
     if (!existsSync(spec.path)) throw new StoreNotFoundError(`no SQLite store at ${JSON.stringify(spec.path)} (no such file)`);

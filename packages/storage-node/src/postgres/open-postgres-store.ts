@@ -6,16 +6,15 @@
  */
 import type { DurableStore } from '@cairn/core';
 import { StorageUnavailableError } from '@cairn/core';
-import { ADAPTER, resolveMaxPayloadBytes } from '../shared/adapter.ts';
+import { deferredStore } from '../remote-store.ts';
+import { ADAPTER, resolveNodeMaxPayloadBytes } from '../shared/adapter.ts';
 import type { PostgresSpec } from './postgres-spec.ts';
 
 /** The store a parsed Postgres spec names. */
 export function openPostgresStore(spec: PostgresSpec, options: { maxPayloadBytes?: number } = {}): DurableStore {
-  const maxPayloadBytes = resolveMaxPayloadBytes(options.maxPayloadBytes);
-  let loading: Promise<DurableStore> | undefined;
-  let closed = false;
-  const load = (): Promise<DurableStore> => {
-    loading ??= import('@cairn/storage-postgres').then(
+  const maxPayloadBytes = resolveNodeMaxPayloadBytes(options.maxPayloadBytes);
+  return deferredStore('postgres', maxPayloadBytes, () =>
+    import('@cairn/storage-postgres').then(
       ({ createPostgresStore }) =>
         createPostgresStore({
           connectionString: spec.url,
@@ -29,31 +28,6 @@ export function openPostgresStore(spec: PostgresSpec, options: { maxPayloadBytes
           { cause: error },
         );
       },
-    );
-    return loading;
-  };
-  const call =
-    <A extends unknown[], R>(method: (store: DurableStore, ...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R> => {
-      if (closed) throw new StorageUnavailableError(`[${ADAPTER}] postgres store is closed`);
-      return method(await load(), ...args);
-    };
-  return {
-    name: 'postgres',
-    limits: { maxPayloadBytes },
-    createRun: call((store, run) => store.createRun(run)),
-    getRun: call((store, runId) => store.getRun(runId)),
-    updateRun: call((store, runId, expectedVersion, patch) => store.updateRun(runId, expectedVersion, patch)),
-    append: call((store, runId, expectedLastSeq, entries, patch) => store.append(runId, expectedLastSeq, entries, patch)),
-    readEntries: call((store, runId, options) => store.readEntries(runId, options)),
-    listRuns: call((store, query) => store.listRuns(query)),
-    deleteRuns: call((store, query) => store.deleteRuns(query)),
-    stats: call((store) => store.stats()),
-    async close() {
-      if (closed) return;
-      closed = true;
-      const store = await loading?.catch(() => undefined);
-      await store?.close();
-    },
-  };
+    ),
+  );
 }

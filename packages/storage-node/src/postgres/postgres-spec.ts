@@ -4,7 +4,11 @@
  * package ever prints it whole.
  */
 import { InvalidArgumentError } from '@cairn/core';
+import { redactSpec } from '../remote-store.ts';
 import { ADAPTER } from '../shared/adapter.ts';
+
+/** `spec` with any user name and password replaced, for messages (one rule for every server spec). */
+export { redactSpec };
 
 /** A parsed Postgres spec: the connection string for `pg`, and the store's own options. */
 export interface PostgresSpec {
@@ -18,11 +22,6 @@ export interface PostgresSpec {
 /** True when `spec` names a Postgres database. */
 export function isPostgresSpec(spec: string): boolean {
   return /^postgres(ql)?:\/\//i.test(spec);
-}
-
-/** `spec` with any user name and password replaced, for messages. */
-export function redactSpec(spec: string): string {
-  return spec.replace(/^(postgres(?:ql)?:\/\/)[^@/?#]*@/i, '$1***@');
 }
 
 /** Parse `postgres://user:password@host:port/database?schema=S&tablePrefix=P`. */

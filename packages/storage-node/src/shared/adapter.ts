@@ -2,7 +2,7 @@
  * What both Node stores share: the name every message starts with, and the payload limit's
  * default and ceiling (the rule itself is the adapter kit's).
  */
-import { type AdapterKit, type BackendFailure, createAdapterKit } from '@cairn/core/adapter';
+import { type AdapterKit, type BackendFailure, createAdapterKit, resolveMaxPayloadBytes } from '@cairn/core/adapter';
 
 /** The prefix of every error message of this package (DESIGN §7). */
 export const ADAPTER = '@cairn/storage-node';
@@ -38,4 +38,9 @@ export function createNodeStoreKit(
     maxPayloadBytesCeiling: MAX_PAYLOAD_BYTES_CEILING,
     describeFailure,
   });
+}
+
+/** This package's `maxPayloadBytes` option resolved by the kit's one rule (default 64 MiB, ceiling 256 MiB). */
+export function resolveNodeMaxPayloadBytes(value: number | undefined): number {
+  return resolveMaxPayloadBytes(ADAPTER, value, DEFAULT_MAX_PAYLOAD_BYTES, MAX_PAYLOAD_BYTES_CEILING);
 }

@@ -2,13 +2,16 @@
  * The store kinds the multi-process tests run over, one entry per kind: what a kind needs started
  * (a database server), where a named store lives, and how to check a store's journals afterwards.
  * A store on a server is named by its `openStore` spec, so child processes open it by that string.
- * A new kind (Redis) is one more entry here.
+ * A new kind is one more entry here.
  */
 import { join } from 'node:path';
 import type { DurableStore } from '@cairn/core';
+import { checkRedisIntegrity } from '@cairn/storage-redis';
 import { type PostgresServer, startPostgresServer } from '@cairn/test-rigs/postgres-server';
+import { inject } from 'vitest';
 import { checkFileStoreIntegrity } from '../../src/file/file-integrity.ts';
 import { openStore } from '../../src/open-store.ts';
+import { redisSpecOptions } from '../../src/remote-store.ts';
 import type { IntegrityReport } from '../../src/shared/integrity-report.ts';
 import { checkSqliteIntegrity } from '../../src/sqlite/sqlite-integrity.ts';
 import { openFixtureStore } from './fixtures/open-fixture-store.ts';
@@ -87,11 +90,26 @@ function postgresKind(): StoreKind {
   };
 }
 
+/** The suite's private Redis server (test/redis-global-setup.ts); each named store is a key prefix on it. */
+function redisKind(): StoreKind {
+  let dir = '';
+  return {
+    kind: 'redis',
+    setup: async (tempDir) => {
+      dir = tempDir;
+    },
+    teardown: async () => {},
+    location: (name) => `${inject('redisUrl')}/0?prefix=${encodeURIComponent(`store-kinds:${dir}:${name}:`)}`,
+    check: (at) => checkRedisIntegrity(redisSpecOptions(at)),
+  };
+}
+
 /** Every kind, by name. */
 export const STORE_KINDS = {
   sqlite: localKind('sqlite', (at) => checkSqliteIntegrity(at)),
   file: localKind('file', (at) => checkFileStoreIntegrity(at)),
   postgres: postgresKind(),
+  redis: redisKind(),
 } as const satisfies Record<string, StoreKind>;
 
 /** Open the store of `kind` at `location` (as the fixture children do). */

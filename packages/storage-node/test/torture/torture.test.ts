@@ -1,4 +1,4 @@
-// Crash torture in CI: for each Node store, 100 SIGKILLs at seeded random moments (inside commits,
+// Crash torture in CI: for each Node store (and Redis, on the private server of the global setup), 100 SIGKILLs at seeded random moments (inside commits,
 // right after a side-effecting step started, right after a commit, during takeover…) of child
 // processes running workflows and agents; restarts resume with resumeAll. Every invariant of
 // `verify-torture.ts` must hold and the store must pass its integrity check. `scripts/torture.ts`
