@@ -34,6 +34,7 @@ import {
 } from '@cairn/core';
 import { ADAPTER, resolveMaxPayloadBytes } from '../shared/adapter.ts';
 import { checkEntries, checkNewRun, checkPatch, normalizeRecord } from '../shared/values.ts';
+import { createCommitGroup } from './sqlite-commit-group.ts';
 import { toStoreError } from './sqlite-errors.ts';
 import { createHeaderCache } from './sqlite-header-cache.ts';
 import { openSqliteDatabase, resolveBusyTimeout, resolveSynchronous, type SqliteSynchronous } from './sqlite-open.ts';
@@ -71,6 +72,14 @@ export interface CreateSqliteStoreOptions {
    * `deleteRuns` reject with `StorageUnavailableError` (ADR 0028).
    */
   readOnly?: boolean;
+  /**
+   * Group commit (default \`true\`): the writes made in one event-loop turn — the steps of many
+   * concurrent runs — commit in one transaction and share one WAL sync. Every call still resolves
+   * only after the commit that holds it (durable with \`full\`), a refused call is rolled back alone,
+   * and other connections see nothing before it is committed (ADR 0180). \`false\`: one transaction
+   * per call.
+   */
+  groupCommit?: boolean;
 }
 
 /**
@@ -92,6 +101,14 @@ export function createSqliteStore(options: CreateSqliteStoreOptions): DurableSto
   });
   const statements = prepareStatements(db, tables);
   const headers = createHeaderCache(db);
+  const group =
+    options.groupCommit === false || options.readOnly === true
+      ? undefined
+      : createCommitGroup(statements, {
+          inTransaction: () => db.isTransaction,
+          afterCommit: () => headers.publish(),
+          afterRollback: () => headers.discard(),
+        });
   let closed = false;
 
   function ensureOpen(): void {
@@ -121,11 +138,20 @@ export function createSqliteStore(options: CreateSqliteStoreOptions): DurableSto
     try {
       const result = body();
       statements.commit.run();
+      headers.publish();
       return result;
     } catch (error) {
+      headers.discard();
       if (db.isTransaction) statements.rollback.run();
       throw error;
     }
+  }
+
+  // A write: its own transaction, or a savepoint in the next group transaction. Resolves after the
+  // commit that holds it; failures are mapped like every call's.
+  function write<T>(operation: string, runId: string | undefined, body: () => T): Promise<T> {
+    if (!group) return Promise.resolve(transaction(body));
+    return group.run(body, (error) => toStoreError(error, operation, runId));
   }
 
   function selectRun(runId: string): RunRecord | null {
@@ -176,13 +202,13 @@ export function createSqliteStore(options: CreateSqliteStoreOptions): DurableSto
       return guarded('createRun', run?.runId, () => {
         assertWritable('createRun', run?.runId);
         const record = checkNewRun(run, maxPayloadBytes);
-        transaction(() => {
+        return write('createRun', record.runId, () => {
           const inserted = statements.insertRun.run(record.runId, record.workflow, record.createdAt, ...headerValues(record));
           if (inserted.changes === 0) throw new RunExistsError(`[${ADAPTER}] run "${record.runId}" already exists`);
           statements.insertPayloads.run(record.runId, ...payloadValues(record));
-        });
-        headers.remember(record);
-        return normalizeRecord(record);
+          headers.stage(record);
+          return record;
+        }).then(normalizeRecord);
       });
     },
 
@@ -198,17 +224,16 @@ export function createSqliteStore(options: CreateSqliteStoreOptions): DurableSto
         assertWritable('updateRun', runId);
         assertUpdateArguments(ADAPTER, runId, expectedVersion);
         checkPatch(runId, patch, maxPayloadBytes);
-        const next = transaction(() => {
+        return write('updateRun', runId, () => {
           const current = currentRun(runId);
           if (!current) throw notFoundError(ADAPTER, runId);
           if (current.version !== expectedVersion)
             throw conflictError(ADAPTER, runId, 'version', expectedVersion, current.version);
-          const updated = { ...applyPatch(current, patch), version: current.version + 1 };
+          const updated = normalizeRecord({ ...applyPatch(current, patch), version: current.version + 1 });
           persist(current, updated);
-          return normalizeRecord(updated);
-        });
-        headers.remember(next);
-        return normalizeRecord(next);
+          headers.stage(updated);
+          return updated;
+        }).then(normalizeRecord);
       });
     },
 
@@ -218,7 +243,7 @@ export function createSqliteStore(options: CreateSqliteStoreOptions): DurableSto
         assertAppendArguments(ADAPTER, runId, expectedLastSeq, entries);
         checkEntries(runId, entries, maxPayloadBytes);
         checkPatch(runId, patch, maxPayloadBytes);
-        const next = transaction(() => {
+        return write('append', runId, () => {
           const current = currentRun(runId);
           if (!current) throw notFoundError(ADAPTER, runId);
           if (current.lastSeq !== expectedLastSeq)
@@ -226,12 +251,11 @@ export function createSqliteStore(options: CreateSqliteStoreOptions): DurableSto
           let seq = expectedLastSeq;
           for (const entry of entries)
             statements.insertEntry.run(runId, ++seq, entry.kind, entry.key, entry.payload, entry.createdAt);
-          const appended = { ...applyPatch(current, patch), lastSeq: seq };
+          const appended = normalizeRecord({ ...applyPatch(current, patch), lastSeq: seq });
           persist(current, appended);
-          return normalizeRecord(appended);
-        });
-        headers.remember(next);
-        return normalizeRecord(next);
+          headers.stage(appended);
+          return appended;
+        }).then(normalizeRecord);
       });
     },
 
@@ -276,7 +300,7 @@ export function createSqliteStore(options: CreateSqliteStoreOptions): DurableSto
           updatedBefore: query.updatedBefore !== undefined,
           cursor: false,
         };
-        return transaction(() => {
+        return write('deleteRuns', undefined, () => {
           const rows = statements.matchRunIds(shape).all(...filterParams(shape, query)) as { run_id: string }[];
           if (rows.length === 0) return 0;
           const ids = rows.map((row) => row.run_id);
@@ -304,6 +328,8 @@ export function createSqliteStore(options: CreateSqliteStoreOptions): DurableSto
     async close() {
       if (closed) return;
       closed = true;
+      // Writes already accepted commit (or fail) before the connection goes.
+      group?.flush();
       try {
         db.close();
       } catch (error) {
