@@ -12,7 +12,7 @@
 import { createRuntime, type DurableStore, defineWorkflow } from '@cairn/core';
 import { createSqliteStore } from '@cairn/storage-node';
 import { countingStore, writesOf } from '../lib/counting-store.ts';
-import { grouped, millis, ratio } from '../lib/format.ts';
+import { bytes, grouped, millis, ratio } from '../lib/format.ts';
 import type { Report } from '../lib/report.ts';
 import type { BenchSettings } from '../lib/settings.ts';
 import { median, percentile } from '../lib/stats.ts';
@@ -42,6 +42,8 @@ interface Sample {
   steps: number;
   writes: number;
   latencies: number[];
+  /** Highest resident set size of the process seen during the run (sampled every 100 step events). */
+  peakRssBytes: number;
 }
 
 function openVariant(id: VariantId): DurableStore {
@@ -58,6 +60,8 @@ async function measure(id: VariantId, runs: number, steps: number): Promise<Samp
   const counting = countingStore(opened);
   const returned = new Map<string, number>();
   const latencies: number[] = [];
+  let events = 0;
+  let peakRssBytes = process.memoryUsage.rss();
   const workflow = defineWorkflow('bench-throughput', async (ctx, input: { steps: number }) => {
     let sum = 0;
     for (let index = 0; index < input.steps; index++) {
@@ -73,6 +77,7 @@ async function measure(id: VariantId, runs: number, steps: number): Promise<Samp
     workflows: [workflow],
     onEvent(event) {
       if (event.type !== 'step-end' || event.replayed) return;
+      if (++events % 100 === 0) peakRssBytes = Math.max(peakRssBytes, process.memoryUsage.rss());
       const at = returned.get(`${event.runId}/${event.stepId}`);
       if (at !== undefined) latencies.push(performance.now() - at);
     },
@@ -89,6 +94,7 @@ async function measure(id: VariantId, runs: number, steps: number): Promise<Samp
     steps: runs * steps,
     writes: writesOf(counting.counts),
     latencies,
+    peakRssBytes,
   };
 }
 
@@ -118,6 +124,7 @@ export async function throughput(settings: BenchSettings, report: Report): Promi
       'p50 commit ms',
       'p99 commit ms',
       'writes per fsync',
+      'peak RSS',
     ],
     rows: VARIANTS.map((variant) => {
       const list = samples.get(variant.id)!;
@@ -132,6 +139,7 @@ export async function throughput(settings: BenchSettings, report: Report): Promi
         millis(percentile(typical.latencies, 50)),
         millis(percentile(typical.latencies, 99)),
         variant.writesPerSync,
+        bytes(median(list.map((sample) => sample.peakRssBytes))),
       ];
     }),
   });
@@ -139,6 +147,14 @@ export async function throughput(settings: BenchSettings, report: Report): Promi
     'The engine batches the parallel steps of one run into one append (its per-run commit queue); the SQLite ' +
       "store's group commit (ADR 0180) batches across runs: the writes of one event-loop turn run in one " +
       'transaction, each in its own savepoint, and resolve after its one synced COMMIT. "vs FULL" compares with ' +
-      'one transaction and one fsync per write (`groupCommit: false`).',
+      'one transaction and one fsync per write (`groupCommit: false`). "peak RSS" is the whole bench process, sampled ' +
+      'during the run (goal: < 200 MB for 1 000 concurrent runs).',
   );
+  const rss = median(samples.get('sqlite-full-group')!.map((sample) => sample.peakRssBytes));
+  report.budget({
+    budget: `RSS of one process driving ${grouped(runs)} concurrent runs (SQLite FULL, group commit)`,
+    target: '< 200 MB',
+    measured: bytes(rss),
+    met: rss < 200e6,
+  });
 }
