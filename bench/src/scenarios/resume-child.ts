@@ -8,6 +8,7 @@
 import { createRuntime, type DurableStore } from '@cairn/core';
 import { createFileStore, createSqliteStore } from '@cairn/storage-node';
 import { countingStore } from '../lib/counting-store.ts';
+import { collectGarbage } from '../lib/timing.ts';
 import { resumeWorkflow } from '../lib/workflows.ts';
 
 /** What the parent passes. */
@@ -32,20 +33,28 @@ export interface ResumeChildTimings {
   readEntriesCalls: number;
   getRunCalls: number;
   writes: number;
+  /** Heap still held at that step (after a collection) beyond the heap before opening the store. */
+  heapHeldBytes: number;
+  /** UTF-8 bytes of the journal's payloads as loaded (what replay could need at most). */
+  payloadBytes: number;
 }
 
 const bootMs = performance.now();
 const input = JSON.parse(process.argv[2] ?? '{}') as ResumeChildArguments;
+collectGarbage();
+const heapBefore = process.memoryUsage().heapUsed;
 const started = performance.now();
 const inner: DurableStore =
   input.kind === 'sqlite' ? createSqliteStore({ path: input.path }) : createFileStore({ dir: input.path });
 const counting = countingStore(inner);
 let readMs = 0;
+let payloadBytes = 0;
 const readEntries = counting.store.readEntries;
 counting.store.readEntries = async (runId, options) => {
   const before = performance.now();
   const entries = await readEntries(runId, options);
   readMs += performance.now() - before;
+  for (const entry of entries) payloadBytes += Buffer.byteLength(entry.payload);
   return entries;
 };
 let opened = 0;
@@ -59,7 +68,13 @@ const workflow = resumeWorkflow(() => {
     readEntriesCalls: counting.counts.readEntries,
     getRunCalls: counting.counts.getRun,
     writes: counting.counts.createRun + counting.counts.updateRun + counting.counts.append,
+    heapHeldBytes: 0,
+    payloadBytes,
   };
+  // Measured after the timings: the workflow's stack and the runtime stay alive meanwhile.
+  collectGarbage();
+  collectGarbage();
+  timings.heapHeldBytes = process.memoryUsage().heapUsed - heapBefore;
   process.stdout.write(`${JSON.stringify(timings)}\n`);
   process.exit(0);
 });

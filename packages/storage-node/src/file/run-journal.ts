@@ -29,7 +29,7 @@ import {
   renameSync,
   rmSync,
 } from 'node:fs';
-import { applyPatch, type JournalEntry, type RunRecord } from '@cairn/core';
+import { applyPatch, type JournalEntry, type RunPatch, type RunRecord } from '@cairn/core';
 import { errnoOf, fsyncDirectory, readAt, writeAll } from './fs-util.ts';
 import { type HeaderSlot, readHeader } from './header-file.ts';
 import { decodeEntries, decodeRecord } from './journal-records.ts';
@@ -78,6 +78,14 @@ interface FoldState {
   records: number;
 }
 
+// One new record per journal record (a load folds thousands): the patch applied to a single copy.
+function patched(current: RunRecord, patch: RunPatch | undefined, version: number, lastSeq: number): RunRecord {
+  const next = patch ? applyPatch(current, patch) : { ...current };
+  next.version = version;
+  next.lastSeq = lastSeq;
+  return next;
+}
+
 function fold(state: FoldState, frame: FoundFrame, runId: string): void {
   let decoded: ReturnType<typeof decodeRecord>;
   try {
@@ -99,14 +107,14 @@ function fold(state: FoldState, frame: FoundFrame, runId: string): void {
     if (decoded.firstSeq !== current.lastSeq + 1) {
       throw corruptAt(runId, frame.offset, `entries start at seq ${decoded.firstSeq}, expected ${current.lastSeq + 1}`);
     }
-    state.record = { ...applyPatch(current, decoded.patch), version: current.version, lastSeq: current.lastSeq + decoded.count };
+    state.record = patched(current, decoded.patch, current.version, current.lastSeq + decoded.count);
     state.appends?.push({ offset: frame.offset, end: frame.end, firstSeq: decoded.firstSeq, count: decoded.count });
     return;
   }
   if (decoded.type === 'update') {
     if (decoded.version !== current.version + 1)
       throw corruptAt(runId, frame.offset, `update to version ${decoded.version} after ${current.version}`);
-    state.record = { ...applyPatch(current, decoded.patch), version: decoded.version, lastSeq: current.lastSeq };
+    state.record = patched(current, decoded.patch, decoded.version, current.lastSeq);
     return;
   }
   throw corruptAt(runId, frame.offset, 'header record inside the journal');

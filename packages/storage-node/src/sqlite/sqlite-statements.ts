@@ -22,6 +22,10 @@ export interface SqliteStatements {
   readonly begin: StatementSync;
   readonly commit: StatementSync;
   readonly rollback: StatementSync;
+  /** One call of a group commit: `SAVEPOINT`, `RELEASE`, `ROLLBACK TO` (ADR 0180). */
+  readonly savepoint: StatementSync;
+  readonly release: StatementSync;
+  readonly rollbackToSavepoint: StatementSync;
   readonly selectRun: StatementSync;
   readonly insertRun: StatementSync;
   readonly insertPayloads: StatementSync;
@@ -96,6 +100,9 @@ export function prepareStatements(db: DatabaseSync, tables: SqliteTables): Sqlit
     begin: db.prepare('BEGIN IMMEDIATE'),
     commit: db.prepare('COMMIT'),
     rollback: db.prepare('ROLLBACK'),
+    savepoint: db.prepare('SAVEPOINT cairn_call'),
+    release: db.prepare('RELEASE cairn_call'),
+    rollbackToSavepoint: db.prepare('ROLLBACK TO cairn_call'),
     selectRun: db.prepare(
       `SELECT ${RUN_ROW_COLUMNS} FROM ${runs} r JOIN ${payloads} p ON p.run_id = r.run_id WHERE r.run_id = ?`,
     ),

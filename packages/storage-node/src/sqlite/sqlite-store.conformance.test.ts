@@ -27,5 +27,8 @@ storeConformanceSuite(sqliteHarness('sqlite'));
 engineConformanceSuite(sqliteHarness('sqlite'));
 // The same contract with the opt-in durability level and a custom table prefix.
 storeConformanceSuite(sqliteHarness('sqlite (synchronous=normal, prefix app_)', { synchronous: 'normal', tablePrefix: 'app_' }));
+// Group commit is the default (ADR 0180); the store keeps the same contract with one transaction per call.
+storeConformanceSuite(sqliteHarness('sqlite (groupCommit off)', { groupCommit: false }));
+engineConformanceSuite(sqliteHarness('sqlite (groupCommit off)', { groupCommit: false }));
 // A small limit exercises the size boundary with multi-byte text cheaply.
 payloadLimitsSuite(sqliteHarness('sqlite (64 KiB limit)', { maxPayloadBytes: 64 * 1024 }));

@@ -16,6 +16,7 @@ import { type DurableStore, type RunRecord, type RunStatus, StorageUnavailableEr
 import { copyRecord, defineStore, pageOf, statsOf } from '@cairn/core/adapter';
 import { createNodeStoreKit } from '../shared/adapter.ts';
 import { checkEntries, checkNewRun, checkPatch } from '../shared/values.ts';
+import { createCommitGroup } from './sqlite-commit-group.ts';
 import { describeSqliteFailure } from './sqlite-errors.ts';
 import { createHeaderCache } from './sqlite-header-cache.ts';
 import { openSqliteDatabase, resolveBusyTimeout, resolveSynchronous, type SqliteSynchronous } from './sqlite-open.ts';
@@ -53,6 +54,14 @@ export interface CreateSqliteStoreOptions {
    * `deleteRuns` reject with `StorageUnavailableError` (ADR 0028).
    */
   readOnly?: boolean;
+  /**
+   * Group commit (default \`true\`): the writes made in one event-loop turn — the steps of many
+   * concurrent runs — commit in one transaction and share one WAL sync. Every call still resolves
+   * only after the commit that holds it (durable with \`full\`), a refused call is rolled back alone,
+   * and other connections see nothing before it is committed (ADR 0180). \`false\`: one transaction
+   * per call.
+   */
+  groupCommit?: boolean;
 }
 
 /**
@@ -74,6 +83,14 @@ export function createSqliteStore(options: CreateSqliteStoreOptions): DurableSto
   });
   const statements = prepareStatements(db, tables);
   const headers = createHeaderCache(db);
+  const group =
+    options.groupCommit === false || options.readOnly === true
+      ? undefined
+      : createCommitGroup(statements, {
+          inTransaction: () => db.isTransaction,
+          afterCommit: () => headers.publish(),
+          afterRollback: () => headers.discard(),
+        });
 
   function assertWritable(operation: string, runId: string | undefined): void {
     if (options.readOnly !== true) return;
@@ -87,11 +104,19 @@ export function createSqliteStore(options: CreateSqliteStoreOptions): DurableSto
     try {
       const result = body();
       statements.commit.run();
+      headers.publish();
       return result;
     } catch (error) {
+      headers.discard();
       if (db.isTransaction) statements.rollback.run();
       throw error;
     }
+  }
+
+  // A write: its own transaction, or a savepoint in the next group transaction. Resolves after the
+  // commit that holds it; the kit maps its failures like every call's.
+  function write<T>(body: () => T): T | Promise<T> {
+    return group ? group.run(body, asError) : transaction(body);
   }
 
   function selectRun(runId: string): RunRecord | null {
@@ -138,14 +163,16 @@ export function createSqliteStore(options: CreateSqliteStoreOptions): DurableSto
     createRun(record) {
       assertWritable('createRun', record.runId);
       checkNewRun(record);
-      transaction(() => {
-        const inserted = statements.insertRun.run(record.runId, record.workflow, record.createdAt, ...headerValues(record));
-        if (inserted.changes === 0) throw kit.exists(record.runId);
-        statements.insertPayloads.run(record.runId, ...payloadValues(record));
-      });
-      const stored = copyRecord(record);
-      headers.remember(stored);
-      return copyRecord(stored);
+      return settled(
+        write(() => {
+          const inserted = statements.insertRun.run(record.runId, record.workflow, record.createdAt, ...headerValues(record));
+          if (inserted.changes === 0) throw kit.exists(record.runId);
+          statements.insertPayloads.run(record.runId, ...payloadValues(record));
+          const stored = copyRecord(record);
+          headers.stage(stored);
+          return stored;
+        }),
+      );
     },
 
     getRun: selectRun,
@@ -153,31 +180,33 @@ export function createSqliteStore(options: CreateSqliteStoreOptions): DurableSto
     updateRun(runId, expectedVersion, patch) {
       assertWritable('updateRun', runId);
       checkPatch(runId, patch);
-      const next = transaction(() => {
-        const current = currentRun(runId);
-        const updated = kit.updated(runId, current, expectedVersion, patch);
-        persist(current as RunRecord, updated);
-        return copyRecord(updated);
-      });
-      headers.remember(next);
-      return copyRecord(next);
+      return settled(
+        write(() => {
+          const current = currentRun(runId);
+          const updated = copyRecord(kit.updated(runId, current, expectedVersion, patch));
+          persist(current as RunRecord, updated);
+          headers.stage(updated);
+          return updated;
+        }),
+      );
     },
 
     append(runId, expectedLastSeq, entries, patch) {
       assertWritable('append', runId);
       checkEntries(runId, entries);
       checkPatch(runId, patch);
-      const next = transaction(() => {
-        const current = currentRun(runId);
-        const appended = kit.appended(runId, current, expectedLastSeq, entries.length, patch);
-        let seq = expectedLastSeq;
-        for (const entry of entries)
-          statements.insertEntry.run(runId, ++seq, entry.kind, entry.key, entry.payload, entry.createdAt);
-        persist(current as RunRecord, appended);
-        return copyRecord(appended);
-      });
-      headers.remember(next);
-      return copyRecord(next);
+      return settled(
+        write(() => {
+          const current = currentRun(runId);
+          const appended = copyRecord(kit.appended(runId, current, expectedLastSeq, entries.length, patch));
+          let seq = expectedLastSeq;
+          for (const entry of entries)
+            statements.insertEntry.run(runId, ++seq, entry.kind, entry.key, entry.payload, entry.createdAt);
+          persist(current as RunRecord, appended);
+          headers.stage(appended);
+          return appended;
+        }),
+      );
     },
 
     readEntries(runId, afterSeq, limit) {
@@ -210,7 +239,7 @@ export function createSqliteStore(options: CreateSqliteStoreOptions): DurableSto
         updatedBefore: query.updatedBefore !== undefined,
         cursor: false,
       };
-      return transaction(() => {
+      return write(() => {
         const rows = statements.matchRunIds(shape).all(...filterParams(shape, query)) as { run_id: string }[];
         if (rows.length === 0) return 0;
         const ids = rows.map((row) => row.run_id);
@@ -225,6 +254,17 @@ export function createSqliteStore(options: CreateSqliteStoreOptions): DurableSto
 
     stats: () => statsOf(statements.countByStatus.all() as { status: RunStatus; count: number }[]),
 
-    close: () => db.close(),
+    close: () => {
+      // Writes already accepted commit (or fail) before the connection goes.
+      group?.flush();
+      db.close();
+    },
   });
+}
+
+const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
+
+// The caller's copy of a stored header (the header cache keeps its own), once it is committed.
+function settled(written: RunRecord | Promise<RunRecord>): RunRecord | Promise<RunRecord> {
+  return written instanceof Promise ? written.then(copyRecord) : copyRecord(written);
 }

@@ -79,6 +79,8 @@ export function takeSlot(scope: DriveScope, calls: CallCounter, name: string): C
   const { replay } = scope;
   if (index >= replay.recordedCalls) noteReplayEnd(scope, calls);
   const recorded = replay.callIds.get(index);
+  // Checked once, never asked again (slots only move forward): a long replay holds no index it passed.
+  if (recorded) replay.callIds.delete(index);
   if (recorded && recorded.id !== id) {
     const error = new NonDeterminismError(
       `[@cairn/core] run "${scope.runId}": non-determinism at call ${index} (seq ${recorded.seq}): the journal recorded "${recorded.id}", the workflow code now asks for "${id}"`,

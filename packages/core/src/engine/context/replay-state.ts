@@ -6,7 +6,9 @@
  * - results are matched by step id, never by seq (parallel steps complete in any order);
  * - `callIds[i]` is the id recorded for call index i; asking for another id there is non-determinism;
  * - external entries (signals, approval decisions) are kept in seq order and can be added while the
- *   run is being driven (absorbed after a lost CAS), so waits can be satisfied late.
+ *   run is being driven (absorbed after a lost CAS), so waits can be satisfied late;
+ * - what replay has consumed is removed (a step's outcome and intent once replayed, a call index
+ *   once checked): a long run's memory does not grow with the steps it has already replayed.
  */
 import type { JournalEntry } from '../../storage/types.ts';
 import {

@@ -68,10 +68,7 @@ export async function executeStep<T>(
     };
     let value: T;
     try {
-      value = await raceAbort(
-        Promise.resolve().then(() => fn(stepContext)),
-        signal,
-      );
+      value = await attemptOnce(fn, stepContext, signal);
     } catch (error) {
       // Stopping: rethrow so the enclosing op() parks the workflow and releases its count.
       if (control.current) throw error;
@@ -93,6 +90,27 @@ export async function executeStep<T>(
       throw error;
     }
   }
+}
+
+/**
+ * Run `fn` on the next microtask and settle with its result, or with the signal's reason if it
+ * aborted. A synchronous result needs no abort listener (nothing can abort while it is computed
+ * but `fn` itself, which the check after it sees); only a promise is raced against the signal.
+ */
+async function attemptOnce<T>(
+  fn: (ctx: StepContext) => Promise<T> | T,
+  stepContext: StepContext,
+  signal: AbortSignal,
+): Promise<T> {
+  await undefined;
+  const result = fn(stepContext);
+  if (isThenable(result)) return raceAbort(Promise.resolve(result), signal);
+  if (signal.aborted) throw signal.reason;
+  return result;
+}
+
+function isThenable<T>(value: Promise<T> | T): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
 /** Settle with `promise`, or reject with the signal's reason as soon as it aborts. */

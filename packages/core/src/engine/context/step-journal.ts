@@ -109,8 +109,13 @@ export async function recordResult<T>(
 
 /** The recorded outcome of a step as a settled promise, or undefined when the journal has none. */
 export function replayOutcome<T>(scope: DriveScope, place: StepPlace): Promise<T> | undefined {
-  const outcome = scope.replay.outcomes.get(place.id);
+  const { replay } = scope;
+  const outcome = replay.outcomes.get(place.id);
   if (!outcome) return undefined;
+  // A step id is asked for once per drive: what it replayed is dropped, so memory does not grow
+  // with the steps already replayed (the workflow holds the values it keeps).
+  replay.outcomes.delete(place.id);
+  replay.intents.delete(place.id);
   const base = eventBase(scope, place, scope.clock.now(), true);
   if (outcome.kind === 'end') {
     const { record } = outcome;

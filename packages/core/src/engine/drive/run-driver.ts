@@ -62,12 +62,16 @@ export interface Drive {
 }
 
 /** Start driving a run. */
-export function startDrive(options: DriveOptions): Drive {
+export function startDrive(driveOptions: DriveOptions): Drive {
+  // The journal is read once into the replay state and not kept: closures below hold `options`,
+  // which has no `entries`, so the loaded entries can be collected as soon as replay is built.
+  const { entries, ...options } = driveOptions;
   const { store, clock, record, workflow } = options;
   const runId = record.runId;
   const cursor: RunCursor = { runId, lastSeq: record.lastSeq, version: record.version };
   const control = createDriveControl(runId, clock);
-  const replay = buildReplayState(options.entries);
+  const replay = buildReplayState(entries);
+  const journalWasEmpty = entries.length === 0;
   const queue = createCommitQueue({ store, cursor, clock });
   const journal = createDriveJournal({ runId, queue, control, replay, record, emit: options.emit });
   const lease = createLeaseKeeper({
@@ -120,7 +124,7 @@ export function startDrive(options: DriveOptions): Drive {
       options.emit({ type: 'run-resume', runId, at: clock.now(), workflow: workflow.name, recordedSteps: replay.outcomes.size });
     if (record.cancelRequested) control.cancel('cancel requested');
     lease.start();
-    if (options.entries.length === 0) {
+    if (journalWasEmpty) {
       // A run whose creator died before its first append: the journal still opens with run-start.
       try {
         await journal.commit([runStartEntry(workflow.name, clock.now())]);
