@@ -27,7 +27,7 @@ describe('openStore', () => {
       }
       expect(CairnError.is(error, 'invalid-argument'), spec).toBe(true);
       expect((error as Error).message).toMatch(
-        /^\[@cairn\/storage-node\] store spec .*(sqlite:PATH, file:DIR or postgres:\/\/…|needs a)/,
+        /^\[@cairn\/storage-node\] store spec .*(sqlite:PATH, file:DIR, postgres:\/\/… or redis:\/\/…|needs a)/,
       );
     }
   });
