@@ -17,7 +17,7 @@ afterAll(() => {
 });
 
 const RUNS = 1000;
-const FLEET_STORES = [STORE_KINDS.postgres];
+const FLEET_STORES = [STORE_KINDS.postgres, STORE_KINDS.redis];
 
 describe.each(FLEET_STORES)('serve() fleet draining a $kind store', (storeKind) => {
   beforeAll(() => storeKind.setup(temp.path), 60_000);
