@@ -46,12 +46,36 @@ export interface OpenGuideSessionOptions {
   checkPage?(url: string, expected: string): Promise<void>;
 }
 
+/**
+ * The tarballs that stand in for `packed`: its own, and those of the `@cairn/*` packages it depends on
+ * (a registry would fetch those itself, e.g. `@cairn/inspector` for `@cairn/storage-node`).
+ */
+function tarballsFor(packed: PackedPackage, packages: readonly PackedPackage[], seen = new Set<string>()): string[] {
+  if (seen.has(packed.name)) return [];
+  seen.add(packed.name);
+  const manifest = JSON.parse(readFileSync(join(packed.dir, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+  };
+  const dependencies = Object.keys(manifest.dependencies ?? {}).flatMap((name) => {
+    const dependency = packages.find((candidate) => candidate.name === name);
+    return dependency ? tarballsFor(dependency, packages, seen) : [];
+  });
+  return [packed.tarball, ...dependencies];
+}
+
 /** A `bin/npm` that swaps `@cairn/<name>` arguments for their tarballs, then runs the real npm. */
 async function npmStandIn(binDir: string, packages: readonly PackedPackage[]): Promise<void> {
   const { stdout } = await runCommand('bash', ['-c', 'command -v npm'], { cwd: binDir, timeoutMs: 10_000 });
   const realNpm = stdout.trim();
   if (realNpm === '') throw new Error('npm is not on PATH');
-  const cases = packages.map((packed) => `    ${packed.name}) args+=(${JSON.stringify(packed.tarball)}) ;;`).join('\n');
+  const cases = packages
+    .map(
+      (packed) =>
+        `    ${packed.name}) args+=(${tarballsFor(packed, packages)
+          .map((tarball) => JSON.stringify(tarball))
+          .join(' ')}) ;;`,
+    )
+    .join('\n');
   const script = [
     '#!/usr/bin/env bash',
     '# Stand-in for the registry: @cairn/* are the packed tarballs; everything else is npm as usual.',

@@ -64,7 +64,7 @@ describe('published tarballs', () => {
       const targets = exportTargets(manifest.exports);
       expect(targets, name).toContain('./package.json');
       for (const target of [...targets, manifest.main, manifest.types]) {
-        expect(target, name).toMatch(/^\.\/(dist\/.+\.(js|d\.ts)|package\.json)$/);
+        expect(target, name).toMatch(/^\.\/(dist\/.+\.(js|d\.ts|css)|package\.json)$/);
         expect(files, `${name}: ${target}`).toContain(String(target).slice(2));
       }
       expect(manifest, name).toMatchObject({
