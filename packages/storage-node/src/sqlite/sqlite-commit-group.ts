@@ -9,9 +9,10 @@
  *   per call;
  * - other connections never see a write before it is durable: it is inside an open transaction
  *   until the synced COMMIT publishes it;
- * - each call is its own SAVEPOINT: a refused call (lost CAS, bad value) is rolled back alone and
- *   rejected, and leaves the others of its group untouched; the calls run in arrival order, so a
- *   group behaves as the same calls made one after another;
+ * - each call of a group of several is its own SAVEPOINT: a refused call (lost CAS, bad value) is
+ *   rolled back alone and rejected, and leaves the others of its group untouched; the calls run in
+ *   arrival order, so a group behaves as the same calls made one after another; a group of one
+ *   call needs no savepoint (its refusal rolls back the transaction, which holds nothing else);
  * - if BEGIN or COMMIT fails, every call of the group is rejected (none was acknowledged) and the
  *   transaction is rolled back; `afterCommit` runs only once a COMMIT succeeded.
  */
@@ -67,6 +68,21 @@ export function createCommitGroup(statements: CommitGroupStatements, hooks: Comm
     for (const unit of units) unit.reject(unit.fail(error));
   }
 
+  // A group of one call (a run driven alone, one step after another): no savepoint is needed, a
+  // refused call rolls the whole transaction back, which holds nothing else.
+  function commitAlone(unit: Unit): void {
+    let value: unknown;
+    try {
+      value = unit.body();
+      statements.commit.run();
+    } catch (error) {
+      rollbackAll([unit], error);
+      return;
+    }
+    hooks.afterCommit();
+    unit.resolve(value);
+  }
+
   function flush(): void {
     scheduled = false;
     if (queue.length === 0) return;
@@ -76,6 +92,10 @@ export function createCommitGroup(statements: CommitGroupStatements, hooks: Comm
       statements.begin.run();
     } catch (error) {
       rollbackAll(units, error);
+      return;
+    }
+    if (units.length === 1) {
+      commitAlone(units[0] as Unit);
       return;
     }
     const done: Array<{ unit: Unit; value: unknown }> = [];

@@ -64,6 +64,36 @@ describe('sqlite group commit', () => {
     expect((await store.readEntries('b')).map((e) => e.key)).toEqual(['fresh']);
   });
 
+  it('a call alone in its group that fails after its first write leaves nothing of it (no savepoint needed)', async () => {
+    const path = freshPath();
+    const store = open(path);
+    await store.createRun(newRunFixture('torn'));
+    await store.append('torn', 0, [entryFixture('one')]);
+    // A stray row at seq 3 (written behind the store's back) makes the second insert of the next
+    // append fail after the first (seq 2) went in.
+    const raw = new DatabaseSync(path);
+    raw
+      .prepare(
+        "INSERT INTO cairn_entries (run_id, seq, kind, key, payload, created_at) VALUES ('torn', 3, 'step-end', 'stray', '{}', 1)",
+      )
+      .run();
+    raw.close();
+    const failed = await store
+      .append('torn', 1, [entryFixture('two'), entryFixture('three')], { status: 'failed', updatedAt: 5 })
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    expect(CairnError.is(failed)).toBe(true);
+    expect((failed as Error).message).toContain('torn');
+    expect((await store.readEntries('torn')).map((e) => e.key)).toEqual(['one', 'stray']);
+    const run = await store.getRun('torn');
+    expect(run).toMatchObject({ lastSeq: 1, status: 'running' });
+    // The handle is not wedged: the next call on another run commits.
+    await store.createRun(newRunFixture('after'));
+    expect((await store.getRun('after'))!.lastSeq).toBe(0);
+  });
+
   it('runs calls of one group in arrival order: a second append on the same run sees the first', async () => {
     const path = freshPath();
     const store = open(path);

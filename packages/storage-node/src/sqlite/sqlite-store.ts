@@ -12,7 +12,7 @@
  */
 
 import type { SQLInputValue } from 'node:sqlite';
-import { type DurableStore, type RunRecord, type RunStatus, StorageUnavailableError } from '@cairn/core';
+import { type DurableStore, type RunPatch, type RunRecord, type RunStatus, StorageUnavailableError } from '@cairn/core';
 import { copyRecord, defineStore, pageOf, statsOf } from '@cairn/core/adapter';
 import { createNodeStoreKit } from '../shared/adapter.ts';
 import { checkEntries, checkNewRun, checkPatch } from '../shared/values.ts';
@@ -25,6 +25,7 @@ import {
   type EntryRow,
   entryOf,
   headerValues,
+  PAYLOAD_COLUMNS,
   payloadValues,
   type RunRow,
   recordOf,
@@ -134,13 +135,15 @@ export function createSqliteStore(options: CreateSqliteStoreOptions): DurableSto
     return record;
   }
 
-  // Write `next` over `current`, touching only the columns that differ.
-  function persist(current: RunRecord, next: RunRecord): void {
+  // Write `next` over `current` (made by applying `patch`), touching only the columns that differ.
+  function persist(current: RunRecord, next: RunRecord, patch: RunPatch | undefined): void {
     const before = headerValues(current);
     // A patch without usage keeps the same usage object: reuse its JSON.
     const after = headerValues(next, next.usage === current.usage ? usageTextOf(before) : undefined);
     const headerMask = changeMask(before, after);
     if (headerMask !== 0) statements.updateHeader(headerMask).run(...after.filter((_, i) => headerMask & (1 << i)), next.runId);
+    // Most patches (every step's) carry no payload: skip comparing (and re-serializing) them.
+    if (patch === undefined || !PAYLOAD_COLUMNS.some((field) => field in patch)) return;
     const payloadsAfter = payloadValues(next);
     const payloadMask = changeMask(payloadValues(current), payloadsAfter);
     if (payloadMask !== 0)
@@ -184,7 +187,7 @@ export function createSqliteStore(options: CreateSqliteStoreOptions): DurableSto
         write(() => {
           const current = currentRun(runId);
           const updated = copyRecord(kit.updated(runId, current, expectedVersion, patch));
-          persist(current as RunRecord, updated);
+          persist(current as RunRecord, updated, patch);
           headers.stage(updated);
           return updated;
         }),
@@ -202,7 +205,7 @@ export function createSqliteStore(options: CreateSqliteStoreOptions): DurableSto
           let seq = expectedLastSeq;
           for (const entry of entries)
             statements.insertEntry.run(runId, ++seq, entry.kind, entry.key, entry.payload, entry.createdAt);
-          persist(current as RunRecord, appended);
+          persist(current as RunRecord, appended, patch);
           headers.stage(appended);
           return appended;
         }),
