@@ -35,6 +35,34 @@ export function rawSqlite(synchronous: 'FULL' | 'NORMAL', entries: readonly NewE
   };
 }
 
+/**
+ * Raw SQLite with a run header: per call, one transaction of the entry INSERT and an UPDATE of a
+ * header row's last_seq, updated_at and step columns — the least any store keeping a run header
+ * beside its journal writes per step (the floor of the store's own design).
+ */
+export function rawSqliteWithHeader(synchronous: 'FULL' | 'NORMAL', entries: readonly NewEntry[]): RawBackend {
+  const db = new DatabaseSync(join(tempDir(`raw-sqlite-header-${synchronous.toLowerCase()}`), 'raw.db'));
+  db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous};
+    CREATE TABLE entries (run_id TEXT, seq INTEGER, kind TEXT, key TEXT, payload TEXT, created_at INTEGER, PRIMARY KEY (run_id, seq));
+    CREATE TABLE runs (run_id TEXT PRIMARY KEY, last_seq INTEGER, step_index INTEGER, step_name TEXT, updated_at INTEGER);
+    INSERT INTO runs VALUES ('raw-run', 0, 0, NULL, 0)`);
+  const begin = db.prepare('BEGIN IMMEDIATE');
+  const commit = db.prepare('COMMIT');
+  const insert = db.prepare('INSERT INTO entries (run_id, seq, kind, key, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)');
+  const header = db.prepare('UPDATE runs SET last_seq = ?, step_index = ?, step_name = ?, updated_at = ? WHERE run_id = ?');
+  let seq = 0;
+  return {
+    write(index) {
+      const entry = entries[index % entries.length]!;
+      begin.run();
+      insert.run('raw-run', ++seq, entry.kind, entry.key, entry.payload, entry.createdAt);
+      header.run(seq, index, 's', entry.createdAt, 'raw-run');
+      commit.run();
+    },
+    close: () => db.close(),
+  };
+}
+
 const ZEROS = Buffer.alloc(1 << 20);
 
 /** Raw file: `records[i % n]` written at the end of the data, then fdatasync. */
