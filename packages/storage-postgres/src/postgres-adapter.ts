@@ -1,7 +1,7 @@
 /**
- * The name every message of this package starts with, and the payload limit option.
+ * The name every message of this package starts with, and the payload limit's default and ceiling
+ * (the rule itself is the adapter kit's).
  */
-import { InvalidArgumentError } from '@cairn/core';
 
 /** The prefix of every error message of this package (DESIGN §7). */
 export const ADAPTER = '@cairn/storage-postgres';
@@ -11,14 +11,3 @@ export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
 
 /** Ceiling of `maxPayloadBytes`: a bytea value stops at 1 GB, and a run may hold input, output and error at once. */
 export const MAX_PAYLOAD_BYTES_CEILING = 256 * 1024 * 1024;
-
-/** Validate the `maxPayloadBytes` option; returns the effective limit. */
-export function resolveMaxPayloadBytes(value: number | undefined): number {
-  if (value === undefined) return DEFAULT_MAX_PAYLOAD_BYTES;
-  if (!Number.isInteger(value) || value < 1 || value > MAX_PAYLOAD_BYTES_CEILING) {
-    throw new InvalidArgumentError(
-      `[${ADAPTER}] maxPayloadBytes must be an integer from 1 to ${MAX_PAYLOAD_BYTES_CEILING}, got ${String(value)}`,
-    );
-  }
-  return value;
-}
