@@ -19,8 +19,7 @@
 import { conflictError, type DurableStore, type RunPatch, type RunRecord, type RunStatus } from '@cairn/core';
 import { createAdapterKit, defineStore, pageOf, statsOf } from '@cairn/core/adapter';
 import pg from 'pg';
-import { ADAPTER, DEFAULT_MAX_PAYLOAD_BYTES, MAX_PAYLOAD_BYTES_CEILING } from './postgres-adapter.ts';
-import { describePostgresFailure } from './postgres-errors.ts';
+import { ADAPTER, KIT_OPTIONS } from './postgres-adapter.ts';
 import {
   type EntryRow,
   entryOf,
@@ -91,14 +90,7 @@ export function createPostgresStore(options: CreatePostgresStoreOptions): Durabl
     options.connectionString === undefined
       ? `pool (schema ${tables.schema})`
       : `${redacted(options.connectionString)} (schema ${tables.schema})`;
-  const kit = createAdapterKit({
-    adapter: ADAPTER,
-    location: where,
-    maxPayloadBytes: options.maxPayloadBytes,
-    defaultMaxPayloadBytes: DEFAULT_MAX_PAYLOAD_BYTES,
-    maxPayloadBytesCeiling: MAX_PAYLOAD_BYTES_CEILING,
-    describeFailure: describePostgresFailure,
-  });
+  const kit = createAdapterKit({ ...KIT_OPTIONS, location: where, maxPayloadBytes: options.maxPayloadBytes });
   const statements = prepareStatements(tables);
   const ownPool = options.pool === undefined;
   const pool =

@@ -20,10 +20,9 @@ import {
 } from '@cairn/core';
 import { type AdapterKit, createAdapterKit, defineStore, pageOf, statsOf } from '@cairn/core/adapter';
 import type { Redis } from 'ioredis';
-import { ADAPTER, DEFAULT_MAX_PAYLOAD_BYTES, MAX_PAYLOAD_BYTES_CEILING } from './redis-adapter.ts';
+import { ADAPTER, DEFAULT_MAX_PAYLOAD_BYTES, KIT_OPTIONS, MAX_PAYLOAD_BYTES_CEILING } from './redis-adapter.ts';
 import { entryFrame, entryOfFrame, type FieldWrites, fieldWrites, recordOfHash } from './redis-codec.ts';
 import { checkPersistence, connect, type RedisConnection, type RedisDurability } from './redis-connection.ts';
-import { describeRedisFailure } from './redis-errors.ts';
 import { indexMember, redisKeys } from './redis-keys.ts';
 import { createReconnectGate, type ReconnectGate } from './redis-reconnect-gate.ts';
 import { runScript, SCRIPTS } from './redis-scripts.ts';
@@ -85,14 +84,7 @@ function writeArgs(writes: FieldWrites): string[] {
 export async function createRedisStore(options: CreateRedisStoreOptions): Promise<DurableStore> {
   const { prefix, ttlMs } = resolveOptions(options);
   const where = `store ${JSON.stringify(prefix.slice(0, 80))}`;
-  const kit = createAdapterKit({
-    adapter: ADAPTER,
-    location: where,
-    maxPayloadBytes: options.maxPayloadBytes,
-    defaultMaxPayloadBytes: DEFAULT_MAX_PAYLOAD_BYTES,
-    maxPayloadBytesCeiling: MAX_PAYLOAD_BYTES_CEILING,
-    describeFailure: describeRedisFailure,
-  });
+  const kit = createAdapterKit({ ...KIT_OPTIONS, location: where, maxPayloadBytes: options.maxPayloadBytes });
   const keys = redisKeys(prefix);
   const { client, owned } = await connect(options);
   const persistence = {
