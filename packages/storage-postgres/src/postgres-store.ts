@@ -17,7 +17,15 @@
  *   `payload_version`, so appends never send or fetch them again while they do not change.
  */
 import { conflictError, type DurableStore, type RunPatch, type RunRecord, type RunStatus } from '@cairn/core';
-import { createAdapterKit, defineStore, pageOf, statsOf } from '@cairn/core/adapter';
+import {
+  createAdapterKit,
+  defineStore,
+  deleteFilterShape,
+  listFilterShape,
+  pageOf,
+  type RunFilterShape,
+  statsOf,
+} from '@cairn/core/adapter';
 import pg from 'pg';
 import { ADAPTER, KIT_OPTIONS } from './postgres-adapter.ts';
 import {
@@ -37,7 +45,7 @@ import {
   touchesPayloads,
 } from './postgres-rows.ts';
 import { migrate, postgresTables } from './postgres-schema.ts';
-import { named, namedArrays, prepareStatements, type RunFilterShape } from './postgres-statements.ts';
+import { named, namedArrays, prepareStatements } from './postgres-statements.ts';
 import { checkEntries, checkNewRun, checkPatch } from './postgres-values.ts';
 
 /** Options of `createPostgresStore`: a connection string or a `pg.Pool` of your own. */
@@ -229,13 +237,7 @@ export function createPostgresStore(options: CreatePostgresStoreOptions): Durabl
 
     async listRuns(listQuery, limit, position) {
       if (listQuery?.status?.length === 0) return { runs: [] };
-      const shape: RunFilterShape = {
-        runIds: false,
-        status: listQuery?.status !== undefined,
-        workflow: listQuery?.workflow !== undefined,
-        updatedBefore: listQuery?.updatedBefore !== undefined,
-        cursor: position !== undefined,
-      };
+      const shape = listFilterShape(listQuery, position);
       const values = filterValues(shape, listQuery ?? {});
       if (position) values.push(position.createdAt, position.runId);
       const rows = await query<HeaderRow & PayloadRow>(statements.listRuns(shape), [...values, limit + 1]);
@@ -244,13 +246,7 @@ export function createPostgresStore(options: CreatePostgresStoreOptions): Durabl
 
     async deleteRuns(deleteQuery) {
       if (deleteQuery.runIds?.length === 0 || deleteQuery.status?.length === 0) return 0;
-      const shape: RunFilterShape = {
-        runIds: deleteQuery.runIds !== undefined,
-        status: deleteQuery.status !== undefined,
-        workflow: false,
-        updatedBefore: deleteQuery.updatedBefore !== undefined,
-        cursor: false,
-      };
+      const shape = deleteFilterShape(deleteQuery);
       if (!isReady) await ready();
       // One transaction: deleting the headers locks them, so an append racing the delete waits
       // and then finds no run; the journal rows are deleted after, by a statement that sees
