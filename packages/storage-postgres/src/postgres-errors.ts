@@ -1,11 +1,10 @@
 /**
- * Turning `pg` failures into the contract's errors. Cairn errors pass through; every other failure
- * becomes a `StorageUnavailableError` with the original as `cause`, retryable when trying again
- * can help: the connection was lost or refused, the server is starting, shutting down or
- * recovering from a crash, a serialization failure or deadlock, too many connections.
+ * How `pg` failures read and whether they are retryable; the adapter kit turns them into the
+ * contract's `StorageUnavailableError` (Cairn errors pass through). Retryable when trying again can
+ * help: the connection was lost or refused, the server is starting, shutting down or recovering
+ * from a crash, a serialization failure or deadlock, too many connections.
  */
-import { CairnError, StorageUnavailableError } from '@cairn/core';
-import { ADAPTER } from './postgres-adapter.ts';
+import type { BackendFailure } from '@cairn/core/adapter';
 
 // SQLSTATE classes and codes where the same call may succeed later.
 const RETRYABLE_CLASSES = new Set(['08', '53', '57', '58']);
@@ -26,15 +25,9 @@ export function isRetryable(error: unknown): boolean {
   return error instanceof Error && CONNECTION_MESSAGES.test(error.message);
 }
 
-/** The error to surface for a failure of `operation` (on run `runId`, if any). */
-export function toStoreError(error: unknown, operation: string, runId?: string): Error {
-  if (CairnError.is(error)) return error;
-  const about = runId === undefined ? '' : ` run "${runId}":`;
+/** The kit's `describeFailure`: the SQLSTATE or socket code, then the message. */
+export function describePostgresFailure(error: unknown): BackendFailure {
   const code = (error as { code?: unknown } | null)?.code;
   const reason = error instanceof Error ? error.message : String(error);
-  const shown = `${typeof code === 'string' ? `${code} ` : ''}${reason.slice(0, 200)}`;
-  return new StorageUnavailableError(`[${ADAPTER}]${about} ${operation} failed: ${shown}`, {
-    cause: error,
-    retryable: isRetryable(error),
-  });
+  return { reason: `${typeof code === 'string' ? `${code} ` : ''}${reason}`, retryable: isRetryable(error) };
 }

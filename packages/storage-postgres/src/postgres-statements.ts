@@ -5,18 +5,10 @@
  * pooled connection parses and plans it once (a prepared statement) and a call is one round trip:
  * Bind, Execute, Sync. Values are always bound parameters; identifiers come from `PostgresTables`.
  */
+import { filterShapeKey, type RunFilterShape } from '@cairn/core/adapter';
 import type { QueryArrayConfig, QueryConfig } from 'pg';
 import { HEADER_COLUMNS, HEADER_FIELDS, PAYLOAD_COLUMNS, PAYLOAD_FIELDS } from './postgres-rows.ts';
 import type { PostgresTables } from './postgres-schema.ts';
-
-/** Which filters a runs query has (the SQL shape); values are bound in this order. */
-export interface RunFilterShape {
-  runIds: boolean;
-  status: boolean;
-  workflow: boolean;
-  updatedBefore: boolean;
-  cursor: boolean;
-}
 
 // Statement names are process-wide: one name per distinct SQL text, so two stores sharing a pool
 // (or a connection) never give one name two meanings.
@@ -45,17 +37,6 @@ const HEADER_LIST = HEADER_COLUMNS.join(', ');
 const RUN_ROW_LIST = [...HEADER_COLUMNS.map((column) => `r.${column}`), ...PAYLOAD_COLUMNS.map((column) => `p.${column}`)].join(
   ', ',
 );
-
-/** Bit mask of 5 filter flags, the cache key of a filter shape. */
-function shapeKey(shape: RunFilterShape): number {
-  return (
-    (shape.runIds ? 1 : 0) |
-    (shape.status ? 2 : 0) |
-    (shape.workflow ? 4 : 0) |
-    (shape.updatedBefore ? 8 : 0) |
-    (shape.cursor ? 16 : 0)
-  );
-}
 
 function whereOf(shape: RunFilterShape, first: number): string {
   const conditions: string[] = [];
@@ -172,7 +153,7 @@ export function prepareStatements(tables: PostgresTables) {
     countByStatus: `SELECT status, count(*)::int4 AS count FROM ${runs} GROUP BY status`,
     /** Listing page: filters in `RunFilterShape` order, then `LIMIT`. */
     listRuns(shape: RunFilterShape): string {
-      return cached(cache, `list:${shapeKey(shape)}`, () => {
+      return cached(cache, `list:${filterShapeKey(shape)}`, () => {
         const where = whereOf(shape, 1);
         const limit = (where.match(/\$/g)?.length ?? 0) + 1;
         return `SELECT ${RUN_ROW_LIST} FROM ${runs} r JOIN ${payloads} p ON p.run_id = r.run_id ${where} ORDER BY r.created_at DESC, r.run_id DESC LIMIT $${limit}`;
@@ -180,7 +161,11 @@ export function prepareStatements(tables: PostgresTables) {
     },
     /** Delete matching runs' headers (locking them), returning their ids. */
     deleteHeaders(shape: RunFilterShape): string {
-      return cached(cache, `delete:${shapeKey(shape)}`, () => `DELETE FROM ${runs} r ${whereOf(shape, 1)} RETURNING r.run_id`);
+      return cached(
+        cache,
+        `delete:${filterShapeKey(shape)}`,
+        () => `DELETE FROM ${runs} r ${whereOf(shape, 1)} RETURNING r.run_id`,
+      );
     },
     deletePayloads: `DELETE FROM ${payloads} WHERE run_id = ANY($1::text[])`,
     deleteEntries: `DELETE FROM ${entries} WHERE run_id = ANY($1::text[])`,

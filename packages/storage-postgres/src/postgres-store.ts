@@ -16,27 +16,18 @@
  * - the handle keeps the payloads (input, output, error, metadata) it last saw per run with their
  *   `payload_version`, so appends never send or fetch them again while they do not change.
  */
+import { conflictError, type DurableStore, type RunPatch, type RunRecord, type RunStatus } from '@cairn/core';
 import {
-  assertAppendArguments,
-  assertDeleteQuery,
-  assertRunId,
-  assertUpdateArguments,
-  conflictError,
-  type DurableStore,
-  decodeCursor,
-  emptyStats,
-  encodeCursor,
-  listLimit,
-  notFoundError,
-  RunExistsError,
-  type RunPatch,
-  type RunRecord,
-  type RunStatus,
-  readRange,
-} from '@cairn/core';
+  createAdapterKit,
+  defineStore,
+  deleteFilterShape,
+  listFilterShape,
+  pageOf,
+  type RunFilterShape,
+  statsOf,
+} from '@cairn/core/adapter';
 import pg from 'pg';
-import { ADAPTER, resolveMaxPayloadBytes } from './postgres-adapter.ts';
-import { createCallGuard } from './postgres-guard.ts';
+import { ADAPTER, KIT_OPTIONS } from './postgres-adapter.ts';
 import {
   type EntryRow,
   entryOf,
@@ -54,7 +45,7 @@ import {
   touchesPayloads,
 } from './postgres-rows.ts';
 import { migrate, postgresTables } from './postgres-schema.ts';
-import { named, namedArrays, prepareStatements, type RunFilterShape } from './postgres-statements.ts';
+import { named, namedArrays, prepareStatements } from './postgres-statements.ts';
 import { checkEntries, checkNewRun, checkPatch } from './postgres-values.ts';
 
 /** Options of `createPostgresStore`: a connection string or a `pg.Pool` of your own. */
@@ -102,8 +93,12 @@ function redacted(connectionString: string): string {
  * const runtime = createRuntime({ store, workflows: [greet] });
  */
 export function createPostgresStore(options: CreatePostgresStoreOptions): DurableStore {
-  const maxPayloadBytes = resolveMaxPayloadBytes(options.maxPayloadBytes);
   const tables = postgresTables(options.schema, options.tablePrefix);
+  const where =
+    options.connectionString === undefined
+      ? `pool (schema ${tables.schema})`
+      : `${redacted(options.connectionString)} (schema ${tables.schema})`;
+  const kit = createAdapterKit({ ...KIT_OPTIONS, location: where, maxPayloadBytes: options.maxPayloadBytes });
   const statements = prepareStatements(tables);
   const ownPool = options.pool === undefined;
   const pool =
@@ -116,21 +111,29 @@ export function createPostgresStore(options: CreatePostgresStoreOptions): Durabl
     });
   // An idle connection the server dropped must not crash the process: the next call reconnects.
   if (ownPool) pool.on('error', () => {});
-  const where =
-    options.connectionString === undefined
-      ? `(pool, schema ${tables.schema})`
-      : `${redacted(options.connectionString)} (schema ${tables.schema})`;
-  const guard = createCallGuard(where, async () => {
-    const client = await pool.connect();
-    try {
-      await migrate(client, tables);
-      client.release();
-    } catch (error) {
-      client.release(true);
-      throw error;
-    }
-  });
   const payloadCache = new Map<string, Payloads>();
+
+  // The schema is migrated before the first call reaches the tables; a failed migration is tried
+  // again on the next call, so a store opened while the server was down recovers when it is back.
+  let readiness: Promise<void> | undefined;
+  let isReady = false;
+  function ready(): Promise<void> {
+    readiness ??= (async () => {
+      const client = await pool.connect();
+      try {
+        await migrate(client, tables);
+        client.release();
+      } catch (error) {
+        client.release(true);
+        throw error;
+      }
+      isReady = true;
+    })().catch((error: unknown) => {
+      readiness = undefined;
+      throw error;
+    });
+    return readiness;
+  }
 
   function remember(runId: string, payloads: Payloads): void {
     payloadCache.delete(runId);
@@ -139,6 +142,7 @@ export function createPostgresStore(options: CreatePostgresStoreOptions): Durabl
   }
 
   async function query<R extends object>(text: string, values: unknown[]): Promise<R[]> {
+    if (!isReady) await ready();
     return (await pool.query<R>(named(text, values))).rows;
   }
 
@@ -152,7 +156,7 @@ export function createPostgresStore(options: CreatePostgresStoreOptions): Durabl
     else if (touchesPayloads(mask) && cached?.payloadVersion === version - 1) payloads = patchedPayloads(cached, patch, version);
     if (!payloads) {
       const [row] = await query<PayloadRow>(statements.selectPayloads, [head.run_id]);
-      if (!row) throw notFoundError(ADAPTER, head.run_id);
+      if (!row) throw kit.notFound(head.run_id);
       payloads = payloadsOf(row);
     }
     remember(head.run_id, payloads);
@@ -162,7 +166,7 @@ export function createPostgresStore(options: CreatePostgresStoreOptions): Durabl
   // Why a CAS matched no row: the run is missing, or its token moved.
   async function lostCas(runId: string, what: 'version' | 'lastSeq', expected: number): Promise<never> {
     const [row] = await query<{ version: string; last_seq: string }>(statements.selectTokens, [runId]);
-    if (!row) throw notFoundError(ADAPTER, runId);
+    if (!row) throw kit.notFound(runId);
     payloadCache.delete(runId);
     throw conflictError(ADAPTER, runId, what, expected, Number(what === 'version' ? row.version : row.last_seq));
   }
@@ -185,143 +189,101 @@ export function createPostgresStore(options: CreatePostgresStoreOptions): Durabl
     return recordOf(row, payloads);
   }
 
-  return {
-    name: 'postgres',
-    limits: { maxPayloadBytes },
-
-    createRun(run) {
-      return guard.call('createRun', run?.runId, async () => {
-        const record = checkNewRun(run, maxPayloadBytes);
-        const rows = await query(statements.insertRun, insertValues(record));
-        if (rows.length === 0) throw new RunExistsError(`[${ADAPTER}] run "${record.runId}" already exists`);
-        const { input, output, error, metadata } = record;
-        const payloads: Payloads = { payloadVersion: 0, input, output, error, metadata: metadata && { ...metadata } };
-        remember(record.runId, payloads);
-        // The stored record, read back through the same mapping a SELECT uses: only the contract's fields.
-        return recordOf(headerRowOf(record), payloads);
-      });
+  // Arguments arrive validated by the kit (closed check, run ids, counters, payload sizes, patch
+  // fields); what is checked here is Postgres's own (ADR 0150: U+0000 in text columns).
+  return defineStore(kit, 'postgres', {
+    async createRun(record) {
+      checkNewRun(record);
+      const rows = await query(statements.insertRun, insertValues(record));
+      if (rows.length === 0) throw kit.exists(record.runId);
+      const { input, output, error, metadata } = record;
+      const payloads: Payloads = { payloadVersion: 0, input, output, error, metadata: metadata && { ...metadata } };
+      remember(record.runId, payloads);
+      // The stored record, read back through the same mapping a SELECT uses: only the contract's fields.
+      return recordOf(headerRowOf(record), payloads);
     },
 
-    getRun(runId) {
-      return guard.call('getRun', runId, async () => {
-        assertRunId(runId, ADAPTER);
-        const [row] = await query<HeaderRow & PayloadRow>(statements.selectRun, [runId]);
-        return row ? rowRecord(row) : null;
-      });
+    async getRun(runId) {
+      const [row] = await query<HeaderRow & PayloadRow>(statements.selectRun, [runId]);
+      return row ? rowRecord(row) : null;
     },
 
-    updateRun(runId, expectedVersion, patch) {
-      return guard.call('updateRun', runId, async () => {
-        assertUpdateArguments(ADAPTER, runId, expectedVersion);
-        checkPatch(runId, patch, maxPayloadBytes);
-        const mask = patchMask(patch);
-        const [head] = await query<HeaderRow>(statements.updateRun(mask), [runId, expectedVersion, ...patchValues(patch, mask)]);
-        if (!head) return lostCas(runId, 'version', expectedVersion);
-        return completed(head, patch, mask);
-      });
+    async updateRun(runId, expectedVersion, patch) {
+      checkPatch(runId, patch);
+      const mask = patchMask(patch);
+      const [head] = await query<HeaderRow>(statements.updateRun(mask), [runId, expectedVersion, ...patchValues(patch, mask)]);
+      if (!head) return lostCas(runId, 'version', expectedVersion);
+      return completed(head, patch, mask);
     },
 
-    append(runId, expectedLastSeq, entries, patch) {
-      return guard.call('append', runId, async () => {
-        assertAppendArguments(ADAPTER, runId, expectedLastSeq, entries);
-        checkEntries(runId, entries, maxPayloadBytes);
-        checkPatch(runId, patch, maxPayloadBytes);
-        const mask = patchMask(patch);
-        const values = [runId, expectedLastSeq, ...patchValues(patch, mask)];
-        const entryParams = entryValues(entries);
-        if (entries.length <= 32) values.push(...entryParams);
-        else for (let column = 0; column < 4; column++) values.push(entryParams.filter((_, i) => i % 4 === column));
-        const [head] = await query<HeaderRow>(statements.append(mask, entries.length), values);
-        if (!head) return lostCas(runId, 'lastSeq', expectedLastSeq);
-        return completed(head, patch, mask);
-      });
+    async append(runId, expectedLastSeq, entries, patch) {
+      checkEntries(runId, entries);
+      checkPatch(runId, patch);
+      const mask = patchMask(patch);
+      const values = [runId, expectedLastSeq, ...patchValues(patch, mask)];
+      const entryParams = entryValues(entries);
+      if (entries.length <= 32) values.push(...entryParams);
+      else for (let column = 0; column < 4; column++) values.push(entryParams.filter((_, i) => i % 4 === column));
+      const [head] = await query<HeaderRow>(statements.append(mask, entries.length), values);
+      if (!head) return lostCas(runId, 'lastSeq', expectedLastSeq);
+      return completed(head, patch, mask);
     },
 
-    readEntries(runId, readOptions) {
-      return guard.call('readEntries', runId, async () => {
-        const { afterSeq, limit } = readRange(ADAPTER, runId, readOptions);
-        const result = await pool.query<EntryRow>(namedArrays(statements.readEntries, [runId, afterSeq, limit ?? null]));
-        return result.rows.map(entryOf);
-      });
+    async readEntries(runId, afterSeq, limit) {
+      if (!isReady) await ready();
+      const result = await pool.query<EntryRow>(namedArrays(statements.readEntries, [runId, afterSeq, limit ?? null]));
+      return result.rows.map(entryOf);
     },
 
-    listRuns(listQuery) {
-      return guard.call('listRuns', undefined, async () => {
-        const limit = listLimit(listQuery, ADAPTER);
-        const position = listQuery?.cursor === undefined ? undefined : decodeCursor(listQuery.cursor, ADAPTER);
-        const shape: RunFilterShape = {
-          runIds: false,
-          status: listQuery?.status !== undefined,
-          workflow: listQuery?.workflow !== undefined,
-          updatedBefore: listQuery?.updatedBefore !== undefined,
-          cursor: position !== undefined,
-        };
-        if (listQuery?.status?.length === 0) return { runs: [] };
-        const values = filterValues(shape, listQuery ?? {});
-        if (position) values.push(position.createdAt, position.runId);
-        const rows = await query<HeaderRow & PayloadRow>(statements.listRuns(shape), [...values, limit + 1]);
-        const runs = rows.slice(0, limit).map(rowRecord);
-        const last = runs[runs.length - 1];
-        return rows.length > limit && last ? { runs, cursor: encodeCursor(last) } : { runs };
-      });
+    async listRuns(listQuery, limit, position) {
+      if (listQuery?.status?.length === 0) return { runs: [] };
+      const shape = listFilterShape(listQuery, position);
+      const values = filterValues(shape, listQuery ?? {});
+      if (position) values.push(position.createdAt, position.runId);
+      const rows = await query<HeaderRow & PayloadRow>(statements.listRuns(shape), [...values, limit + 1]);
+      return pageOf(rows, limit, rowRecord);
     },
 
-    deleteRuns(deleteQuery) {
-      return guard.call('deleteRuns', undefined, async () => {
-        assertDeleteQuery(deleteQuery, ADAPTER);
-        if (deleteQuery.runIds?.length === 0 || deleteQuery.status?.length === 0) return 0;
-        const shape: RunFilterShape = {
-          runIds: deleteQuery.runIds !== undefined,
-          status: deleteQuery.status !== undefined,
-          workflow: false,
-          updatedBefore: deleteQuery.updatedBefore !== undefined,
-          cursor: false,
-        };
-        // One transaction: deleting the headers locks them, so an append racing the delete waits
-        // and then finds no run; the journal rows are deleted after, by a statement that sees
-        // every entry committed before the lock.
-        const client = await pool.connect();
-        let broken = false;
-        try {
-          await client.query('BEGIN');
-          const deleted = await client.query<{ run_id: string }>(
-            named(statements.deleteHeaders(shape), filterValues(shape, deleteQuery)),
-          );
-          const ids = deleted.rows.map((row) => row.run_id);
-          if (ids.length > 0) {
-            await client.query(named(statements.deletePayloads, [ids]));
-            await client.query(named(statements.deleteEntries, [ids]));
-          }
-          await client.query('COMMIT');
-          for (const id of ids) payloadCache.delete(id);
-          return ids.length;
-        } catch (error) {
-          broken = await client.query('ROLLBACK').then(
-            () => false,
-            () => true,
-          );
-          throw error;
-        } finally {
-          client.release(broken);
+    async deleteRuns(deleteQuery) {
+      if (deleteQuery.runIds?.length === 0 || deleteQuery.status?.length === 0) return 0;
+      const shape = deleteFilterShape(deleteQuery);
+      if (!isReady) await ready();
+      // One transaction: deleting the headers locks them, so an append racing the delete waits
+      // and then finds no run; the journal rows are deleted after, by a statement that sees
+      // every entry committed before the lock.
+      const client = await pool.connect();
+      let broken = false;
+      try {
+        await client.query('BEGIN');
+        const deleted = await client.query<{ run_id: string }>(
+          named(statements.deleteHeaders(shape), filterValues(shape, deleteQuery)),
+        );
+        const ids = deleted.rows.map((row) => row.run_id);
+        if (ids.length > 0) {
+          await client.query(named(statements.deletePayloads, [ids]));
+          await client.query(named(statements.deleteEntries, [ids]));
         }
-      });
+        await client.query('COMMIT');
+        for (const id of ids) payloadCache.delete(id);
+        return ids.length;
+      } catch (error) {
+        broken = await client.query('ROLLBACK').then(
+          () => false,
+          () => true,
+        );
+        throw error;
+      } finally {
+        client.release(broken);
+      }
     },
 
-    stats() {
-      return guard.call('stats', undefined, async () => {
-        const stats = emptyStats();
-        for (const row of await query<{ status: RunStatus; count: number }>(statements.countByStatus, [])) {
-          stats.byStatus[row.status] = row.count;
-          stats.total += row.count;
-        }
-        return stats;
-      });
+    async stats() {
+      return statsOf(await query<{ status: RunStatus; count: number }>(statements.countByStatus, []));
     },
 
     async close() {
-      if (!guard.close()) return;
       payloadCache.clear();
       if (ownPool) await pool.end().catch(() => undefined);
     },
-  };
+  });
 }

@@ -1,24 +1,13 @@
 /**
- * The checks every value passes before it is written, so a refused call writes nothing:
- * - the contract's own checks (run ids, counters, metadata, payload sizes) come from `@cairn/core`;
+ * Postgres's own checks, run on values the adapter kit already validated (run ids, counters, patch
+ * fields, metadata, payload sizes), before anything is written, so a refused call writes nothing:
  * - statuses and entry kinds must be known ones (stats and listing index them);
  * - opaque strings (input, output, error, payloads) must be well-formed UTF-16: they are stored
  *   as UTF-8 bytes, where a lone surrogate would silently become U+FFFD;
  * - strings kept in text columns (workflow, entry keys, step names, lease owners…) must not hold
  *   U+0000, which Postgres text cannot store (ADR 0150): a clear error instead of a server one.
  */
-import {
-  assertPatchFields,
-  assertPayloadSizes,
-  ENTRY_KINDS,
-  InvalidArgumentError,
-  initialRecord,
-  type NewEntry,
-  type NewRun,
-  RUN_STATUSES,
-  type RunPatch,
-  type RunRecord,
-} from '@cairn/core';
+import { ENTRY_KINDS, InvalidArgumentError, type NewEntry, RUN_STATUSES, type RunPatch, type RunRecord } from '@cairn/core';
 import { ADAPTER } from './postgres-adapter.ts';
 
 type Kind = 'text' | 'opaque' | 'number';
@@ -81,30 +70,22 @@ function checkFields(runId: string, fields: object): void {
   for (const [field, value] of Object.entries(fields)) if (value !== undefined) FIELD_CHECKS[field]?.(runId, value);
 }
 
-/** The record `createRun` stores for `run`, after every check. */
-export function checkNewRun(run: NewRun, maxPayloadBytes: number): RunRecord {
-  const record = initialRecord(run, ADAPTER);
-  assertPayloadSizes(ADAPTER, run.runId, maxPayloadBytes, run);
-  checkFields(run.runId, run);
-  return record;
+/** Check the fields of a new run (throws before anything is written). */
+export function checkNewRun(record: RunRecord): void {
+  checkFields(record.runId, record);
 }
 
-/** Check a patch (absent means no patch). */
-export function checkPatch(runId: string, patch: RunPatch | undefined, maxPayloadBytes: number): void {
-  if (patch === undefined) return;
-  if (typeof patch !== 'object' || patch === null) fail(runId, 'patch', 'an object');
-  assertPatchFields(ADAPTER, runId, patch);
-  assertPayloadSizes(ADAPTER, runId, maxPayloadBytes, patch);
-  checkFields(runId, patch);
+/** Check the fields a patch sets (absent means no patch). */
+export function checkPatch(runId: string, patch: RunPatch | undefined): void {
+  if (patch !== undefined) checkFields(runId, patch);
 }
 
-/** Check the entries of an append. */
-export function checkEntries(runId: string, entries: readonly NewEntry[], maxPayloadBytes: number): void {
-  assertPayloadSizes(ADAPTER, runId, maxPayloadBytes, undefined, entries);
+/** Check the entries of an append (their sizes are measured by the kit). */
+export function checkEntries(runId: string, entries: readonly NewEntry[]): void {
   for (const entry of entries) {
-    if (!ENTRY_KINDS.includes(entry?.kind)) {
+    if (!ENTRY_KINDS.includes(entry.kind)) {
       throw new InvalidArgumentError(
-        `[${ADAPTER}] run "${runId}": unknown entry kind ${JSON.stringify(String(entry?.kind).slice(0, 40))}`,
+        `[${ADAPTER}] run "${runId}": unknown entry kind ${JSON.stringify(String(entry.kind).slice(0, 40))}`,
       );
     }
     assertValue(runId, 'entry key', entry.key, 'text', false);

@@ -4,8 +4,7 @@
  * opens a new one on it. After each test the schemas it used are emptied and kept for later tests:
  * creating tables costs a few hundred ms of DDL commits, emptying them one short transaction.
  */
-import type { DurableStore } from '@cairn/core';
-import type { StoreHarness } from '@cairn/core/testing';
+import { defineStoreHarness, type StoreHarness } from '@cairn/core/testing';
 import pg from 'pg';
 import { type CreatePostgresStoreOptions, createPostgresStore } from '../src/postgres-store.ts';
 
@@ -50,37 +49,16 @@ async function emptySchemas(url: string, schemas: Iterable<string>, prefix: stri
 
 /** A harness over the server at `url`. */
 export function postgresHarness(url: string, name: string, extra: Extra = {}): StoreHarness {
-  const schemaOf = new WeakMap<DurableStore, string>();
-  const opened: DurableStore[] = [];
-  const schemas = new Set<string>();
-  const free: string[] = [];
   const prefix = extra.tablePrefix ?? 'cairn_';
-  const open = (schema: string): DurableStore => {
-    const store = createPostgresStore({ connectionString: url, schema, poolSize: 4, ...extra });
-    schemaOf.set(store, schema);
-    schemas.add(schema);
-    opened.push(store);
-    return store;
-  };
-  const schemaFor = (store: DurableStore): string => {
-    const schema = schemaOf.get(store);
-    if (schema === undefined) throw new Error('store was not opened by this harness');
-    return schema;
-  };
-  return {
+  const free: string[] = [];
+  return defineStoreHarness({
     name,
     timeoutMs: 60_000,
-    create: async () => open(free.pop() ?? freshSchema()),
-    peer: async (store) => open(schemaFor(store)),
-    reopen: async (store) => {
-      await store.close();
-      return open(schemaFor(store));
+    create: () => free.pop() ?? freshSchema(),
+    open: (schema) => createPostgresStore({ connectionString: url, schema, poolSize: 4, ...extra }),
+    remove: async (schema) => {
+      await emptySchemas(url, [schema], prefix);
+      free.push(schema);
     },
-    cleanup: async () => {
-      await Promise.all(opened.splice(0).map((store) => store.close()));
-      await emptySchemas(url, schemas, prefix);
-      free.push(...schemas);
-      schemas.clear();
-    },
-  };
+  });
 }

@@ -1,8 +1,9 @@
 /**
  * `@cairn/storage-redis`: a Cairn `DurableStore` on Redis through ioredis.
  */
+
+export { ADAPTER } from './redis-adapter.ts';
 export { describeUrl, type RedisConnection, type RedisDurability } from './redis-connection.ts';
-export { ADAPTER } from './redis-errors.ts';
 export { checkRedisIntegrity, type RedisIntegrityReport } from './redis-integrity.ts';
 export {
   type CreateRedisStoreOptions,

@@ -11,7 +11,7 @@
  */
 import { InvalidArgumentError, StorageUnavailableError } from '@cairn/core';
 import { Redis, type RedisOptions } from 'ioredis';
-import { ADAPTER, toStoreError } from './redis-errors.ts';
+import { ADAPTER, messages } from './redis-adapter.ts';
 
 /** How a store connects: the seeds' fields, a URL, or a client you own. */
 export type RedisConnection =
@@ -60,7 +60,7 @@ export async function connect(connection: RedisConnection): Promise<{ client: Re
     await client.connect();
   } catch (error) {
     client.disconnect();
-    throw toStoreError(reason ?? error, 'connect');
+    throw messages.toStoreError(reason ?? error, 'connect');
   }
   return { client, owned: true };
 }

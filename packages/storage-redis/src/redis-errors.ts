@@ -1,15 +1,12 @@
 /**
- * Turning ioredis and server failures into the contract's errors. Cairn errors pass through; every
- * other failure becomes a `StorageUnavailableError` carrying the original as `cause`, retryable when
- * trying again can help: the connection dropped or is reconnecting, the server restarts and loads
- * its data (LOADING), a script runs too long (BUSY), a failover is under way (READONLY, MASTERDOWN,
+ * How ioredis and server failures read and whether they are retryable; the adapter kit turns them
+ * into the contract's `StorageUnavailableError` (Cairn errors pass through). Retryable when trying
+ * again can help: the connection dropped or is reconnecting, the server restarts and loads its data
+ * (LOADING), a script runs too long (BUSY), a failover is under way (READONLY, MASTERDOWN,
  * TRYAGAIN). A call that was in flight when the connection dropped may or may not have been applied:
  * the next compare-and-set tells, so it is never sent again behind the caller's back.
  */
-import { CairnError, StorageUnavailableError } from '@cairn/core';
-
-/** The prefix of every message of this package (DESIGN §7). */
-export const ADAPTER = '@cairn/storage-redis';
+import type { BackendFailure } from '@cairn/core/adapter';
 
 const RETRYABLE_REPLIES = /^(LOADING|BUSY|READONLY|MASTERDOWN|TRYAGAIN|NOREPLICAS|CLUSTERDOWN)\b/;
 const CONNECTION_CODES = new Set([
@@ -36,17 +33,11 @@ export function isRetryableRedisError(error: unknown): boolean {
   );
 }
 
-/** The error to surface for a failure of `operation` (on run `runId`, if any). */
-export function toStoreError(error: unknown, operation: string, runId?: string): Error {
-  if (CairnError.is(error)) return error;
-  const about = runId === undefined ? '' : ` run "${runId}":`;
-  const reason = error instanceof Error ? error.message : String(error);
+/** The kit's `describeFailure`: the message, and a hint when a retry can help. */
+export function describeRedisFailure(error: unknown): BackendFailure {
   const retryable = isRetryableRedisError(error);
   const hint = retryable ? ' (retryable: the server is unreachable or restarting)' : '';
-  return new StorageUnavailableError(`[${ADAPTER}]${about} ${operation} failed: ${reason.slice(0, 200)}${hint}`, {
-    cause: error,
-    retryable,
-    adapter: ADAPTER,
-    ...(runId === undefined ? {} : { runId }),
-  });
+  // The kit shows 200 characters of a reason: cut the message so the hint always shows.
+  const message = (error instanceof Error ? error.message : String(error)).slice(0, 200 - hint.length);
+  return { reason: `${message}${hint}`, retryable };
 }

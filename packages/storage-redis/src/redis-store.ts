@@ -10,35 +10,23 @@
  * - the store reads no clock: `ttl` is counted by the server from the write that ended the run.
  */
 import {
-  assertAppendArguments,
-  assertDeleteQuery,
-  assertRunId,
-  assertUpdateArguments,
   CorruptJournalError,
   conflictError,
   type DeleteRunsQuery,
   type DurableStore,
-  decodeCursor,
-  emptyStats,
-  encodeCursor,
   InvalidArgumentError,
-  type ListRunsQuery,
-  listLimit,
-  type NewEntry,
-  notFoundError,
   RUN_STATUSES,
-  RunExistsError,
-  type RunPatch,
   type RunRecord,
-  readRange,
 } from '@cairn/core';
+import { type AdapterKit, createAdapterKit, defineStore, pageOf, statsOf } from '@cairn/core/adapter';
 import type { Redis } from 'ioredis';
+import { ADAPTER, DEFAULT_MAX_PAYLOAD_BYTES, KIT_OPTIONS, MAX_PAYLOAD_BYTES_CEILING } from './redis-adapter.ts';
 import { entryFrame, entryOfFrame, type FieldWrites, fieldWrites, recordOfHash } from './redis-codec.ts';
 import { checkPersistence, connect, type RedisConnection, type RedisDurability } from './redis-connection.ts';
-import { ADAPTER } from './redis-errors.ts';
-import { createGuard } from './redis-guard.ts';
 import { indexMember, redisKeys } from './redis-keys.ts';
+import { createReconnectGate, type ReconnectGate } from './redis-reconnect-gate.ts';
 import { runScript, SCRIPTS } from './redis-scripts.ts';
+import { checkEntries, checkNewRun, checkPatch } from './redis-values.ts';
 
 /** Options of `createRedisStore`: a connection (the seeds' fields, `url` or `client`) and these. */
 export type CreateRedisStoreOptions = RedisConnection & {
@@ -60,14 +48,13 @@ export type CreateRedisStoreOptions = RedisConnection & {
   maxPayloadBytes?: number;
 };
 
-/** Default `limits.maxPayloadBytes`: 64 MiB, as the Node stores. */
-export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
-/** Ceiling of `maxPayloadBytes`: a run hash may hold input, output and error under Redis' 512 MB bulk limit. */
-export const MAX_PAYLOAD_BYTES_CEILING = 128 * 1024 * 1024;
+/** Default and ceiling of `maxPayloadBytes` (the rule is the adapter kit's). */
+export { DEFAULT_MAX_PAYLOAD_BYTES, MAX_PAYLOAD_BYTES_CEILING };
+
 // Runs examined per round trip of a listing or delete walk: bounds how long one script blocks the server.
 const WALK_BUDGET = 1000;
 
-function resolveOptions(options: CreateRedisStoreOptions): { prefix: string; ttlMs: number; maxPayloadBytes: number } {
+function resolveOptions(options: CreateRedisStoreOptions): { prefix: string; ttlMs: number } {
   const fail = (what: string): never => {
     throw new InvalidArgumentError(`[${ADAPTER}] ${what}`, { adapter: ADAPTER });
   };
@@ -77,12 +64,9 @@ function resolveOptions(options: CreateRedisStoreOptions): { prefix: string; ttl
   const ttl = options.ttl ?? null;
   if (ttl !== null && (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 1 || ttl > 2 ** 31))
     fail(`ttl must be a whole number of seconds from 1 to 2^31 (or absent for no expiry), got ${String(ttl)}`);
-  const maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
-  if (!Number.isInteger(maxPayloadBytes) || maxPayloadBytes < 1 || maxPayloadBytes > MAX_PAYLOAD_BYTES_CEILING)
-    fail(`maxPayloadBytes must be an integer from 1 to ${MAX_PAYLOAD_BYTES_CEILING}, got ${String(maxPayloadBytes)}`);
   if (options.durability !== undefined && options.durability !== 'fsync-always' && options.durability !== 'relaxed')
     fail(`durability must be 'fsync-always' or 'relaxed', got ${JSON.stringify(String(options.durability).slice(0, 40))}`);
-  return { prefix, ttlMs: ttl === null ? 0 : ttl * 1000, maxPayloadBytes };
+  return { prefix, ttlMs: ttl === null ? 0 : ttl * 1000 };
 }
 
 function writeArgs(writes: FieldWrites): string[] {
@@ -98,10 +82,11 @@ function writeArgs(writes: FieldWrites): string[] {
  * const runtime = createRuntime({ store, workflows: [greet] });
  */
 export async function createRedisStore(options: CreateRedisStoreOptions): Promise<DurableStore> {
-  const { prefix, ttlMs, maxPayloadBytes } = resolveOptions(options);
+  const { prefix, ttlMs } = resolveOptions(options);
+  const where = `store ${JSON.stringify(prefix.slice(0, 80))}`;
+  const kit = createAdapterKit({ ...KIT_OPTIONS, location: where, maxPayloadBytes: options.maxPayloadBytes });
   const keys = redisKeys(prefix);
   const { client, owned } = await connect(options);
-  const where = `store ${JSON.stringify(prefix.slice(0, 80))}`;
   const persistence = {
     durability: options.durability ?? 'fsync-always',
     declared: options.declaredPersistence === 'appendfsync-always',
@@ -112,22 +97,23 @@ export async function createRedisStore(options: CreateRedisStoreOptions): Promis
     if (owned) client.disconnect();
     throw error;
   }
-  const guard = createGuard({ client, owned, where, recheck: () => checkPersistence(client, persistence, where) });
-  return redisStore(client, guard, { keys, ttlMs, maxPayloadBytes });
+  const gate = createReconnectGate({ client, owned, where, recheck: () => checkPersistence(client, persistence, where) });
+  return redisStore(client, kit, gate, { keys, ttlMs });
 }
 
 function redisStore(
   client: Redis,
-  guard: ReturnType<typeof createGuard>,
-  config: { keys: ReturnType<typeof redisKeys>; ttlMs: number; maxPayloadBytes: number },
+  kit: AdapterKit,
+  gate: ReconnectGate,
+  config: { keys: ReturnType<typeof redisKeys>; ttlMs: number },
 ): DurableStore {
-  const { keys, ttlMs, maxPayloadBytes } = config;
+  const { keys, ttlMs } = config;
   const ttl = String(ttlMs);
 
   // The outcome of a per-run CAS script: the new header, or the error the contract names.
   function settled(runId: string, reply: unknown, what: 'version' | 'lastSeq', expected: number): RunRecord {
     const [outcome, detail] = reply as [string, string | string[]];
-    if (outcome === 'missing') throw notFoundError(ADAPTER, runId);
+    if (outcome === 'missing') throw kit.notFound(runId);
     if (outcome === 'conflict') throw conflictError(ADAPTER, runId, what, expected, Number(detail));
     if (outcome === 'torn')
       throw new CorruptJournalError(
@@ -170,13 +156,39 @@ function redisStore(
     return { found: reply[0], next: reply[1] ?? null };
   }
 
-  return {
-    name: 'redis',
-    limits: { maxPayloadBytes },
+  async function deleteRuns(query: DeleteRunsQuery): Promise<number> {
+    if (query.runIds?.length === 0 || query.status?.length === 0) return 0;
+    await sweep();
+    const conditions = [
+      keys.runPrefix,
+      keys.logPrefix,
+      query.status ? `,${query.status.join(',')},` : '',
+      query.updatedBefore === undefined ? '' : String(query.updatedBefore),
+    ];
+    const remove = async (ids: string[]) =>
+      ids.length === 0 ? 0 : ((await runScript(client, SCRIPTS.delete, keys.indexKeys(), [...conditions, ...ids])) as number);
+    let deleted = 0;
+    if (query.runIds) {
+      const ids = [...new Set(query.runIds)];
+      for (let start = 0; start < ids.length; start += 500) deleted += await remove(ids.slice(start, start + 500));
+      return deleted;
+    }
+    let bound: string | null = '+';
+    while (bound !== null) {
+      const page = await walk(query, bound, WALK_BUDGET, true);
+      deleted += await remove(page.found as string[]);
+      bound = page.next;
+    }
+    return deleted;
+  }
 
-    createRun: (run) =>
-      guard.call('createRun', run?.runId, async (checks) => {
-        const record = checks.newRun(run, maxPayloadBytes);
+  // Arguments arrive validated by the kit (closed check, run ids, counters, payload sizes, patch
+  // fields); what is checked here is Redis's own (known statuses and kinds, well-formed text).
+  // Every call passes the reconnect gate: nothing is sent before the server's persistence is known.
+  return defineStore(kit, 'redis', {
+    createRun: (record) =>
+      gate.run(async () => {
+        checkNewRun(record);
         const member = indexMember(record.createdAt, record.runId);
         const writes = fieldWrites(record, { all: true });
         const created = await runScript(client, SCRIPTS.create, keys.runScriptKeys(record.runId), [
@@ -184,25 +196,15 @@ function redisStore(
           member,
           ...writeArgs(writes),
         ]);
-        if (created === 0)
-          throw new RunExistsError(`[${ADAPTER}] run "${record.runId}" already exists`, {
-            adapter: ADAPTER,
-            runId: record.runId,
-          });
+        if (created === 0) throw kit.exists(record.runId);
         return record;
       }),
 
-    getRun: (runId) =>
-      guard.call('getRun', runId, async () => {
-        assertRunId(runId, ADAPTER);
-        const flat = (await client.call('HGETALL', keys.run(runId))) as string[];
-        return recordOfHash(runId, flat);
-      }),
+    getRun: (runId) => gate.run(async () => recordOfHash(runId, (await client.call('HGETALL', keys.run(runId))) as string[])),
 
-    updateRun: (runId, expectedVersion, patch: RunPatch) =>
-      guard.call('updateRun', runId, async (checks) => {
-        assertUpdateArguments(ADAPTER, runId, expectedVersion);
-        checks.patch(runId, patch, maxPayloadBytes);
+    updateRun: (runId, expectedVersion, patch) =>
+      gate.run(async () => {
+        checkPatch(runId, patch);
         const reply = await runScript(client, SCRIPTS.update, keys.runScriptKeys(runId), [
           ttl,
           String(expectedVersion),
@@ -211,11 +213,10 @@ function redisStore(
         return settled(runId, reply, 'version', expectedVersion);
       }),
 
-    append: (runId, expectedLastSeq, entries: NewEntry[], patch?: RunPatch) =>
-      guard.call('append', runId, async (checks) => {
-        assertAppendArguments(ADAPTER, runId, expectedLastSeq, entries);
-        checks.entries(runId, entries, maxPayloadBytes);
-        checks.patch(runId, patch, maxPayloadBytes);
+    append: (runId, expectedLastSeq, entries, patch) =>
+      gate.run(async () => {
+        checkEntries(runId, entries);
+        checkPatch(runId, patch);
         const reply = await runScript(client, SCRIPTS.append, keys.runScriptKeys(runId), [
           ttl,
           String(expectedLastSeq),
@@ -226,74 +227,38 @@ function redisStore(
         return settled(runId, reply, 'lastSeq', expectedLastSeq);
       }),
 
-    readEntries: (runId, readOptions) =>
-      guard.call('readEntries', runId, async () => {
-        const { afterSeq, limit } = readRange(ADAPTER, runId, readOptions);
+    readEntries: (runId, afterSeq, limit) =>
+      gate.run(async () => {
         const last = limit === undefined ? -1 : afterSeq + limit - 1;
         const frames = (await client.call('LRANGE', keys.log(runId), afterSeq, last)) as string[];
         return frames.map((frame, index) => entryOfFrame(frame, afterSeq + index + 1));
       }),
 
-    listRuns: (query?: ListRunsQuery) =>
-      guard.call('listRuns', undefined, async () => {
-        const limit = listLimit(query, ADAPTER);
-        const position = query?.cursor === undefined ? undefined : decodeCursor(query.cursor, ADAPTER);
+    listRuns: (query, limit, position) =>
+      gate.run(async () => {
         if (query?.status?.length === 0) return { runs: [] };
         await sweep();
-        const runs: RunRecord[] = [];
+        const hashes: string[][] = [];
         let bound: string | null = position ? `(${indexMember(position.createdAt, position.runId)}` : '+';
-        while (bound !== null && runs.length <= limit) {
-          const page = await walk(query ?? {}, bound, limit + 1 - runs.length, false);
-          for (const flat of page.found as string[][]) runs.push(recordOfHash(idOfHash(flat), flat) as RunRecord);
+        while (bound !== null && hashes.length <= limit) {
+          const page = await walk(query ?? {}, bound, limit + 1 - hashes.length, false);
+          hashes.push(...(page.found as string[][]));
           bound = page.next;
         }
-        const shown = runs.slice(0, limit);
-        const last = shown[shown.length - 1];
-        return runs.length > limit && last ? { runs: shown, cursor: encodeCursor(last) } : { runs: shown };
+        return pageOf(hashes, limit, (flat) => recordOfHash(idOfHash(flat), flat) as RunRecord);
       }),
 
-    deleteRuns: (query: DeleteRunsQuery) =>
-      guard.call('deleteRuns', undefined, async () => {
-        assertDeleteQuery(query, ADAPTER);
-        if (query.runIds?.length === 0 || query.status?.length === 0) return 0;
-        await sweep();
-        const conditions = [
-          keys.runPrefix,
-          keys.logPrefix,
-          query.status ? `,${query.status.join(',')},` : '',
-          query.updatedBefore === undefined ? '' : String(query.updatedBefore),
-        ];
-        const remove = async (ids: string[]) =>
-          ids.length === 0 ? 0 : ((await runScript(client, SCRIPTS.delete, keys.indexKeys(), [...conditions, ...ids])) as number);
-        let deleted = 0;
-        if (query.runIds) {
-          const ids = [...new Set(query.runIds)];
-          for (let start = 0; start < ids.length; start += 500) deleted += await remove(ids.slice(start, start + 500));
-          return deleted;
-        }
-        let bound: string | null = '+';
-        while (bound !== null) {
-          const page = await walk(query, bound, WALK_BUDGET, true);
-          deleted += await remove(page.found as string[]);
-          bound = page.next;
-        }
-        return deleted;
-      }),
+    deleteRuns: (query) => gate.run(() => deleteRuns(query)),
 
     stats: () =>
-      guard.call('stats', undefined, async () => {
+      gate.run(async () => {
         await sweep();
         const counts = (await runScript(client, SCRIPTS.count, RUN_STATUSES.map(keys.index), [])) as number[];
-        const stats = emptyStats();
-        RUN_STATUSES.forEach((status, index) => {
-          stats.byStatus[status] = counts[index] ?? 0;
-          stats.total += counts[index] ?? 0;
-        });
-        return stats;
+        return statsOf(RUN_STATUSES.map((status, index) => ({ status, count: counts[index] ?? 0 })));
       }),
 
-    close: () => guard.close(),
-  };
+    close: () => gate.close(),
+  });
 }
 
 // The run id of an HGETALL reply: its `indexMember` field ends with it.

@@ -1,24 +1,12 @@
 /**
- * The checks run on every value before it is written, so a refused call writes nothing (one place,
- * to be replaced by the adapter kit of `@cairn/core/adapter` when it lands):
- * - the contract's own checks (run ids, counters, metadata, payload sizes) come from `@cairn/core`;
+ * Redis's own checks, run on values the adapter kit already validated (run ids, counters, patch
+ * fields, metadata, payload sizes), before anything is sent, so a refused call writes nothing:
  * - statuses and entry kinds must be known ones (the indexes and the journal frame rely on them);
  * - text must be well-formed UTF-16: Redis keeps UTF-8 bytes, where a lone surrogate would come
  *   back as U+FFFD and a replayed value would differ from the recorded one.
  */
-import {
-  assertPatchFields,
-  assertPayloadSizes,
-  ENTRY_KINDS,
-  InvalidArgumentError,
-  initialRecord,
-  type NewEntry,
-  type NewRun,
-  RUN_STATUSES,
-  type RunPatch,
-  type RunRecord,
-} from '@cairn/core';
-import { ADAPTER } from './redis-errors.ts';
+import { ENTRY_KINDS, InvalidArgumentError, type NewEntry, RUN_STATUSES, type RunPatch, type RunRecord } from '@cairn/core';
+import { ADAPTER } from './redis-adapter.ts';
 
 function refuse(runId: string, what: string): never {
   throw new InvalidArgumentError(`[${ADAPTER}] run "${runId}": ${what}`, { adapter: ADAPTER, runId });
@@ -48,29 +36,20 @@ function checkFields(runId: string, fields: Partial<RunRecord>): void {
     refuse(runId, 'usage must be an object');
 }
 
-/** The record `createRun` stores for `run`, after every check. */
-export function checkNewRun(run: NewRun, maxPayloadBytes: number): RunRecord {
-  const record = initialRecord(run, ADAPTER);
-  assertPayloadSizes(ADAPTER, run.runId, maxPayloadBytes, run);
-  checkFields(run.runId, record);
-  return record;
+/** Check the fields of a new run (throws before anything is sent). */
+export function checkNewRun(record: RunRecord): void {
+  checkFields(record.runId, record);
 }
 
-/** Check a patch (absent means no patch). */
-export function checkPatch(runId: string, patch: RunPatch | undefined, maxPayloadBytes: number): void {
-  if (patch === undefined) return;
-  if (typeof patch !== 'object' || patch === null) refuse(runId, 'patch must be an object');
-  assertPatchFields(ADAPTER, runId, patch);
-  assertPayloadSizes(ADAPTER, runId, maxPayloadBytes, patch);
-  checkFields(runId, patch);
+/** Check the fields a patch sets (absent means no patch). */
+export function checkPatch(runId: string, patch: RunPatch | undefined): void {
+  if (patch !== undefined) checkFields(runId, patch);
 }
 
-/** Check the entries of an append. */
-export function checkEntries(runId: string, entries: readonly NewEntry[], maxPayloadBytes: number): void {
-  assertPayloadSizes(ADAPTER, runId, maxPayloadBytes, undefined, entries);
+/** Check the entries of an append (their sizes are measured by the kit). */
+export function checkEntries(runId: string, entries: readonly NewEntry[]): void {
   for (const entry of entries) {
-    if (!ENTRY_KINDS.includes(entry?.kind))
-      refuse(runId, `unknown entry kind ${JSON.stringify(String(entry?.kind).slice(0, 40))}`);
+    if (!ENTRY_KINDS.includes(entry.kind)) refuse(runId, `unknown entry kind ${JSON.stringify(String(entry.kind).slice(0, 40))}`);
     if (typeof entry.key !== 'string' || !entry.key.isWellFormed()) refuse(runId, 'entry key must be a well-formed string');
     if (typeof entry.payload !== 'string' || !entry.payload.isWellFormed())
       refuse(runId, `payload of entry "${entry.key.slice(0, 100)}" must be a well-formed string`);

@@ -2,8 +2,7 @@
  * A conformance harness over a real redis-server: each store gets a fresh key prefix on the shared
  * server, `peer` is a second connection with the same prefix, `reopen` closes and connects again.
  */
-import type { DurableStore } from '@cairn/core';
-import type { StoreHarness } from '@cairn/core/testing';
+import { defineStoreHarness, type StoreHarness } from '@cairn/core/testing';
 import { Redis } from 'ioredis';
 import { type CreateRedisStoreOptions, createRedisStore } from '../src/index.ts';
 
@@ -15,38 +14,13 @@ export type HarnessOptions = Omit<CreateRedisStoreOptions, 'url' | 'client' | 'p
 /** A harness named `name` on the server at `url`. */
 export function redisHarness(name: string, url: string, options: HarnessOptions = {}): StoreHarness {
   const { prefixStem = 'conformance', ...storeOptions } = options;
-  const prefixOf = new WeakMap<DurableStore, string>();
-  const opened: DurableStore[] = [];
-  const prefixes: string[] = [];
-  const open = async (prefix: string): Promise<DurableStore> => {
-    const store = await createRedisStore({ ...storeOptions, url, prefix } as CreateRedisStoreOptions);
-    prefixOf.set(store, prefix);
-    opened.push(store);
-    return store;
-  };
-  const prefixFor = (store: DurableStore): string => {
-    const prefix = prefixOf.get(store);
-    if (prefix === undefined) throw new Error('store was not opened by this harness');
-    return prefix;
-  };
-  return {
+  return defineStoreHarness({
     name,
     timeoutMs: 60_000,
-    create: async () => {
-      const prefix = `${prefixStem}:${crypto.randomUUID()}:`;
-      prefixes.push(prefix);
-      return open(prefix);
-    },
-    peer: async (store) => open(prefixFor(store)),
-    reopen: async (store) => {
-      await store.close();
-      return open(prefixFor(store));
-    },
-    cleanup: async () => {
-      await Promise.all(opened.splice(0).map((store) => store.close()));
-      await deleteKeys(url, prefixes.splice(0));
-    },
-  };
+    create: () => `${prefixStem}:${crypto.randomUUID()}:`,
+    open: (prefix) => createRedisStore({ ...storeOptions, url, prefix } as CreateRedisStoreOptions),
+    remove: (prefix) => deleteKeys(url, [prefix]),
+  });
 }
 
 // Remove every key under the prefixes (glob characters in a prefix matched literally).

@@ -13,9 +13,12 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from './free-port.ts';
 import { makeTempDir } from './temp-dir.ts';
+
+export { freePort };
 
 /** Where Debian puts the binary; `CAIRN_REDIS_SERVER` overrides it. */
 export const REDIS_SERVER_BINARY = process.env.CAIRN_REDIS_SERVER ?? '/usr/bin/redis-server';
@@ -63,18 +66,6 @@ const DEFAULT_CONFIG: Record<string, string> = {
   loglevel: 'warning',
   databases: '16',
 };
-
-/** A TCP port nobody listens on right now (the OS picks it). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 // One PING over a raw socket: true when the server answers +PONG, or NOAUTH when it has a password
 // (it is up and has loaded its data; -LOADING is not an answer).

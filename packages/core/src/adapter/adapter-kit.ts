@@ -182,7 +182,7 @@ export function createAdapterKit(options: CreateAdapterKitOptions): AdapterKit {
       return runId === undefined ? `${lead}${text}` : `${lead}run "${runId}": ${text}`;
     },
     exists(runId) {
-      return new RunExistsError(`[${adapter}] run "${runId}" already exists`);
+      return new RunExistsError(`[${adapter}] run "${runId}" already exists`, { adapter, runId });
     },
     notFound(runId) {
       return notFoundError(adapter, runId);
@@ -192,10 +192,12 @@ export function createAdapterKit(options: CreateAdapterKitOptions): AdapterKit {
       const failure = describeFailure?.(error) ?? { reason: error instanceof Error ? error.message : String(error) };
       const reason = failure.reason.length > 200 ? `${failure.reason.slice(0, 200)}…` : failure.reason;
       // Run ids are valid once past the kit's checks; one from elsewhere (an RPC client) is bounded.
-      const about = runId === undefined ? '' : `run "${runId.slice(0, 140)}": `;
+      const shownId = runId?.slice(0, 140);
+      const about = shownId === undefined ? '' : `run "${shownId}": `;
       const text = `${lead}${about}${operation} failed${reason ? `: ${reason}` : ''}`;
-      if (failure.tooLarge) return new PayloadTooLargeError(text, { cause: error });
-      return new StorageUnavailableError(text, { cause: error, retryable: failure.retryable === true });
+      const facts = shownId === undefined ? { adapter } : { adapter, runId: shownId };
+      if (failure.tooLarge) return new PayloadTooLargeError(text, { cause: error, ...facts });
+      return new StorageUnavailableError(text, { cause: error, retryable: failure.retryable === true, ...facts });
     },
     updated(runId, current, expectedVersion, patch) {
       if (!current) throw kit.notFound(runId);

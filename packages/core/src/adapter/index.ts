@@ -6,7 +6,8 @@
  *   error mapping with the `[adapter]` prefix) around a `StoreBackend`;
  * - `kit.updated` / `kit.appended`: the version and lastSeq compare-and-set with its patch, one line;
  * - `copyRecord`, `pageOf`, `listFrom`, `statsOf`: one record copy, listing pages, counts;
- * - `resolveMaxPayloadBytes`: one rule for the payload limit option.
+ * - `resolveMaxPayloadBytes`: one rule for the payload limit option;
+ * - `listFilterShape`, `deleteFilterShape`, `filterShapeKey`: a runs query's SQL shape, for SQL stores.
  * The conformance side is `defineStoreHarness` in `@cairn/core/testing`.
  *
  * @example
@@ -35,3 +36,5 @@ export type {
 export { createAdapterKit, defineStore } from './adapter-kit.ts';
 export { resolveMaxPayloadBytes } from './payload-limit.ts';
 export { copyRecord, listFrom, pageOf, statsOf } from './records.ts';
+export type { RunFilterShape } from './run-filter.ts';
+export { deleteFilterShape, filterShapeKey, listFilterShape } from './run-filter.ts';

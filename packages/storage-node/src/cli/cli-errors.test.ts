@@ -154,7 +154,9 @@ describe('cairn help', () => {
   it('prints the overview with --help (exit 0) and on stderr without a command (exit 2)', async () => {
     const help = await cairn(['--help']);
     expect(help.code).toBe(0);
-    expect(help.stdout).toContain('Usage: cairn <command> [arguments] --store sqlite:PATH|file:DIR|postgres://…|redis://… [--json]');
+    expect(help.stdout).toContain(
+      'Usage: cairn <command> [arguments] --store sqlite:PATH|file:DIR|postgres://…|redis://… [--json]',
+    );
     for (const command of ['list', 'show', 'history', 'stats', 'delete', 'cleanup', 'approve', 'resume'])
       expect(help.stdout).toMatch(new RegExp(`^  ${command}\\s+\\S`, 'm'));
     expect(help.stdout).toContain('Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 not found');

@@ -5,17 +5,9 @@
  * bounded (a bit mask of 14 columns, 5 filter flags), and values are always bound, never spliced.
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { filterShapeKey, type RunFilterShape } from '@cairn/core/adapter';
 import { HEADER_COLUMNS, PAYLOAD_COLUMNS, RUN_ROW_COLUMNS } from './sqlite-rows.ts';
 import type { SqliteTables } from './sqlite-schema.ts';
-
-/** Which filters a runs query has (the SQL shape); values are bound in this order. */
-export interface RunFilterShape {
-  runIds: boolean;
-  status: boolean;
-  workflow: boolean;
-  updatedBefore: boolean;
-  cursor: boolean;
-}
 
 /** Statements of one handle. */
 export interface SqliteStatements {
@@ -55,16 +47,6 @@ function whereOf(shape: RunFilterShape): string {
   if (shape.updatedBefore) conditions.push('r.updated_at < ?');
   if (shape.cursor) conditions.push('(r.created_at < ? OR (r.created_at = ? AND r.run_id < ?))');
   return conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
-}
-
-function shapeKey(shape: RunFilterShape): number {
-  return (
-    (shape.runIds ? 1 : 0) |
-    (shape.status ? 2 : 0) |
-    (shape.workflow ? 4 : 0) |
-    (shape.updatedBefore ? 8 : 0) |
-    (shape.cursor ? 16 : 0)
-  );
 }
 
 // Rows as arrays: node:sqlite builds them about twice as fast as objects with named fields, which
@@ -125,12 +107,12 @@ export function prepareStatements(db: DatabaseSync, tables: SqliteTables): Sqlit
     updatePayloads: (mask) =>
       cached(payloadUpdates, mask, () => db.prepare(`UPDATE ${payloads} SET ${setList(PAYLOAD_COLUMNS, mask)} WHERE run_id = ?`)),
     listRuns: (shape) =>
-      cached(lists, shapeKey(shape), () =>
+      cached(lists, filterShapeKey(shape), () =>
         db.prepare(
           `SELECT ${RUN_ROW_COLUMNS} FROM ${runs} r JOIN ${payloads} p ON p.run_id = r.run_id ${whereOf(shape)} ORDER BY r.created_at DESC, r.run_id DESC LIMIT ?`,
         ),
       ),
     matchRunIds: (shape) =>
-      cached(matches, shapeKey(shape), () => db.prepare(`SELECT r.run_id FROM ${runs} r ${whereOf(shape)}`)),
+      cached(matches, filterShapeKey(shape), () => db.prepare(`SELECT r.run_id FROM ${runs} r ${whereOf(shape)}`)),
   };
 }

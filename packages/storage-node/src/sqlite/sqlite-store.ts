@@ -13,7 +13,15 @@
 
 import type { SQLInputValue } from 'node:sqlite';
 import { type DurableStore, type RunPatch, type RunRecord, type RunStatus, StorageUnavailableError } from '@cairn/core';
-import { copyRecord, defineStore, pageOf, statsOf } from '@cairn/core/adapter';
+import {
+  copyRecord,
+  defineStore,
+  deleteFilterShape,
+  listFilterShape,
+  pageOf,
+  type RunFilterShape,
+  statsOf,
+} from '@cairn/core/adapter';
 import { createNodeStoreKit } from '../shared/adapter.ts';
 import { checkEntries, checkNewRun, checkPatch } from '../shared/values.ts';
 import { createCommitGroup } from './sqlite-commit-group.ts';
@@ -32,7 +40,7 @@ import {
   usageTextOf,
 } from './sqlite-rows.ts';
 import { sqliteTables } from './sqlite-schema.ts';
-import { prepareStatements, type RunFilterShape } from './sqlite-statements.ts';
+import { prepareStatements } from './sqlite-statements.ts';
 
 /** Options of `createSqliteStore`. */
 export interface CreateSqliteStoreOptions {
@@ -219,13 +227,7 @@ export function createSqliteStore(options: CreateSqliteStoreOptions): DurableSto
     },
 
     listRuns(query, limit, position) {
-      const shape: RunFilterShape = {
-        runIds: false,
-        status: query?.status !== undefined,
-        workflow: query?.workflow !== undefined,
-        updatedBefore: query?.updatedBefore !== undefined,
-        cursor: position !== undefined,
-      };
+      const shape = listFilterShape(query, position);
       const params = filterParams(shape, query ?? {});
       if (position) params.push(position.createdAt, position.createdAt, position.runId);
       const rows = statements.listRuns(shape).all(...params, limit + 1) as unknown as RunRow[];
@@ -235,13 +237,7 @@ export function createSqliteStore(options: CreateSqliteStoreOptions): DurableSto
     deleteRuns(query) {
       assertWritable('deleteRuns', undefined);
       if (query.runIds?.length === 0 || query.status?.length === 0) return 0;
-      const shape: RunFilterShape = {
-        runIds: query.runIds !== undefined,
-        status: query.status !== undefined,
-        workflow: false,
-        updatedBefore: query.updatedBefore !== undefined,
-        cursor: false,
-      };
+      const shape = deleteFilterShape(query);
       return write(() => {
         const rows = statements.matchRunIds(shape).all(...filterParams(shape, query)) as { run_id: string }[];
         if (rows.length === 0) return 0;

@@ -112,7 +112,7 @@ describe('the seeds’ calls on SQLite', () => {
     let now = 1_700_000_000_000;
     const clock = {
       now: () => now,
-      setTimer: (ms: number, fn: () => void) => {
+      setTimer: (_ms: number, fn: () => void) => {
         const t = setTimeout(fn, 0);
         return { cancel: () => clearTimeout(t) };
       },

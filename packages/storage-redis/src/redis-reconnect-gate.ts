@@ -1,30 +1,25 @@
 /**
- * The per-call wrapper, in one place so the adapter kit of `@cairn/core/adapter` can replace it:
- * closed check, the persistence gate after a reconnect, argument checks, and error mapping.
+ * What a Redis store adds around each call besides the adapter kit's guard: the persistence gate
+ * after a reconnect, and failing calls in flight when the connection drops.
  *
  * Invariants:
- * - after `close`, every call rejects with `StorageUnavailableError` and sends nothing;
  * - after the connection dropped, calls wait until the server is back and its persistence is
  *   checked again (at most RECONNECT_WAIT_MS, then they fail retryably), so a server restarted
  *   with weaker persistence never acknowledges a write;
  * - a call in flight when the connection drops fails at once, retryably: ioredis, told not to send
  *   it again, would otherwise leave it pending forever; whether it was applied is for the next
  *   compare-and-set to tell;
- * - every failure leaves as a Cairn error prefixed `[@cairn/storage-redis]`.
+ * - `close` stops listening and quits the connection when the store opened it.
  */
 import { StorageUnavailableError } from '@cairn/core';
 import type { Redis } from 'ioredis';
-import { ADAPTER, toStoreError } from './redis-errors.ts';
-import { checkEntries, checkNewRun, checkPatch } from './redis-values.ts';
-
-/** The value checks a call body may run (swapped for the kit's later). */
-const CHECKS = { newRun: checkNewRun, patch: checkPatch, entries: checkEntries };
+import { ADAPTER } from './redis-adapter.ts';
 
 /** How long a call waits for a dropped connection to come back and be checked. */
 export const RECONNECT_WAIT_MS = 10_000;
 
-/** What the guard needs to know about the connection. */
-export interface GuardOptions {
+/** What the gate needs to know about the connection. */
+export interface ReconnectGateOptions {
   client: Redis;
   /** The store opened the client and closes it. */
   owned: boolean;
@@ -34,8 +29,16 @@ export interface GuardOptions {
   recheck(): Promise<void>;
 }
 
-/** The guard of one store. */
-export function createGuard(options: GuardOptions) {
+/** The reconnect gate of one store. */
+export interface ReconnectGate {
+  /** Run `body` once the connection is known good; fail it retryably if the connection drops meanwhile. */
+  run<T>(body: () => Promise<T>): Promise<T>;
+  /** Stop listening, and quit the connection when the store opened it. */
+  close(): Promise<void>;
+}
+
+/** The gate over `options.client`. */
+export function createReconnectGate(options: ReconnectGateOptions): ReconnectGate {
   const { client, where } = options;
   let closed = false;
   // Resolved while the connection is known good; pending between a drop and the check after it.
@@ -90,27 +93,20 @@ export function createGuard(options: GuardOptions) {
   }
 
   return {
-    /** Run a call body: closed check, persistence gate, then failures mapped to the contract's errors. */
-    async call<T>(operation: string, runId: string | undefined, body: (checks: typeof CHECKS) => Promise<T>): Promise<T> {
-      if (closed) throw new StorageUnavailableError(`[${ADAPTER}] ${where} is closed`, { adapter: ADAPTER });
+    async run(body) {
+      await passGate();
+      let abort: ((error: Error) => void) | undefined;
+      const dropped = new Promise<never>((_, reject) => {
+        abort = reject;
+      });
+      if (abort) inFlight.add(abort);
       try {
-        await passGate();
-        let abort: ((error: Error) => void) | undefined;
-        const dropped = new Promise<never>((_, reject) => {
-          abort = reject;
-        });
-        if (abort) inFlight.add(abort);
-        try {
-          return await Promise.race([body(CHECKS), dropped]);
-        } finally {
-          if (abort) inFlight.delete(abort);
-        }
-      } catch (error) {
-        throw toStoreError(error, operation, typeof runId === 'string' ? runId : undefined);
+        return await Promise.race([body(), dropped]);
+      } finally {
+        if (abort) inFlight.delete(abort);
       }
     },
-    /** Close once: stop listening, and quit the connection when the store opened it. */
-    async close(): Promise<void> {
+    async close() {
       if (closed) return;
       closed = true;
       client.off('close', onClose);

@@ -1,0 +1,14 @@
+/** A free TCP port for the private servers of tests and benchmarks (PostgreSQL, Redis). */
+import { createServer } from 'node:net';
+
+/** A TCP port nobody listens on right now on 127.0.0.1 (the OS picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
