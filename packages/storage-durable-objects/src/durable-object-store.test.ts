@@ -224,3 +224,74 @@ describe('durable-objects store: atomicity and validation', () => {
     });
   });
 });
+
+describe('durable-objects store: the rows a handle keeps (ADR 0185)', () => {
+  it('an append on a kept run writes the row and the entry only, reading no chunk of a large input', async () => {
+    await inFreshObject(async (storage) => {
+      const store = createDurableObjectStore(storage);
+      const input = `${ROCK}${'i'.repeat(CHUNK_UNITS + 5)}`;
+      await store.createRun(newRunFixture('run-1', { input }));
+      // Were the input read back, the missing chunk would fail the append as corrupt-journal.
+      storage.sql.exec('DELETE FROM cairn_chunks WHERE part = 1');
+      const appended = await store.append('run-1', 0, [entryFixture('s#0')], { updatedAt: 7, step: { index: 1, name: 's' } });
+      expect(appended).toMatchObject({ lastSeq: 1, updatedAt: 7, step: { index: 1, name: 's' } });
+      expect(appended.input).toBe(input);
+      expect((await rejection(store.getRun('run-1'))).code).toBe('corrupt-journal');
+    });
+  });
+
+  it('a run written by another handle since (input, output, header, a delete and a new run under the id) is read again, never served stale', async () => {
+    await inFreshObject(async (storage) => {
+      const mine = createDurableObjectStore(storage);
+      const theirs = createDurableObjectStore(storage);
+      await mine.createRun(newRunFixture('run-1', { input: 'first input' }));
+      await mine.append('run-1', 0, [entryFixture('a#0')], { updatedAt: 2 });
+      // Another handle changes the output and a header field without moving lastSeq.
+      await theirs.updateRun('run-1', 0, { updatedAt: 3, output: 'their output', cancelRequested: true });
+      const next = await mine.append('run-1', 1, [entryFixture('b#0')], { updatedAt: 4 });
+      expect(next).toMatchObject({ version: 1, lastSeq: 2, output: 'their output', cancelRequested: true, input: 'first input' });
+      // Deleted and created again under the same id, with version 0 and lastSeq 0 like the first.
+      const fresh = await mine.createRun(newRunFixture('run-2', { input: 'old' }));
+      expect(await theirs.deleteRuns({ runIds: ['run-2'] })).toBe(1);
+      await theirs.createRun(newRunFixture('run-2', { input: 'new' }));
+      const appended = await mine.append('run-2', 0, [entryFixture('c#0')], { updatedAt: fresh.updatedAt + 1 });
+      expect(appended.input).toBe('new');
+      // Deleted for good: the kept row must not resurrect it.
+      await theirs.deleteRuns({ runIds: ['run-2'] });
+      expect((await rejection(mine.append('run-2', 1, [entryFixture('d#0')]))).code).toBe('run-not-found');
+      expect(count(storage, "cairn_runs WHERE run_id = 'run-2'")).toBe(0);
+      expect(count(storage, "cairn_entries WHERE run_id = 'run-2'")).toBe(0);
+    });
+  });
+
+  it('a lost compare-and-set on a kept run writes nothing and names both lastSeqs', async () => {
+    await inFreshObject(async (storage) => {
+      const mine = createDurableObjectStore(storage);
+      const theirs = createDurableObjectStore(storage);
+      await mine.createRun(newRunFixture('run-1'));
+      await theirs.append('run-1', 0, [entryFixture('theirs#0')]);
+      const error = await rejection(mine.append('run-1', 0, [entryFixture('mine#0')], { updatedAt: 9 }));
+      expect(error.code).toBe('storage-conflict');
+      expect(error.message).toContain('lastSeq is 1, expected 0');
+      expect((await mine.readEntries('run-1')).map((entry) => entry.key)).toStrictEqual(['theirs#0']);
+    });
+  });
+
+  it('records handed out share nothing with the kept row or the caller: mutating one changes no later answer', async () => {
+    await inFreshObject(async (storage) => {
+      const store = createDurableObjectStore(storage);
+      await store.createRun(newRunFixture('run-1'));
+      const patch = { updatedAt: 2, step: { index: 1, name: 's' }, metadata: { team: 'a' } };
+      const first = await store.append('run-1', 0, [entryFixture('a#0')], patch);
+      patch.step.index = 99;
+      patch.metadata.team = 'mutated';
+      first.step.name = 'mutated';
+      (first.usage as { modelCalls: number }).modelCalls = 99;
+      const second = await store.append('run-1', 1, [entryFixture('b#0')], { updatedAt: 3 });
+      expect(second.step).toStrictEqual({ index: 1, name: 's' });
+      expect(second.metadata).toStrictEqual({ team: 'a' });
+      expect(second.usage.modelCalls).toBe(0);
+      expect(await store.getRun('run-1')).toStrictEqual(second);
+    });
+  });
+});

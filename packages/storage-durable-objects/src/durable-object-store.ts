@@ -3,6 +3,12 @@
  * compare-and-set runs in one `transactionSync` (read the run, compare, insert rows, update the run),
  * so nothing interleaves with it and a failure leaves no trace. The surface is async, as the
  * contract requires, but each call does its work synchronously before its promise settles.
+ *
+ * The handle keeps the run rows it last wrote or read, with their stamps (ADR 0185). An append to
+ * a kept run whose patch changes no text field is two statements: the row's update `WHERE stamp =`
+ * the kept one, then the entry inserts; it neither reads the row nor its chunked input. When the
+ * update matches nothing (another handle wrote the run, or deleted it), the same transaction reads
+ * the row and takes the general path, so the compare-and-set is always against the stored row.
  */
 import { type DurableStore, InvalidArgumentError, type RunRecord } from '@cairn/core';
 import { createAdapterKit, defineStore, pageOf } from '@cairn/core/adapter';
@@ -10,7 +16,7 @@ import { insertEntries, selectEntries } from './journal-rows.ts';
 import { DEFAULT_MAX_PAYLOAD_BYTES, MAX_NAME_UNITS } from './limits.ts';
 import { migrateTables } from './migrate.ts';
 import { countRuns, deleteMatchingRuns, selectRunPage } from './run-queries.ts';
-import { decodeRun, loadRun, runExists, writeRun } from './run-rows.ts';
+import { decodeRun, loadRun, recordOf, runExists, type StoredRun, writeRun, writeStep } from './run-rows.ts';
 import { ADAPTER, tableNames } from './schema.ts';
 import type { DurableObjectSqlStorage } from './sql-storage.ts';
 import { describeDurableObjectFailure } from './storage-errors.ts';
@@ -22,6 +28,9 @@ export interface CreateDurableObjectStoreOptions {
   /** Prefix of the store's tables (default `cairn_`), to keep several stores or app tables apart. */
   tablePrefix?: string;
 }
+
+// Run rows kept per handle, at most this many (the one kept first is dropped first).
+const KEPT_RUNS = 1000;
 
 /**
  * A `DurableStore` over the SQLite storage of a Durable Object (a class declared with
@@ -70,50 +79,82 @@ export function createDurableObjectStore(
     }
   }
 
-  // Unlike the kit's copyRecord, a deep clone keeps header fields this store has no column for
-  // (a later core's): they live in the header JSON and must come back as they went in.
-  const detach = (record: RunRecord): RunRecord => structuredClone(record);
+  // Rows as this handle last wrote or read them. Text only: nothing in it is shared with a caller,
+  // and every record handed out is parsed afresh from it (`recordOf`), which also keeps header
+  // fields this store has no column for (a later core's) as they went in.
+  const kept = new Map<string, StoredRun>();
+  function keep(stored: StoredRun): StoredRun {
+    const runId = stored.row.run_id;
+    const fresh = !kept.has(runId);
+    kept.set(runId, stored);
+    if (fresh && kept.size > KEPT_RUNS) kept.delete(kept.keys().next().value as string);
+    return stored;
+  }
+  // Throwing inside transactionSync rolls it back; the kept row must then be read again.
+  function inTransaction(runId: string, body: () => StoredRun): StoredRun {
+    try {
+      return keep(storage.transactionSync(body));
+    } catch (error) {
+      kept.delete(runId);
+      throw error;
+    }
+  }
 
   // Every call does its work synchronously; the kit's wrapper makes it a Promise.
   return defineStore(kit, 'durable-objects', {
     createRun(record) {
       ensureMigrated();
       checkName(record.runId, 'workflow name', record.workflow);
-      storage.transactionSync(() => {
-        if (runExists(sql, tables, record.runId)) throw kit.exists(record.runId);
-        writeRun(sql, tables, record, null);
-      });
-      return detach(record);
+      return recordOf(
+        inTransaction(record.runId, () => {
+          if (runExists(sql, tables, record.runId)) throw kit.exists(record.runId);
+          return writeRun(sql, tables, record, null);
+        }),
+      );
     },
 
     getRun(runId) {
       ensureMigrated();
-      return loadRun(sql, tables, runId)?.record ?? null;
+      const stored = loadRun(sql, tables, runId);
+      if (!stored) {
+        kept.delete(runId);
+        return null;
+      }
+      return recordOf(keep(stored));
     },
 
     updateRun(runId, expectedVersion, patch) {
       ensureMigrated();
-      const next = storage.transactionSync(() => {
+      const stored = inTransaction(runId, () => {
         const current = loadRun(sql, tables, runId);
         // applyPatch (in kit.updated) ignores identity fields and CAS tokens, whatever the patch holds.
-        const updated = kit.updated(runId, current?.record, expectedVersion, patch);
-        writeRun(sql, tables, updated, current, changedFields(patch));
-        return updated;
+        const updated = kit.updated(runId, current && recordOf(current), expectedVersion, patch);
+        return writeRun(sql, tables, updated, current, changedFields(patch));
       });
-      return detach(next);
+      return recordOf(stored);
     },
 
     append(runId, expectedLastSeq, entries, patch) {
       ensureMigrated();
       for (const entry of entries) checkName(runId, 'entry key', entry.key);
-      const next = storage.transactionSync(() => {
+      const held = kept.get(runId);
+      const stored = inTransaction(runId, () => {
+        // The kept row, if its lastSeq is the expected one and the patch changes no text field;
+        // writeStep then writes only if the stored row is still the kept one.
+        if (held && held.row.last_seq === expectedLastSeq && !changesText(patch)) {
+          const updated = kit.appended(runId, recordOf(held), expectedLastSeq, entries.length, patch);
+          const written = writeStep(sql, tables, updated, held);
+          if (written) {
+            insertEntries(sql, tables, runId, expectedLastSeq + 1, entries);
+            return written;
+          }
+        }
         const current = loadRun(sql, tables, runId);
-        const updated = kit.appended(runId, current?.record, expectedLastSeq, entries.length, patch);
+        const updated = kit.appended(runId, current && recordOf(current), expectedLastSeq, entries.length, patch);
         insertEntries(sql, tables, runId, expectedLastSeq + 1, entries);
-        writeRun(sql, tables, updated, current, changedFields(patch));
-        return updated;
+        return writeRun(sql, tables, updated, current, changedFields(patch));
       });
-      return detach(next);
+      return recordOf(stored);
     },
 
     readEntries(runId, afterSeq, limit) {
@@ -125,11 +166,12 @@ export function createDurableObjectStore(
       ensureMigrated();
       // One row more than the page tells whether there is a next page.
       const rows = selectRunPage(sql, tables, query, position, limit + 1);
-      return pageOf(rows, limit, (row) => decodeRun(sql, tables, row).record);
+      return pageOf(rows, limit, (row) => decodeRun(sql, tables, row));
     },
 
     deleteRuns(query) {
       ensureMigrated();
+      kept.clear();
       return storage.transactionSync(() => deleteMatchingRuns(sql, tables, query));
     },
 
@@ -138,8 +180,15 @@ export function createDurableObjectStore(
       return countRuns(sql, tables);
     },
 
-    close() {},
+    close() {
+      kept.clear();
+    },
   });
+}
+
+/** True when `patch` sets input, output or error. */
+function changesText(patch: Partial<RunRecord> | undefined): boolean {
+  return patch !== undefined && (patch.input !== undefined || patch.output !== undefined || patch.error !== undefined);
 }
 
 /** The long text fields a patch sets (the header is compared as a whole). */

@@ -6,7 +6,7 @@ import { inFreshObject } from '../test/object-storage.ts';
 import { createDurableObjectStore } from './durable-object-store.ts';
 import { migrateDurableObjectStore } from './migrate.ts';
 import { runPageStatement } from './run-queries.ts';
-import { SCHEMA_VERSION, tableNames } from './schema.ts';
+import { MIGRATIONS, SCHEMA_VERSION, tableNames } from './schema.ts';
 
 function objectNames(storage: DurableObjectStorage, type: 'table' | 'index'): string[] {
   return storage.sql
@@ -41,6 +41,7 @@ describe('durable-objects store: migrations', () => {
       ]);
       expect(storage.sql.exec('SELECT version, name FROM cairn_migrations').toArray()).toStrictEqual([
         { version: 1, name: 'create-runs-entries-chunks' },
+        { version: 2, name: 'add-runs-stamp' },
       ]);
     });
   });
@@ -72,11 +73,41 @@ describe('durable-objects store: migrations', () => {
     await inFreshObject(async (storage) => {
       migrateDurableObjectStore(storage);
       storage.sql.exec("INSERT INTO cairn_migrations (version, name) VALUES (99, 'from-the-future')");
-      expect(() => migrateDurableObjectStore(storage)).toThrow(/schema version 99, newer than the 1/);
+      expect(() => migrateDurableObjectStore(storage)).toThrow(
+        new RegExp(`schema version 99, newer than the ${SCHEMA_VERSION} `),
+      );
       // Creating the store must not throw in a constructor; every call reports the problem.
       const store = createDurableObjectStore(storage);
       const error: unknown = await store.stats().catch((reason: unknown) => reason);
       expect(CairnError.is(error, 'storage-unavailable') && !error.retryable).toBe(true);
+    });
+  });
+
+  it('runs written at schema version 1 (no stamp column) are read, appended to and kept apart by handles after version 2', async () => {
+    await inFreshObject(async (storage) => {
+      const tables = tableNames();
+      storage.transactionSync(() => {
+        for (const statement of MIGRATIONS[0]!.statements(tables)) storage.sql.exec(statement);
+        storage.sql.exec('CREATE TABLE cairn_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL)');
+        storage.sql.exec("INSERT INTO cairn_migrations (version, name) VALUES (1, 'create-runs-entries-chunks')");
+        storage.sql.exec(
+          `INSERT INTO cairn_runs (run_id, workflow, status, version, last_seq, created_at, updated_at, header, input)
+           VALUES ('old', 'w', 'running', 0, 0, 1, 1, '{"attempt":1}', 'in')`,
+        );
+      });
+      const first = createDurableObjectStore(storage);
+      const second = createDurableObjectStore(storage);
+      expect(storage.sql.exec("SELECT stamp FROM cairn_runs WHERE run_id = 'old'").one().stamp).toBe(0);
+      // Both handles keep the row at stamp 0; the first write moves it, so the second handle's
+      // kept row no longer matches and it reads the row again instead of overwriting it.
+      await first.getRun('old');
+      await second.getRun('old');
+      const entry = { kind: 'step-end' as const, key: 's#0', payload: '1', createdAt: 2 };
+      await first.append('old', 0, [entry], { updatedAt: 2, output: 'from first' });
+      const error: unknown = await second.append('old', 0, [entry], { updatedAt: 3 }).catch((reason: unknown) => reason);
+      expect(CairnError.is(error, 'storage-conflict')).toBe(true);
+      const appended = await second.append('old', 1, [{ ...entry, key: 's#1' }], { updatedAt: 3 });
+      expect(appended).toMatchObject({ runId: 'old', input: 'in', output: 'from first', lastSeq: 2, attempt: 1 });
     });
   });
 

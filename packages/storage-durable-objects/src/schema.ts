@@ -1,7 +1,8 @@
 /**
  * Table names and the numbered migrations of the store's schema. Migrations are append-only: a
- * released migration is never edited, a change is a new number. Every statement is idempotent
- * (`IF NOT EXISTS`) so a migration interrupted by an eviction can simply run again.
+ * released migration is never edited, a change is a new number. Each migration commits with its
+ * version row in one transaction (`migrate.ts`), so one interrupted by an eviction left nothing
+ * behind and simply runs again; version 1's statements are also idempotent (`IF NOT EXISTS`).
  */
 import { InvalidArgumentError } from '@cairn/core';
 
@@ -94,6 +95,14 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX IF NOT EXISTS ${prefix}runs_by_updated ON ${runs} (updated_at)`,
       `CREATE INDEX IF NOT EXISTS ${prefix}runs_by_wake ON ${runs} (wake_at) WHERE wake_at IS NOT NULL`,
     ],
+  },
+  {
+    // ADR 0185: every write of a run row moves its stamp, so a store handle that cached the row
+    // (its header and texts) can tell, in the statement that writes the next step, whether anyone
+    // else wrote it since. Runs of version 1 start at 0; the first write moves them.
+    version: 2,
+    name: 'add-runs-stamp',
+    statements: ({ runs }) => [`ALTER TABLE ${runs} ADD COLUMN stamp INTEGER NOT NULL DEFAULT 0`],
   },
 ];
 

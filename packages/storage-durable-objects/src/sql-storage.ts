@@ -10,6 +10,8 @@ export type SqlValue = ArrayBuffer | string | number | null;
 /** The cursor `sql.exec` returns. Rows are read synchronously. */
 export interface SqlCursor<Row extends Record<string, SqlValue>> {
   toArray(): Row[];
+  /** Rows the statement wrote (complete once a statement that returns no rows was executed). */
+  readonly rowsWritten: number;
   one(): Row;
   [Symbol.iterator](): IterableIterator<Row>;
 }

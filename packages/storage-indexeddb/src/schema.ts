@@ -15,6 +15,13 @@ export type TextField = 'input' | 'output' | 'error';
  */
 export type RunHead = Omit<RunRecord, TextField>;
 
+/**
+ * A run header as the `runs` store holds it: with its `stamp`, moved by every write of the run
+ * (ADR 0186), so a store handle can tell whether the header it kept is still the stored one. Absent
+ * in headers written before schema version 3 (read as 0). Never part of a record handed out.
+ */
+export type StoredHead = RunHead & { stamp?: number };
+
 /** One opaque text of a run; absent when the field is `null`. */
 export interface StoredText {
   runId: string;
@@ -59,7 +66,7 @@ export interface MetaRecords {
 export interface CairnDatabase extends DBSchema {
   runs: {
     key: string;
-    value: RunHead;
+    value: StoredHead;
     indexes: {
       /** Listing order (newest first) without filters. */
       'by-created': [number, string];
@@ -110,6 +117,10 @@ const migrations: readonly Migration[] = [
     const identity: DatabaseIdentity = { creationId: crypto.randomUUID() };
     void transaction.objectStore('meta').put(identity, 'identity');
   },
+  // 3: run headers carry a stamp (ADR 0186). No data changes: headers without one read as stamp 0.
+  // The version moves so that a tab still running older code, which would copy a header's stamp
+  // into its own writes without moving it, can no longer open the database (it is told to reload).
+  () => {},
 ];
 
 /** The schema version this code writes: the number of migrations. */

@@ -6,7 +6,9 @@
  *   transaction cannot auto-commit half way (idb README, "Transaction lifetime");
  * - a result is returned only after `tx.done`: for `readwrite` transactions, opened with
  *   `durability: 'strict'`, that is after the browser reports the commit flushed;
- * - a body that throws aborts the transaction, so a lost compare-and-set writes nothing.
+ * - a body that throws aborts the transaction, so a lost compare-and-set writes nothing;
+ * - a body that throws `Retracted` aborts it the same way, and `inTransaction` rejects with that
+ *   same `Retracted`, so the caller can tell "nothing written, on purpose" from a failure.
  */
 import { CairnError } from '@cairn/core';
 import type { IDBPTransaction, StoreNames } from 'idb';
@@ -18,6 +20,17 @@ type Names = ArrayLike<StoreNames<CairnDatabase>>;
 
 /** A transaction over the stores `N` in `mode`. */
 export type Transaction<N extends Names, M extends IDBTransactionMode> = IDBPTransaction<CairnDatabase, N, M>;
+
+/**
+ * Thrown by a transaction's body to abort it on purpose, e.g. when a write issued ahead of its
+ * check turns out to rest on stale data: every request of the transaction is undone.
+ */
+export class Retracted extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'Retracted';
+  }
+}
 
 function errorName(error: unknown): unknown {
   return typeof error === 'object' && error !== null ? (error as { name?: unknown }).name : undefined;
@@ -58,7 +71,7 @@ export async function inTransaction<const N extends Names, M extends 'readonly' 
       // Already committed or aborted by the browser.
     }
     await transaction.done.catch(() => {});
-    if (CairnError.is(error)) throw error;
+    if (CairnError.is(error) || error instanceof Retracted) throw error;
     // A request fails with AbortError when the browser aborted its transaction; the reason
     // (QuotaExceededError, a disk error) sits on the transaction.
     throw storageError(transaction.error ?? error, subject);
