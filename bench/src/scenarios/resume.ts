@@ -5,11 +5,11 @@
  * exit, measured by the parent: Node boot, module loading, resume, exit). The memory store is
  * resumed in-process, for reference.
  */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createMemoryBacking, createMemoryStore, createRuntime, type DurableStore, type Runtime } from '@cairn/core';
 import { createFileStore, createSqliteStore } from '@cairn/storage-node';
 import { bytes, millis, ratio, verdict } from '../lib/format.ts';
+import { runJsonChild } from '../lib/json-child.ts';
 import type { Report } from '../lib/report.ts';
 import type { BenchSettings } from '../lib/settings.ts';
 import { median } from '../lib/stats.ts';
@@ -37,26 +37,9 @@ async function prepareRun(store: DurableStore, steps: number): Promise<string> {
   return handle.runId;
 }
 
-function runChild(args: ResumeChildArguments): Promise<{ processMs: number; timings: ResumeChildTimings }> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, [CHILD, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('exit', (code) => {
-      const processMs = performance.now() - started;
-      clearTimeout(timer);
-      if (code !== 0) return reject(new Error(`resume child exited with ${code}: ${stderr.slice(0, 2000)}`));
-      resolve({ processMs, timings: JSON.parse(stdout.trim()) as ResumeChildTimings });
-    });
-  });
+async function runChild(args: ResumeChildArguments): Promise<{ processMs: number; timings: ResumeChildTimings }> {
+  const { processMs, value } = await runJsonChild<ResumeChildTimings>(CHILD, args);
+  return { processMs, timings: value };
 }
 
 /** In-process resume on the memory store: a new handle on the same backing, a new runtime. */
