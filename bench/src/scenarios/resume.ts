@@ -70,6 +70,7 @@ interface ResumeRow {
   steps: number;
   repetitions: number;
   resumeMs: number;
+  cpuMs: number;
   openMs: number;
   readMs: number;
   bootMs: number;
@@ -97,6 +98,7 @@ async function childResume(kind: 'sqlite' | 'file', steps: number, repetitions: 
     steps,
     repetitions,
     resumeMs: pick((r) => r.timings.resumeMs),
+    cpuMs: pick((r) => r.timings.cpuMs),
     openMs: pick((r) => r.timings.openMs),
     readMs: pick((r) => r.timings.readMs),
     bootMs: pick((r) => r.timings.bootMs),
@@ -121,6 +123,7 @@ export async function resume(settings: BenchSettings, report: Report): Promise<v
       steps,
       repetitions,
       resumeMs: await memoryResume(steps, repetitions),
+      cpuMs: Number.NaN,
       openMs: Number.NaN,
       readMs: Number.NaN,
       bootMs: Number.NaN,
@@ -134,7 +137,8 @@ export async function resume(settings: BenchSettings, report: Report): Promise<v
   report.paragraph(
     'A run of N recorded `retry` steps is resumed by a fresh `node` process (spawned per repetition, after one ' +
       'warm-up spawn) and stops at its first unexecuted step. "resume" is measured inside the child: from opening the ' +
-      'store and creating the runtime to that step being reached (load + replay); "open" is the part spent opening the ' +
+      'store and creating the runtime to that step being reached (load + replay); "CPU ms" the CPU time (user + system, ' +
+      'all threads of the child, GC and compiler included) spent meanwhile, steadier than wall time on a loaded machine; "open" is the part spent opening the ' +
       'store and creating the runtime, "journal read" the time inside the store\'s `readEntries` (the rest is the ' +
       'engine: taking the lease and replaying). "boot" is process start → the child script running (Node + module loading). ' +
       '"process" is spawn → exit, measured by the parent. "heap held" is the heap still in use at that step after a ' +
@@ -163,6 +167,7 @@ export async function resume(settings: BenchSettings, report: Report): Promise<v
       'N steps',
       'reps',
       'resume ms',
+      'CPU ms',
       'of which open ms',
       'of which journal read ms',
       'boot ms',
@@ -178,6 +183,7 @@ export async function resume(settings: BenchSettings, report: Report): Promise<v
       String(row.steps),
       String(row.repetitions),
       millis(row.resumeMs),
+      millis(row.cpuMs),
       millis(row.openMs),
       millis(row.readMs),
       millis(row.bootMs),

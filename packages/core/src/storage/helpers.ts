@@ -99,7 +99,10 @@ export function applyPatch(record: RunRecord, patch: RunPatch | undefined): RunR
  */
 export function assignPatch(record: RunRecord, patch: RunPatch): RunRecord {
   const target = record as unknown as Record<string, unknown>;
-  for (const [field, value] of Object.entries(patch)) {
+  const source = patch as Record<string, unknown>;
+  // Own keys only, without building [key, value] pairs (a journal load applies thousands).
+  for (const field of Object.keys(source)) {
+    const value = source[field];
     if (value !== undefined && !FIXED_FIELDS.has(field)) target[field] = value;
   }
   return record;
