@@ -29,6 +29,8 @@ export interface ResumeChildTimings {
   readMs: number;
   /** Runtime creation started → first unexecuted step reached (open + load + replay). */
   resumeMs: number;
+  /** CPU time (user + system, all threads) the process spent on `resumeMs`: less sensitive to a loaded machine. */
+  cpuMs: number;
   /** Store calls during the resume. */
   readEntriesCalls: number;
   getRunCalls: number;
@@ -44,6 +46,7 @@ const input = JSON.parse(process.argv[2] ?? '{}') as ResumeChildArguments;
 collectGarbage();
 const heapBefore = process.memoryUsage().heapUsed;
 const started = performance.now();
+const cpuBefore = process.cpuUsage();
 const inner: DurableStore =
   input.kind === 'sqlite' ? createSqliteStore({ path: input.path }) : createFileStore({ dir: input.path });
 const counting = countingStore(inner);
@@ -60,11 +63,13 @@ counting.store.readEntries = async (runId, options) => {
 let opened = 0;
 const workflow = resumeWorkflow(() => {
   const reached = performance.now();
+  const cpu = process.cpuUsage(cpuBefore);
   const timings: ResumeChildTimings = {
     bootMs,
     openMs: opened - started,
     readMs,
     resumeMs: reached - started,
+    cpuMs: (cpu.user + cpu.system) / 1000,
     readEntriesCalls: counting.counts.readEntries,
     getRunCalls: counting.counts.getRun,
     writes: counting.counts.createRun + counting.counts.updateRun + counting.counts.append,

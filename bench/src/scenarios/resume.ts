@@ -5,11 +5,11 @@
  * exit, measured by the parent: Node boot, module loading, resume, exit). The memory store is
  * resumed in-process, for reference.
  */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createMemoryBacking, createMemoryStore, createRuntime, type DurableStore, type Runtime } from '@cairn/core';
 import { createFileStore, createSqliteStore } from '@cairn/storage-node';
 import { bytes, millis, ratio, verdict } from '../lib/format.ts';
+import { runJsonChild } from '../lib/json-child.ts';
 import type { Report } from '../lib/report.ts';
 import type { BenchSettings } from '../lib/settings.ts';
 import { median } from '../lib/stats.ts';
@@ -37,26 +37,9 @@ async function prepareRun(store: DurableStore, steps: number): Promise<string> {
   return handle.runId;
 }
 
-function runChild(args: ResumeChildArguments): Promise<{ processMs: number; timings: ResumeChildTimings }> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, [CHILD, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('exit', (code) => {
-      const processMs = performance.now() - started;
-      clearTimeout(timer);
-      if (code !== 0) return reject(new Error(`resume child exited with ${code}: ${stderr.slice(0, 2000)}`));
-      resolve({ processMs, timings: JSON.parse(stdout.trim()) as ResumeChildTimings });
-    });
-  });
+async function runChild(args: ResumeChildArguments): Promise<{ processMs: number; timings: ResumeChildTimings }> {
+  const { processMs, value } = await runJsonChild<ResumeChildTimings>(CHILD, args);
+  return { processMs, timings: value };
 }
 
 /** In-process resume on the memory store: a new handle on the same backing, a new runtime. */
@@ -87,6 +70,7 @@ interface ResumeRow {
   steps: number;
   repetitions: number;
   resumeMs: number;
+  cpuMs: number;
   openMs: number;
   readMs: number;
   bootMs: number;
@@ -114,6 +98,7 @@ async function childResume(kind: 'sqlite' | 'file', steps: number, repetitions: 
     steps,
     repetitions,
     resumeMs: pick((r) => r.timings.resumeMs),
+    cpuMs: pick((r) => r.timings.cpuMs),
     openMs: pick((r) => r.timings.openMs),
     readMs: pick((r) => r.timings.readMs),
     bootMs: pick((r) => r.timings.bootMs),
@@ -138,6 +123,7 @@ export async function resume(settings: BenchSettings, report: Report): Promise<v
       steps,
       repetitions,
       resumeMs: await memoryResume(steps, repetitions),
+      cpuMs: Number.NaN,
       openMs: Number.NaN,
       readMs: Number.NaN,
       bootMs: Number.NaN,
@@ -151,7 +137,8 @@ export async function resume(settings: BenchSettings, report: Report): Promise<v
   report.paragraph(
     'A run of N recorded `retry` steps is resumed by a fresh `node` process (spawned per repetition, after one ' +
       'warm-up spawn) and stops at its first unexecuted step. "resume" is measured inside the child: from opening the ' +
-      'store and creating the runtime to that step being reached (load + replay); "open" is the part spent opening the ' +
+      'store and creating the runtime to that step being reached (load + replay); "CPU ms" the CPU time (user + system, ' +
+      'all threads of the child, GC and compiler included) spent meanwhile, steadier than wall time on a loaded machine; "open" is the part spent opening the ' +
       'store and creating the runtime, "journal read" the time inside the store\'s `readEntries` (the rest is the ' +
       'engine: taking the lease and replaying). "boot" is process start → the child script running (Node + module loading). ' +
       '"process" is spawn → exit, measured by the parent. "heap held" is the heap still in use at that step after a ' +
@@ -180,6 +167,7 @@ export async function resume(settings: BenchSettings, report: Report): Promise<v
       'N steps',
       'reps',
       'resume ms',
+      'CPU ms',
       'of which open ms',
       'of which journal read ms',
       'boot ms',
@@ -195,6 +183,7 @@ export async function resume(settings: BenchSettings, report: Report): Promise<v
       String(row.steps),
       String(row.repetitions),
       millis(row.resumeMs),
+      millis(row.cpuMs),
       millis(row.openMs),
       millis(row.readMs),
       millis(row.bootMs),

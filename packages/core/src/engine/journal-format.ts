@@ -443,6 +443,44 @@ export function readEntry(journalEntry: Pick<JournalEntry, 'kind' | 'payload' | 
   }
 }
 
+/** What loading a journal needs of a step outcome before it is replayed: its call index and signal seq. */
+export interface OutcomeMarks {
+  index: number;
+  signalSeq?: number;
+}
+
+const COMMA = 0x2c;
+const CLOSE = 0x7d;
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+const INDEX_PREFIX = '{"i":';
+
+/**
+ * The marks of a `step-end` or `step-fail` entry without parsing its payload: both are written by
+ * this file with `i` first (`{"i":12,…`) and `sg` only on signal waits. Anything else — another
+ * shape, or `"sg":` anywhere in the text (also inside the value) — is parsed in full, so the answer
+ * is always the one `readEntry` would give.
+ */
+export function readOutcomeMarks(journalEntry: Pick<JournalEntry, 'payload'>): OutcomeMarks {
+  const text = journalEntry.payload;
+  if (text.startsWith(INDEX_PREFIX) && !text.includes('"sg":')) {
+    let index = 0;
+    let position = INDEX_PREFIX.length;
+    // At most 15 digits: every such integer is exact as a double.
+    for (; position < text.length && position < INDEX_PREFIX.length + 15; position++) {
+      const code = text.charCodeAt(position);
+      if (code < DIGIT_0 || code > DIGIT_9) break;
+      index = index * 10 + (code - DIGIT_0);
+    }
+    const digits = position - INDEX_PREFIX.length;
+    const next = text.charCodeAt(position);
+    const canonical = digits === 1 || (digits > 1 && text.charCodeAt(INDEX_PREFIX.length) !== DIGIT_0);
+    if (canonical && (next === COMMA || next === CLOSE) && text.charCodeAt(text.length - 1) === CLOSE) return { index };
+  }
+  const p = JSON.parse(text) as Raw;
+  return typeof p.sg === 'number' ? { index: p.i, signalSeq: p.sg } : { index: p.i };
+}
+
 /** The value carried by a `signal-receive` payload. */
 export function readSignalValue(payload: string): unknown {
   return (JSON.parse(payload) as Raw).v;

@@ -90,11 +90,22 @@ const FIXED_FIELDS = new Set(['runId', 'workflow', 'version', 'lastSeq', 'create
  */
 export function applyPatch(record: RunRecord, patch: RunPatch | undefined): RunRecord {
   if (!patch) return record;
-  const next = { ...record } as Record<string, unknown>;
-  for (const [field, value] of Object.entries(patch)) {
-    if (value !== undefined && !FIXED_FIELDS.has(field)) next[field] = value;
+  return assignPatch({ ...record }, patch);
+}
+
+/**
+ * `applyPatch` in place, for a record its caller owns and nobody else sees (a store folding a
+ * journal of thousands of patches into one record makes one copy, not one per patch).
+ */
+export function assignPatch(record: RunRecord, patch: RunPatch): RunRecord {
+  const target = record as unknown as Record<string, unknown>;
+  const source = patch as Record<string, unknown>;
+  // Own keys only, without building [key, value] pairs (a journal load applies thousands).
+  for (const field of Object.keys(source)) {
+    const value = source[field];
+    if (value !== undefined && !FIXED_FIELDS.has(field)) target[field] = value;
   }
-  return next as unknown as RunRecord;
+  return record;
 }
 
 /** The conflict error for a lost CAS, naming run, adapter and both values. */

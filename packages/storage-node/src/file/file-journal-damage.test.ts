@@ -177,6 +177,39 @@ describe('file store: corrupt journals', () => {
     expect(error.code).toBe('corrupt-journal');
   });
 
+  // ADR 0195: a handle checksums each frame once; reading entries finds them again by shape.
+  for (const [what, into] of [
+    ['its magic', 1],
+    ['its length', 5],
+    ['its record meta', 17],
+  ] as const) {
+    it(`a record whose ${what} changed on disk after the handle verified it is refused when entries are read`, async () => {
+      const dir = await seeded(['run-1'], 5);
+      const path = journalPathOf(dir, 'run-1');
+      const store = open(dir);
+      expect((await store.getRun('run-1'))?.lastSeq).toBe(5);
+      const damaged = frameRanges(path)[3]!;
+      flipByte(path, damaged.offset + into);
+      const error = await rejection(() => store.readEntries('run-1'));
+      expect(error.code).toBe('corrupt-journal');
+      expect(error.message).toMatch(/^\[@cairn\/storage-node\] run "run-1": /);
+      expect(error.message).toContain(`byte offset ${damaged.offset}`);
+      // A fresh handle verifies every checksum again and refuses the run as well.
+      expect((await rejection(() => open(dir).readEntries('run-1'))).code).toBe('corrupt-journal');
+    });
+  }
+
+  it('payload bytes changed on disk after a handle verified them are found by the next handle that opens the run', async () => {
+    const dir = await seeded(['run-1'], 5);
+    const path = journalPathOf(dir, 'run-1');
+    expect((await open(dir).readEntries('run-1')).map((entry) => entry.seq)).toStrictEqual([1, 2, 3, 4, 5]);
+    const damaged = frameRanges(path)[3]!;
+    flipByte(path, damaged.end - 2);
+    const error = await rejection(() => open(dir).readEntries('run-1'));
+    expect(error.code).toBe('corrupt-journal');
+    expect(error.message).toContain(`byte offset ${damaged.offset}`);
+  });
+
   it('damage in a record appended after a handle cached the run is found when that handle reads on', async () => {
     const dir = join(temp.path, crypto.randomUUID());
     const writer = open(dir);

@@ -219,7 +219,7 @@ export function createFileStore(options: CreateFileStoreOptions): DurableStore {
         const next = kit.appended(runId, journal.record, expectedLastSeq, entries.length, patch);
         const frame = encodeAppend(runId, expectedLastSeq + 1, entries, patch);
         const offset = writeJournalFrame(journal, frame, guard);
-        journal.appends.push({ offset, end: offset + frame.length, firstSeq: expectedLastSeq + 1, count: entries.length });
+        journal.appends.add(offset, offset + frame.length, expectedLastSeq + 1, entries.length);
         journal.record = copyRecord(next);
         return journal.record;
       });

@@ -125,9 +125,35 @@ export function decodeRecord(buffer: Buffer, bodyStart: number, end: number): Jo
   }
 }
 
+// In JSON.stringify's output a quote inside a string is always escaped, so `,"p":` — a comma right
+// before an unescaped quote — is structural; in an append meta (`{"t","s","e","p"}`, whose `e`
+// holds only arrays of strings and numbers) its first occurrence is the patch key.
+const PATCH_KEY = ',"p":';
+
+/**
+ * The meta of an append record without its patch (reading entries needs `s` and `e` only): the
+ * text before the patch key, closed, parsed; anything else falls back to the whole meta.
+ */
+function entriesMetaOf(buffer: Buffer, bodyStart: number, end: number): { meta: Record<string, unknown>; rawStart: number } {
+  if (end - bodyStart < 4) throw new Error('body shorter than its meta length');
+  const rawStart = bodyStart + 4 + buffer.readUInt32LE(bodyStart);
+  if (rawStart > end) throw new Error('meta runs past the record');
+  const text = buffer.toString('utf8', bodyStart + 4, rawStart);
+  const cut = text.indexOf(PATCH_KEY);
+  if (cut !== -1) {
+    try {
+      const meta = JSON.parse(`${text.slice(0, cut)}}`) as Record<string, unknown> | null;
+      if (meta !== null && typeof meta === 'object' && Array.isArray(meta.e)) return { meta, rawStart };
+    } catch {
+      // Not the shape this file writes: parse it whole below.
+    }
+  }
+  return metaOf(buffer, bodyStart, end);
+}
+
 /** The entries of the append record whose body is `buffer[bodyStart, end)`. */
 export function decodeEntries(buffer: Buffer, bodyStart: number, end: number): JournalEntry[] {
-  const { meta, rawStart } = metaOf(buffer, bodyStart, end);
+  const { meta, rawStart } = entriesMetaOf(buffer, bodyStart, end);
   const firstSeq = meta.s as number;
   let position = rawStart;
   return entryMetas(meta, end - rawStart).map(([kind, key, createdAt, bytes], index) => {

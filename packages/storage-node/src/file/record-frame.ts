@@ -39,14 +39,24 @@ export type FrameProbe =
   | { kind: 'short'; needed: number }
   | { kind: 'bad'; reason: 'magic' | 'checksum' };
 
-/** Check the frame that should start at `offset` of `buffer` (which ends at `buffer.length`). */
-export function probeFrame(buffer: Buffer, offset: number): FrameProbe {
+/**
+ * The frame that should start at `offset` of `buffer`, checked for shape only (magic and length,
+ * not the checksum): for bytes this handle has already verified and only needs to find again.
+ */
+export function frameShape(buffer: Buffer, offset: number): FrameProbe {
   if (buffer.length - offset < FRAME_HEADER_BYTES)
     return { kind: 'short', needed: FRAME_HEADER_BYTES - (buffer.length - offset) };
   if (buffer.compare(FRAME_MAGIC, 0, 4, offset, offset + 4) !== 0) return { kind: 'bad', reason: 'magic' };
-  const length = buffer.readUInt32LE(offset + 4);
-  const end = offset + FRAME_HEADER_BYTES + length;
+  const end = offset + FRAME_HEADER_BYTES + buffer.readUInt32LE(offset + 4);
   if (end > buffer.length) return { kind: 'short', needed: end - buffer.length };
-  if (buffer.readUInt32LE(offset + 8) !== frameChecksum(buffer, offset, length)) return { kind: 'bad', reason: 'checksum' };
   return { kind: 'frame', bodyStart: offset + FRAME_HEADER_BYTES, end };
+}
+
+/** Check the frame that should start at `offset` of `buffer` (which ends at `buffer.length`): shape and checksum. */
+export function probeFrame(buffer: Buffer, offset: number): FrameProbe {
+  const shape = frameShape(buffer, offset);
+  if (shape.kind !== 'frame') return shape;
+  if (buffer.readUInt32LE(offset + 8) !== frameChecksum(buffer, offset, shape.end - shape.bodyStart))
+    return { kind: 'bad', reason: 'checksum' };
+  return shape;
 }

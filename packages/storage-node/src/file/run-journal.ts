@@ -14,7 +14,12 @@
  * - bytes are only ever written at `validEnd` by a writer holding the run lock, and a writer cuts
  *   off anything that is not zeros after `validEnd` (a torn write) before it appends;
  * - a full load verifies every frame and that only zeros follow them; a refresh verifies the
- *   frames added since (new frames start where zeros were).
+ *   frames added since (new frames start where zeros were);
+ * - each frame is verified (checksum) once per handle: reading entries finds the frames again by
+ *   shape (magic, length, the place the index says) and decodes them, without a second checksum
+ *   pass (ADR 0195). A frame rewritten in place after that is still refused if its shape or its
+ *   record no longer matches; a journal replaced by another file is a new inode, loaded and
+ *   verified in full.
  */
 import {
   closeSync,
@@ -29,24 +34,17 @@ import {
   renameSync,
   rmSync,
 } from 'node:fs';
-import { applyPatch, type JournalEntry, type RunPatch, type RunRecord } from '@cairn/core';
+import { assignPatch, type JournalEntry, type RunPatch, type RunRecord } from '@cairn/core';
+import { type AppendIndex, createAppendIndex } from './append-index.ts';
 import { errnoOf, fsyncDirectory, readAt, writeAll } from './fs-util.ts';
 import { type HeaderSlot, readHeader } from './header-file.ts';
 import { decodeEntries, decodeRecord } from './journal-records.ts';
 import { corruptAt, type FoundFrame, fileSource, isZero, scanFrames } from './journal-scan.ts';
-import { FRAME_HEADER_BYTES, probeFrame } from './record-frame.ts';
+import { FRAME_HEADER_BYTES, frameShape } from './record-frame.ts';
 import { openRunFile, runFolderIno } from './run-folder.ts';
 import type { LockGuard } from './run-lock.ts';
 import type { StoreLayout } from './store-layout.ts';
 import { fileStoreTestHooks } from './test-hooks.ts';
-
-/** Where one append record sits, and which seqs it holds. */
-export interface AppendLocation {
-  offset: number;
-  end: number;
-  firstSeq: number;
-  count: number;
-}
 
 /** A run's journal, open and folded. */
 export interface RunJournal {
@@ -68,19 +66,24 @@ export interface RunJournal {
   checkpointSlot: HeaderSlot | null;
   /** Records written after the checkpoint (a new checkpoint is due after enough of them). */
   recordsSinceCheckpoint: number;
-  appends: AppendLocation[];
+  appends: AppendIndex;
 }
 
 interface FoldState {
   record: RunRecord | null;
+  /** `record` is this fold's own copy (patched in place), not one a caller may hold. */
+  owned: boolean;
   /** Where appends sit, when indexing (full loads and refreshes), else `null` (summaries). */
-  appends: AppendLocation[] | null;
+  appends: AppendIndex | null;
   records: number;
 }
 
-// One new record per journal record (a load folds thousands): the patch applied to a single copy.
-function patched(current: RunRecord, patch: RunPatch | undefined, version: number, lastSeq: number): RunRecord {
-  const next = patch ? applyPatch(current, patch) : { ...current };
+// A load folds thousands of records: patches are applied in place to the fold's own copy, which
+// is made once (on the first patch) when the fold starts from a record others may hold.
+function patched(state: FoldState, current: RunRecord, patch: RunPatch | undefined, version: number, lastSeq: number): RunRecord {
+  const next = state.owned ? current : { ...current };
+  state.owned = true;
+  if (patch) assignPatch(next, patch);
   next.version = version;
   next.lastSeq = lastSeq;
   return next;
@@ -100,6 +103,7 @@ function fold(state: FoldState, frame: FoundFrame, runId: string): void {
     if (current !== null || frame.offset !== 0 || decoded.run.runId !== runId)
       throw corruptAt(runId, frame.offset, 'misplaced create record');
     state.record = decoded.run;
+    state.owned = true;
     return;
   }
   if (current === null) throw corruptAt(runId, frame.offset, 'journal does not start with a create record');
@@ -107,14 +111,14 @@ function fold(state: FoldState, frame: FoundFrame, runId: string): void {
     if (decoded.firstSeq !== current.lastSeq + 1) {
       throw corruptAt(runId, frame.offset, `entries start at seq ${decoded.firstSeq}, expected ${current.lastSeq + 1}`);
     }
-    state.record = patched(current, decoded.patch, current.version, current.lastSeq + decoded.count);
-    state.appends?.push({ offset: frame.offset, end: frame.end, firstSeq: decoded.firstSeq, count: decoded.count });
+    state.record = patched(state, current, decoded.patch, current.version, current.lastSeq + decoded.count);
+    state.appends?.add(frame.offset, frame.end, decoded.firstSeq, decoded.count);
     return;
   }
   if (decoded.type === 'update') {
     if (decoded.version !== current.version + 1)
       throw corruptAt(runId, frame.offset, `update to version ${decoded.version} after ${current.version}`);
-    state.record = patched(current, decoded.patch, decoded.version, current.lastSeq);
+    state.record = patched(state, current, decoded.patch, decoded.version, current.lastSeq);
     return;
   }
   throw corruptAt(runId, frame.offset, 'header record inside the journal');
@@ -138,7 +142,7 @@ export function loadJournal(layout: StoreLayout, runId: string): RunJournal | nu
     const stat = fstatSync(fd);
     const header = readHeader(layout.runDir(runId), runId);
     const committedEnd = header?.offset ?? 0;
-    const state: FoldState = { record: null, appends: [], records: 0 };
+    const state: FoldState = { record: null, owned: true, appends: createAppendIndex(), records: 0 };
     let recordsSinceCheckpoint = 0;
     const end = scanFrames(fileSource(fd, stat.size), 0, committedEnd, runId, true, (frame) => {
       fold(state, frame, runId);
@@ -160,7 +164,7 @@ export function loadJournal(layout: StoreLayout, runId: string): RunJournal | nu
       committedEnd,
       checkpointSlot: header?.slot ?? null,
       recordsSinceCheckpoint,
-      appends: state.appends ?? [],
+      appends: state.appends ?? createAppendIndex(),
     };
   } catch (error) {
     closeSync(fd);
@@ -189,7 +193,7 @@ export function refreshJournal(layout: StoreLayout, journal: RunJournal): 'fresh
   if (stat.size === journal.validEnd) return 'fresh';
   // New frames start where zeros were: zeros at validEnd mean nothing was appended since.
   if (isZero(readAt(journal.fd, journal.validEnd, FRAME_HEADER_BYTES))) return 'fresh';
-  const state: FoldState = { record: journal.record, appends: journal.appends, records: 0 };
+  const state: FoldState = { record: journal.record, owned: false, appends: journal.appends, records: 0 };
   const end = scanFrames(
     fileSource(journal.fd, stat.size),
     journal.validEnd,
@@ -219,7 +223,8 @@ export function summarizeJournal(layout: StoreLayout, runId: string): RunRecord 
       const size = fstatSync(fd).size;
       if (header && header.offset > size)
         throw corruptAt(runId, size, `journal ends before the ${header.offset} bytes its header covers`);
-      const state: FoldState = { record: header?.run ?? null, appends: null, records: 0 };
+      // The header's record was parsed for this fold alone.
+      const state: FoldState = { record: header?.run ?? null, owned: true, appends: null, records: 0 };
       const start = header?.offset ?? 0;
       scanFrames(fileSource(fd, size), start, start, runId, false, (frame) => fold(state, frame, runId));
       if (state.record === null) throw corruptAt(runId, 0, 'journal has no create record');
@@ -233,32 +238,35 @@ export function summarizeJournal(layout: StoreLayout, runId: string): RunRecord 
   }
 }
 
-/** Entries with seq in (afterSeq, afterSeq + limit], read in one ranged read and re-verified. */
+/** Entries with seq in (afterSeq, afterSeq + limit], read in one ranged read; frames found again by shape. */
 export function readJournalEntries(journal: RunJournal, afterSeq: number, limit: number | undefined): JournalEntry[] {
   const lastWanted = limit === undefined ? journal.record.lastSeq : Math.min(journal.record.lastSeq, afterSeq + limit);
   const appends = journal.appends;
-  if (afterSeq >= lastWanted || appends.length === 0) return [];
-  // First append record holding seq afterSeq + 1 (records are in seq order).
-  let low = 0;
-  let high = appends.length - 1;
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    const location = appends[middle]!;
-    if (location.firstSeq + location.count - 1 > afterSeq) high = middle;
-    else low = middle + 1;
-  }
+  if (afterSeq >= lastWanted) return [];
+  const low = appends.firstAfter(afterSeq);
+  if (low === appends.length) return [];
   let last = low;
-  while (last + 1 < appends.length && appends[last + 1]!.firstSeq <= lastWanted) last++;
-  const start = appends[low]!.offset;
-  const buffer = readAt(journal.fd, start, appends[last]!.end - start);
+  while (last + 1 < appends.length && appends.firstSeq(last + 1) <= lastWanted) last++;
+  const start = appends.offset(low);
+  const buffer = readAt(journal.fd, start, appends.end(last) - start);
   const entries: JournalEntry[] = [];
   for (let index = low; index <= last; index++) {
-    const location = appends[index]!;
-    const probe = probeFrame(buffer.subarray(0, location.end - start), location.offset - start);
-    if (probe.kind !== 'frame' || probe.end !== location.end - start) {
-      throw corruptAt(journal.runId, location.offset, 'record changed on disk after it was verified');
+    const offset = appends.offset(index);
+    const end = appends.end(index) - start;
+    const probe = frameShape(buffer.subarray(0, end), offset - start);
+    if (probe.kind !== 'frame' || probe.end !== end) {
+      throw corruptAt(journal.runId, offset, 'record changed on disk after it was verified');
     }
-    for (const entry of decodeEntries(buffer, probe.bodyStart, probe.end)) {
+    let decoded: JournalEntry[];
+    try {
+      decoded = decodeEntries(buffer, probe.bodyStart, probe.end);
+    } catch {
+      // Never echo the parser's message: it may quote payload text.
+      throw corruptAt(journal.runId, offset, 'record changed on disk after it was verified');
+    }
+    if (decoded[0]?.seq !== appends.firstSeq(index) || decoded.length !== appends.count(index))
+      throw corruptAt(journal.runId, offset, 'record changed on disk after it was verified');
+    for (const entry of decoded) {
       if (entry.seq > afterSeq && entry.seq <= lastWanted) entries.push(entry);
     }
   }

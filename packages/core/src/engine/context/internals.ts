@@ -9,6 +9,7 @@ import { type ChangeMarkRecord, definitionMarkEntry } from '../journal-format.ts
 import type { WorkflowContext } from '../workflow.ts';
 import { type CallCounter, peekNameCount } from './calls.ts';
 import type { DriveScope } from './drive-scope.ts';
+import { decodeOutcome } from './replay-state.ts';
 import { never, op } from './step-journal.ts';
 
 const drives = new WeakMap<WorkflowContext, { scope: DriveScope; calls: CallCounter }>();
@@ -45,7 +46,8 @@ export function recordedDefinition(ctx: WorkflowContext, agent: string, firstSte
   const { replay } = scopeOf(ctx);
   const change = replay.definitions.get(agent);
   if (change) return change.record.snapshot;
-  const first = replay.outcomes.get(firstStepId);
+  const recorded = replay.outcomes.get(firstStepId);
+  const first = recorded ? decodeOutcome(recorded) : undefined;
   if (first?.kind !== 'end') return undefined;
   const value = first.record.value as Record<string, unknown> | null;
   return value !== null && typeof value === 'object' ? value[field] : undefined;

@@ -8,7 +8,10 @@
  * - external entries (signals, approval decisions) are kept in seq order and can be added while the
  *   run is being driven (absorbed after a lost CAS), so waits can be satisfied late;
  * - what replay has consumed is removed (a step's outcome and intent once replayed, a call index
- *   once checked): a long run's memory does not grow with the steps it has already replayed.
+ *   once checked): a long run's memory does not grow with the steps it has already replayed;
+ * - a recorded outcome is kept as the store returned it and decoded when replay asks for it: loading
+ *   reads only its call index (and signal seq), so a resume parses each payload once and holds no
+ *   decoded copy of steps it has not reached yet.
  */
 import type { JournalEntry } from '../../storage/types.ts';
 import {
@@ -16,16 +19,28 @@ import {
   type ApprovalRequestRecord,
   type ChangeMarkRecord,
   readEntry,
+  readOutcomeMarks,
   type SleepStartRecord,
   type StepEndRecord,
   type StepFailRecord,
   type StepStartRecord,
 } from '../journal-format.ts';
 
-/** A recorded outcome of a step. */
+/** A recorded outcome of a step, decoded. */
 export type RecordedOutcome =
   | { kind: 'end'; seq: number; record: StepEndRecord }
   | { kind: 'fail'; seq: number; record: StepFailRecord };
+
+/** A recorded outcome as loaded: the `step-end` or `step-fail` entry itself, payload not decoded yet. */
+export type RecordedEntry = JournalEntry & { kind: 'step-end' | 'step-fail' };
+
+/** Decode a recorded outcome (its payload is parsed here, when replay needs it). */
+export function decodeOutcome(entry: RecordedEntry): RecordedOutcome {
+  const decoded = readEntry(entry);
+  if (decoded.kind === 'step-end') return { kind: 'end', seq: entry.seq, record: decoded.record };
+  if (decoded.kind === 'step-fail') return { kind: 'fail', seq: entry.seq, record: decoded.record };
+  throw new TypeError(`entry ${entry.seq} is a "${entry.kind}", not a step outcome`);
+}
 
 /** A received signal. */
 export interface ReceivedSignal {
@@ -36,7 +51,8 @@ export interface ReceivedSignal {
 
 /** Everything replay needs, built from the journal. */
 export interface ReplayState {
-  outcomes: Map<string, RecordedOutcome>;
+  /** Recorded outcomes by step id, undecoded (`decodeOutcome`). */
+  outcomes: Map<string, RecordedEntry>;
   /** Intents (step-start) by step id; an intent without an outcome is an in-flight step. */
   intents: Map<string, { seq: number; record: StepStartRecord }>;
   sleeps: Map<string, { seq: number; record: SleepStartRecord }>;
@@ -94,20 +110,18 @@ export function addEntries(state: ReplayState, entries: readonly JournalEntry[])
       state.signals.push({ seq: entry.seq, name: entry.key, payloadText: entry.payload });
       continue;
     }
+    if (entry.kind === 'step-end' || entry.kind === 'step-fail') {
+      const marks = readOutcomeMarks(entry);
+      state.outcomes.set(entry.key, entry as RecordedEntry);
+      if (marks.signalSeq !== undefined) state.consumedSignals.add(marks.signalSeq);
+      noteCall(state, marks.index, entry.key, entry.seq);
+      continue;
+    }
     const decoded = readEntry(entry);
     switch (decoded.kind) {
       case 'step-start':
         state.intents.set(entry.key, { seq: entry.seq, record: decoded.record });
         state.retried.delete(entry.key);
-        noteCall(state, decoded.record.index, entry.key, entry.seq);
-        break;
-      case 'step-end':
-        state.outcomes.set(entry.key, { kind: 'end', seq: entry.seq, record: decoded.record });
-        if (decoded.record.signalSeq !== undefined) state.consumedSignals.add(decoded.record.signalSeq);
-        noteCall(state, decoded.record.index, entry.key, entry.seq);
-        break;
-      case 'step-fail':
-        state.outcomes.set(entry.key, { kind: 'fail', seq: entry.seq, record: decoded.record });
         noteCall(state, decoded.record.index, entry.key, entry.seq);
         break;
       case 'sleep-start':
@@ -147,7 +161,7 @@ export function addEntries(state: ReplayState, entries: readonly JournalEntry[])
 function retryFailedSteps(state: ReplayState): void {
   state.hasRunEnd = false;
   for (const [id, outcome] of state.outcomes) {
-    if (outcome.kind !== 'fail') continue;
+    if (outcome.kind !== 'step-fail') continue;
     state.outcomes.delete(id);
     state.sleeps.delete(id);
     if (state.intents.has(id)) state.retried.add(id);

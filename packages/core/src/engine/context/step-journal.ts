@@ -9,9 +9,12 @@
  *   function is abandoned at its next await instead of running on with stale state.
  */
 import { deserializeError } from '../../codec.ts';
+import { CorruptJournalError } from '../../errors.ts';
 import type { RunPatch } from '../../storage/types.ts';
+import type { RunEvent } from '../events.ts';
 import { type StepUsage, stepEndEntry, stepFailEntry } from '../journal-format.ts';
 import { addUsage, type DriveScope } from './drive-scope.ts';
+import { decodeOutcome, type RecordedOutcome } from './replay-state.ts';
 
 /** A promise that never settles: the workflow is abandoned at this await. */
 export function never<T>(): Promise<T> {
@@ -110,25 +113,44 @@ export async function recordResult<T>(
 /** The recorded outcome of a step as a settled promise, or undefined when the journal has none. */
 export function replayOutcome<T>(scope: DriveScope, place: StepPlace): Promise<T> | undefined {
   const { replay } = scope;
-  const outcome = replay.outcomes.get(place.id);
-  if (!outcome) return undefined;
+  const recorded = replay.outcomes.get(place.id);
+  if (!recorded) return undefined;
   // A step id is asked for once per drive: what it replayed is dropped, so memory does not grow
   // with the steps already replayed (the workflow holds the values it keeps).
   replay.outcomes.delete(place.id);
   replay.intents.delete(place.id);
-  const base = eventBase(scope, place, scope.clock.now(), true);
+  let outcome: RecordedOutcome;
+  try {
+    outcome = decodeOutcome(recorded);
+  } catch (error) {
+    // Never echo the parser's message: it may quote payload text.
+    const corrupt = new CorruptJournalError(
+      `[@cairn/core] run "${scope.runId}": the recorded outcome of step "${place.id}" (seq ${recorded.seq}) cannot be decoded`,
+      { cause: error instanceof Error ? new Error(error.name) : undefined, runId: scope.runId },
+    );
+    scope.control.stop('corrupt journal', corrupt);
+    return never();
+  }
+  const at = scope.clock.now();
   if (outcome.kind === 'end') {
     const { record } = outcome;
     addUsage(scope.usage, record.usage, true);
-    scope.emit({
+    // One literal per event (no spreads): replay emits one per recorded step.
+    const event: Extract<RunEvent, { type: 'step-end' }> = {
       type: 'step-end',
-      ...base,
+      runId: scope.runId,
+      at,
+      stepId: place.id,
+      name: place.name,
+      index: place.index,
+      replayed: true,
       durationMs: record.durationMs,
       attempts: record.attempts,
-      ...(record.usage ? { usage: record.usage } : {}),
-    });
+    };
+    if (record.usage) event.usage = record.usage;
+    scope.emit(event);
     return Promise.resolve(record.value as T);
   }
-  scope.emit({ type: 'step-fail', ...base, error: outcome.record.error });
+  scope.emit({ type: 'step-fail', ...eventBase(scope, place, at, true), error: outcome.record.error });
   return Promise.reject(deserializeError(outcome.record.error));
 }

@@ -20,6 +20,7 @@ import {
 } from '../journal-format.ts';
 import type { ApprovalDecision, WaitForApprovalOptions } from '../workflow.ts';
 import type { BlockedWait, DriveScope } from './drive-scope.ts';
+import { decodeOutcome } from './replay-state.ts';
 import { never, op, recordFailure, recordResult, stepPatch } from './step-journal.ts';
 
 const APPROVAL_ID = /^[A-Za-z0-9_.:#@/-]{1,200}$/;
@@ -116,7 +117,8 @@ export async function waitForSignal<T>(
 ): Promise<T> {
   const { index, id } = slot;
   const { replay, clock } = scope;
-  const outcome = replay.outcomes.get(id);
+  const recorded = replay.outcomes.get(id);
+  const outcome = recorded ? decodeOutcome(recorded) : undefined;
   if (outcome?.kind === 'end') {
     const seq = outcome.record.signalSeq;
     const signal = replay.signals.find((s) => s.seq === seq);

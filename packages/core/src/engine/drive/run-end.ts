@@ -183,7 +183,9 @@ export async function pauseRun(scope: RunEndScope): Promise<DriveOutcome> {
 export async function stopDrive(scope: RunEndScope, control: Extract<Control, { type: 'stop' }>): Promise<DriveOutcome> {
   const { runId, store, clock, cursor } = scope;
   scope.queue.close(control.error ?? new Error(control.reason));
-  if (control.reason === 'non-determinism') {
+  // The code or the journal is wrong: the run shows failed with the reason, but no run-end is
+  // journaled, so it resumes once the code (or the journal) is fixed.
+  if (control.reason === 'non-determinism' || control.reason === 'corrupt journal') {
     const ending = runEndErrorEntry('failed', control.error, store.limits.maxPayloadBytes, clock.now());
     await store
       .updateRun(runId, cursor.version, endPatch(scope, { status: 'failed', error: errorHeader(runId, ending.error) }))
