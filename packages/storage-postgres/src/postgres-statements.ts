@@ -119,6 +119,7 @@ export function prepareStatements(tables: PostgresTables) {
         'version',
         'last_seq',
         'created_at',
+        'payload_version',
         ...HEADER_FIELDS.flatMap((f) => f.columns),
       ];
       const payloadColumns = PAYLOAD_FIELDS.flatMap((f) => f.columns);

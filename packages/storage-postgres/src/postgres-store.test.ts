@@ -113,6 +113,24 @@ describe('postgres store options', () => {
     await store.close();
   });
 
+  it('a run deleted and created again under its id by another handle is never served from the payloads this handle kept', async () => {
+    const name = schema();
+    const a = createPostgresStore({ connectionString: url, schema: name });
+    const b = createPostgresStore({ connectionString: url, schema: name });
+    try {
+      await a.createRun(newRunFixture('reborn', { input: '"old input"' }));
+      await a.append('reborn', 0, [entryFixture('one')]);
+      expect(await b.deleteRuns({ runIds: ['reborn'] })).toBe(1);
+      await b.createRun(newRunFixture('reborn', { input: '"new input"' }));
+      const appended = await a.append('reborn', 0, [entryFixture('first of the new run')]);
+      expect(appended.input).toBe('"new input"');
+      expect((await a.getRun('reborn'))?.input).toBe('"new input"');
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   it('8 handles opening one fresh schema at once migrate it once', async () => {
     const name = schema();
     const stores = Array.from({ length: 8 }, () => createPostgresStore({ connectionString: url, schema: name, poolSize: 1 }));

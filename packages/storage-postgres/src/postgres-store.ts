@@ -14,7 +14,9 @@
  * - connection loss, a restarting server, serialization failures surface as retryable
  *   `StorageUnavailableError`;
  * - the handle keeps the payloads (input, output, error, metadata) it last saw per run with their
- *   `payload_version`, so appends never send or fetch them again while they do not change.
+ *   `payload_version`, so appends never send or fetch them again while they do not change; a new
+ *   run's `payload_version` starts at a random 48-bit value, so a run deleted and created again
+ *   under the same id elsewhere never matches what this handle kept of the old one.
  */
 import { conflictError, type DurableStore, type RunPatch, type RunRecord, type RunStatus } from '@cairn/core';
 import {
@@ -32,6 +34,7 @@ import {
   type EntryRow,
   entryOf,
   entryValues,
+  firstPayloadVersion,
   type HeaderRow,
   headerRowOf,
   insertValues,
@@ -194,10 +197,11 @@ export function createPostgresStore(options: CreatePostgresStoreOptions): Durabl
   return defineStore(kit, 'postgres', {
     async createRun(record) {
       checkNewRun(record);
-      const rows = await query(statements.insertRun, insertValues(record));
+      const payloadVersion = firstPayloadVersion();
+      const rows = await query(statements.insertRun, insertValues(record, payloadVersion));
       if (rows.length === 0) throw kit.exists(record.runId);
       const { input, output, error, metadata } = record;
-      const payloads: Payloads = { payloadVersion: 0, input, output, error, metadata: metadata && { ...metadata } };
+      const payloads: Payloads = { payloadVersion, input, output, error, metadata: metadata && { ...metadata } };
       remember(record.runId, payloads);
       // The stored record, read back through the same mapping a SELECT uses: only the contract's fields.
       return recordOf(headerRowOf(record), payloads);
