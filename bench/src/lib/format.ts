@@ -45,3 +45,8 @@ export function bytes(value: number): string {
 export function verdict(ok: boolean, note: string): string {
   return `${ok ? 'met' : 'missed'} (${note})`;
 }
+
+/** The leading cells of an overhead row: N, reps, ours, store alone, raw (µs/step), ours/raw, alone/raw. */
+export function overheadCells(steps: number, repetitions: number, ours: number, alone: number, raw: number): string[] {
+  return [String(steps), String(repetitions), micros(ours), micros(alone), micros(raw), ratio(ours / raw), ratio(alone / raw)];
+}

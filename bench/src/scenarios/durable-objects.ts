@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
-import { micros, ratio, verdict } from '../lib/format.ts';
+import { micros, overheadCells, ratio, verdict } from '../lib/format.ts';
 import type { Report } from '../lib/report.ts';
 import type { BenchSettings } from '../lib/settings.ts';
 import { median } from '../lib/stats.ts';
@@ -86,13 +86,7 @@ export async function durableObjectsOverhead(settings: BenchSettings, report: Re
       });
       const perStep = (kind: Kind): string => micros((inside(kind) / steps) * 1000);
       rows.push([
-        String(steps),
-        String(repetitions),
-        micros(ours),
-        micros(alone),
-        micros(raw),
-        ratio(ours / raw),
-        ratio(alone / raw),
+        ...overheadCells(steps, repetitions, ours, alone, raw),
         verdict(ours / raw <= 1.3, `${ratio(ours / raw)} vs 1.30×`),
         inside('raw') > 0 ? `${perStep('ours')} / ${perStep('alone')} / ${perStep('raw')}` : 'clock frozen',
       ]);

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { launchChromiumProcess, servePage } from '@cairn/test-rigs/chromium';
 import type { BenchPage } from '../indexeddb/bench-page-api.ts';
-import { micros, ratio } from '../lib/format.ts';
+import { overheadCells } from '../lib/format.ts';
 import { overheadBudget, type Report } from '../lib/report.ts';
 import type { BenchSettings } from '../lib/settings.ts';
 import { median } from '../lib/stats.ts';
@@ -46,16 +46,7 @@ export async function indexedDbOverhead(settings: BenchSettings, report: Report)
       const alone = (median(samples.get('alone')!) / steps) * 1000;
       const raw = (median(samples.get('raw')!) / steps) * 1000;
       const target = overheadBudget(report, `per-step overhead, IndexedDB (Chromium), N = ${steps}`, ours, raw);
-      rows.push([
-        String(steps),
-        String(repetitions),
-        micros(ours),
-        micros(alone),
-        micros(raw),
-        ratio(ours / raw),
-        ratio(alone / raw),
-        target,
-      ]);
+      rows.push([...overheadCells(steps, repetitions, ours, alone, raw), target]);
     }
     version = chromium.browser.version();
   } finally {

@@ -11,7 +11,7 @@ import { createPostgresStore } from '@cairn/storage-postgres';
 import { startPostgresServer } from '@cairn/test-rigs/postgres-server';
 import pg from 'pg';
 import { type CapturedAppend, directRun } from '../lib/direct-run.ts';
-import { micros, ratio } from '../lib/format.ts';
+import { micros, overheadCells, ratio } from '../lib/format.ts';
 import { overheadBudget, type Report } from '../lib/report.ts';
 import type { BenchSettings } from '../lib/settings.ts';
 import { median } from '../lib/stats.ts';
@@ -119,13 +119,7 @@ async function overhead(url: string, settings: BenchSettings, report: Report): P
       });
     }
     rows.push([
-      String(steps),
-      String(repetitions),
-      micros(ours),
-      micros(alone),
-      micros(raw),
-      ratio(ours / raw),
-      ratio(alone / raw),
+      ...overheadCells(steps, repetitions, ours, alone, raw),
       Number.isNaN(theirs) ? 'n/a' : micros(theirs),
       Number.isNaN(theirs) ? 'n/a' : ratio(theirs / ours),
       Number.isNaN(theirs) ? 'n/a' : ratio(aboveRaw),
