@@ -13,6 +13,7 @@
  */
 import type { RunRecord } from '@cairn/core';
 import { CorruptJournalError } from '@cairn/core';
+import { firstStamp } from '@cairn/core/adapter';
 import { RUN_INLINE_UNITS } from './limits.ts';
 import type { TableNames } from './schema.ts';
 import { ADAPTER } from './schema.ts';
@@ -135,12 +136,6 @@ export function runExists(sql: SqlExecutor, tables: TableNames, runId: string): 
 export function loadRun(sql: SqlExecutor, tables: TableNames, runId: string): StoredRun | null {
   const rows = sql.exec<RunRow>(`SELECT ${RUN_COLUMNS} FROM ${tables.runs} WHERE run_id = ?`, runId).toArray();
   return rows[0] ? storedRun(sql, tables, rows[0]) : null;
-}
-
-// A random 48-bit start: a run created again under an id keeps no stamp of the run deleted before.
-function firstStamp(): number {
-  const [high = 0, low = 0] = crypto.getRandomValues(new Uint32Array(2));
-  return (high & 0xffff) * 2 ** 32 + low;
 }
 
 /**

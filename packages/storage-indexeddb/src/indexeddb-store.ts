@@ -19,24 +19,14 @@ import {
   type RunPatch,
   type RunRecord,
 } from '@cairn/core';
-import { copyRecord, createAdapterKit, defineStore, statsOf } from '@cairn/core/adapter';
+import { copyRecord, createAdapterKit, defineStore, firstStamp, statsOf } from '@cairn/core/adapter';
 import { assertEntries, assertPatch, assertStrings, assertUpdatedBefore } from './arguments.ts';
 import { createConnection } from './connection.ts';
 import type { IndexedDBDataLoss } from './data-loss.ts';
 import { deleteMatching } from './delete-runs.ts';
 import { listPage } from './list-runs.ts';
 import { DEFAULT_MAX_PAYLOAD_BYTES } from './payload-limit.ts';
-import {
-  firstStamp,
-  headOf,
-  type RunStores,
-  type RunTexts,
-  readRun,
-  runRange,
-  stampOf,
-  withTexts,
-  writeRun,
-} from './run-records.ts';
+import { headOf, type RunStores, type RunTexts, readRun, runRange, stampOf, withTexts, writeRun } from './run-records.ts';
 import type { StoredEntry, StoredHead } from './schema.ts';
 import { ADAPTER } from './storage-errors.ts';
 import { inTransaction, Retracted } from './transaction.ts';

@@ -43,12 +43,6 @@ export function stampOf(head: StoredHead): number {
   return head.stamp ?? 0;
 }
 
-/** A random 48-bit start: a run created again under an id keeps no stamp of the run deleted before. */
-export function firstStamp(): number {
-  const [high = 0, low = 0] = crypto.getRandomValues(new Uint32Array(2));
-  return (high & 0xffff) * 2 ** 32 + low;
-}
-
 /** The texts of a run, by field. */
 export type RunTexts = Record<TextField, string | null>;
 

@@ -213,14 +213,6 @@ export function patchValues(patch: RunPatch | undefined, mask: number): unknown[
   return values;
 }
 
-/**
- * Where a new run's `payload_version` starts: random (48 bits), so a run deleted and created again
- * under the same id by another handle never matches the payloads a handle kept of the old one.
- */
-export function firstPayloadVersion(): number {
-  return Math.floor(Math.random() * 2 ** 48);
-}
-
 /** Insert values of a new record: run_id, workflow, tokens, created_at, payload_version, the header columns, then payloads. */
 export function insertValues(record: RunRecord, payloadVersion: number): unknown[] {
   return [

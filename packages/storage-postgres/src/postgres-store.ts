@@ -23,6 +23,7 @@ import {
   createAdapterKit,
   defineStore,
   deleteFilterShape,
+  firstStamp,
   listFilterShape,
   pageOf,
   type RunFilterShape,
@@ -34,7 +35,6 @@ import {
   type EntryRow,
   entryOf,
   entryValues,
-  firstPayloadVersion,
   type HeaderRow,
   headerRowOf,
   insertValues,
@@ -197,7 +197,7 @@ export function createPostgresStore(options: CreatePostgresStoreOptions): Durabl
   return defineStore(kit, 'postgres', {
     async createRun(record) {
       checkNewRun(record);
-      const payloadVersion = firstPayloadVersion();
+      const payloadVersion = firstStamp();
       const rows = await query(statements.insertRun, insertValues(record, payloadVersion));
       if (rows.length === 0) throw kit.exists(record.runId);
       const { input, output, error, metadata } = record;

@@ -6,6 +6,7 @@
  *   error mapping with the `[adapter]` prefix) around a `StoreBackend`;
  * - `kit.updated` / `kit.appended`: the version and lastSeq compare-and-set with its patch, one line;
  * - `copyRecord`, `pageOf`, `listFrom`, `statsOf`: one record copy, listing pages, counts;
+ * - `firstStamp`: the random start of a run's change counter, for stores that keep what they saw;
  * - `resolveMaxPayloadBytes`: one rule for the payload limit option;
  * - `listFilterShape`, `deleteFilterShape`, `filterShapeKey`: a runs query's SQL shape, for SQL stores.
  * The conformance side is `defineStoreHarness` in `@cairn/core/testing`.
@@ -35,6 +36,6 @@ export type {
 } from './adapter-kit.ts';
 export { createAdapterKit, defineStore } from './adapter-kit.ts';
 export { resolveMaxPayloadBytes } from './payload-limit.ts';
-export { copyRecord, listFrom, pageOf, statsOf } from './records.ts';
+export { copyRecord, firstStamp, listFrom, pageOf, statsOf } from './records.ts';
 export type { RunFilterShape } from './run-filter.ts';
 export { deleteFilterShape, filterShapeKey, listFilterShape } from './run-filter.ts';

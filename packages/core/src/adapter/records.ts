@@ -80,3 +80,13 @@ export function statsOf(rows: Iterable<{ readonly status: RunStatus; readonly co
   }
   return stats;
 }
+
+/**
+ * Where a run's change counter starts when it is created: a random 48-bit integer (exact in a JS
+ * number and an int8 column). A handle that keeps what it last saw of a run under its counter can
+ * then never mistake a run deleted and created again under the same id for the old one.
+ */
+export function firstStamp(): number {
+  const [high = 0, low = 0] = crypto.getRandomValues(new Uint32Array(2));
+  return (high & 0xffff) * 2 ** 32 + low;
+}
