@@ -170,7 +170,7 @@ async function memoryRows(settings: BenchSettings, report: Report): Promise<void
   report.paragraph(
     `Memory of one process driving ${grouped(runs)} concurrent runs × ${steps} steps (SQLite FULL, group commit), ` +
       `measured in a fresh \`node\` process per repetition (${repetitions}, medians). "RSS before" is the process with ` +
-      'the modules loaded (Node, TypeScript type stripping of the workspace sources, Cairn) before the store is opened; ' +
+      'the modules loaded (Node and Cairn, compiled to plain JavaScript as the published packages are) before the store is opened; ' +
       '"peak RSS" the highest RSS sampled while the runs were in flight (every 5 ms and every 100 step results); ' +
       '"heap live per run" the heap after a collection with every run in flight, less the heap before, per run. ' +
       'Goal: peak RSS < 200 MB.',
