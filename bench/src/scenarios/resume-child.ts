@@ -27,6 +27,10 @@ export interface ResumeChildTimings {
   openMs: number;
   /** Inside `readEntries` (loading the journal: the store's part of the resume). */
   readMs: number;
+  /** Runtime created → first `readEntries` call: reading the header and taking the lease (one durable write). */
+  beforeReadMs: number;
+  /** Last `readEntries` returned → first unexecuted step reached: building the replay state and replaying. */
+  replayMs: number;
   /** Runtime creation started → first unexecuted step reached (open + load + replay). */
   resumeMs: number;
   /** CPU time (user + system, all threads) the process spent on `resumeMs`: less sensitive to a loaded machine. */
@@ -51,12 +55,16 @@ const inner: DurableStore =
   input.kind === 'sqlite' ? createSqliteStore({ path: input.path }) : createFileStore({ dir: input.path });
 const counting = countingStore(inner);
 let readMs = 0;
+let firstReadAt = Number.NaN;
+let lastReadEnd = Number.NaN;
 let payloadBytes = 0;
 const readEntries = counting.store.readEntries;
 counting.store.readEntries = async (runId, options) => {
   const before = performance.now();
+  if (Number.isNaN(firstReadAt)) firstReadAt = before;
   const entries = await readEntries(runId, options);
-  readMs += performance.now() - before;
+  lastReadEnd = performance.now();
+  readMs += lastReadEnd - before;
   for (const entry of entries) payloadBytes += Buffer.byteLength(entry.payload);
   return entries;
 };
@@ -68,6 +76,8 @@ const workflow = resumeWorkflow(() => {
     bootMs,
     openMs: opened - started,
     readMs,
+    beforeReadMs: firstReadAt - opened,
+    replayMs: reached - lastReadEnd,
     resumeMs: reached - started,
     cpuMs: (cpu.user + cpu.system) / 1000,
     readEntriesCalls: counting.counts.readEntries,

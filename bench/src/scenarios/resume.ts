@@ -73,6 +73,8 @@ interface ResumeRow {
   cpuMs: number;
   openMs: number;
   readMs: number;
+  beforeReadMs: number;
+  replayMs: number;
   bootMs: number;
   processMs: number;
   reads: string;
@@ -101,6 +103,8 @@ async function childResume(kind: 'sqlite' | 'file', steps: number, repetitions: 
     cpuMs: pick((r) => r.timings.cpuMs),
     openMs: pick((r) => r.timings.openMs),
     readMs: pick((r) => r.timings.readMs),
+    beforeReadMs: pick((r) => r.timings.beforeReadMs),
+    replayMs: pick((r) => r.timings.replayMs),
     bootMs: pick((r) => r.timings.bootMs),
     processMs: pick((r) => r.processMs),
     reads: `${last.getRunCalls} getRun, ${last.readEntriesCalls} readEntries, ${last.writes} write`,
@@ -126,6 +130,8 @@ export async function resume(settings: BenchSettings, report: Report): Promise<v
       cpuMs: Number.NaN,
       openMs: Number.NaN,
       readMs: Number.NaN,
+      beforeReadMs: Number.NaN,
+      replayMs: Number.NaN,
       bootMs: Number.NaN,
       processMs: Number.NaN,
       reads: '',
@@ -139,8 +145,10 @@ export async function resume(settings: BenchSettings, report: Report): Promise<v
       'warm-up spawn) and stops at its first unexecuted step. "resume" is measured inside the child: from opening the ' +
       'store and creating the runtime to that step being reached (load + replay); "CPU ms" the CPU time (user + system, ' +
       'all threads of the child, GC and compiler included) spent meanwhile, steadier than wall time on a loaded machine; "open" is the part spent opening the ' +
-      'store and creating the runtime, "journal read" the time inside the store\'s `readEntries` (the rest is the ' +
-      'engine: taking the lease and replaying). "boot" is process start → the child script running (Node + module loading). ' +
+      'store and creating the runtime, "before the read" from there to the first `readEntries` call (reading the run\'s ' +
+      'header and taking the lease, one durable write; the file store verifies the whole journal here, once per ' +
+      'handle), "journal read" the time inside the store\'s `readEntries`, "replay" from the end of that read to the ' +
+      'step reached (building the replay state and replaying every recorded step, cold JIT and GC included). "boot" is process start → the child script running (Node + module loading). ' +
       '"process" is spawn → exit, measured by the parent. "heap held" is the heap still in use at that step after a ' +
       'collection, less the heap before the store was opened; "journal payload" the UTF-8 bytes of the payloads ' +
       'loaded. Targets: 10 000 steps resumed in < 50 ms on SQLite and < 100 ms on the file store; heap held ≤ 2× ' +
@@ -169,7 +177,9 @@ export async function resume(settings: BenchSettings, report: Report): Promise<v
       'resume ms',
       'CPU ms',
       'of which open ms',
+      'of which before the read ms',
       'of which journal read ms',
+      'of which replay ms',
       'boot ms',
       'process ms',
       'store calls',
@@ -185,7 +195,9 @@ export async function resume(settings: BenchSettings, report: Report): Promise<v
       millis(row.resumeMs),
       millis(row.cpuMs),
       millis(row.openMs),
+      millis(row.beforeReadMs),
       millis(row.readMs),
+      millis(row.replayMs),
       millis(row.bootMs),
       millis(row.processMs),
       row.reads,
