@@ -60,7 +60,7 @@ export type {
   Workflow,
   WorkflowContext,
 } from './engine/workflow.ts';
-export { defineWorkflow } from './engine/workflow.ts';
+export { defineWorkflow, MAX_STEP_LABEL } from './engine/workflow.ts';
 export * from './errors.ts';
 export type {
   AgentMessage,

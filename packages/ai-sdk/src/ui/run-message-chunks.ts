@@ -11,8 +11,10 @@
  *   recorded text supplies whatever the deltas did not; a step whose live text was abandoned (a
  *   retried attempt) gets its recorded text as a new part under the same id (a reconnect shows the
  *   recorded text only);
- * - a tool step `tool:<name>#n` is matched to its call by the engine's call order: within one reply,
- *   the calls of a tool that ran take that tool's step numbers in order (approval waits count apart).
+ * - a tool step `tool:<name>#n` is matched to its call by the call id it recorded (its `label`);
+ *   a step without one (journals written before labels) by the engine's call order: within one
+ *   reply, the calls of a tool that ran take that tool's step numbers in order (approval waits
+ *   count apart).
  */
 import type { HistoryItem, ToolApprovalDetails } from '@cairn/core';
 import { parseToolArguments, readModelTurn } from '@cairn/core';
@@ -141,8 +143,10 @@ export function createRunMessageChunks(runId: string): RunMessageChunks & { star
   function toolStep(item: HistoryItem, name: string, n: number, out: UIMessageChunk[]): void {
     counters.set(name, Math.max(counters.get(name) ?? -1, n));
     if (item.kind !== 'step-end' && item.kind !== 'step-fail') return;
+    // The call id the step recorded (its label) when there is one; journals written before steps
+    // carried labels fall back to the call order.
     const tool = batch.tools.get(name);
-    const callId = tool?.calls[n - tool.base];
+    const callId = item.label !== undefined && tool?.calls.includes(item.label) ? item.label : tool?.calls[n - tool.base];
     if (!callId || !batch.open.has(callId)) return;
     batch.open.delete(callId);
     if (item.kind === 'step-end') out.push({ type: 'tool-output-available', toolCallId: callId, output: item.value ?? null });

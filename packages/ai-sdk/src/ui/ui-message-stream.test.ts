@@ -54,6 +54,38 @@ describe('toUIMessageStream', () => {
     }
   });
 
+  it('pairs each tool output with the call its step served, also when an earlier call of the same tool failed its schema', async () => {
+    const { agent, close } = travel('schema-miss', 'schema-miss');
+    try {
+      const result = await agent.run('Find Paris and Rome.', { runId: 'ui_schema_miss' });
+      expect(result.status).toBe('completed');
+      // The tool step recorded the call it served (its label).
+      const history = await agent.runtime.history('ui_schema_miss');
+      const stepEnds = history.filter((item) => item.kind === 'step-end' && item.key.startsWith('tool:'));
+      expect(stepEnds.map((item) => [item.key, item.label])).toEqual([['tool:find_flight#0', 'call_miss_1']]);
+      const { message } = await readAll(toUIMessageStream(agent.runtime, 'ui_schema_miss'));
+      // Without the label, call order would give Rome's output to the first call (call_miss_0).
+      expect(tools(message)).toEqual([
+        {
+          type: 'tool-find_flight',
+          toolCallId: 'call_miss_0',
+          state: 'output-error',
+          input: { town: 'Paris' },
+          output: undefined,
+        },
+        {
+          type: 'tool-find_flight',
+          toolCallId: 'call_miss_1',
+          state: 'output-available',
+          input: { city: 'Rome' },
+          output: { flight: 'ROM-101' },
+        },
+      ]);
+    } finally {
+      await close();
+    }
+  });
+
   it('follows a live run: text deltas as the model streams them, then the message the journal rebuilds', async () => {
     const { agent, close } = travel('live');
     try {

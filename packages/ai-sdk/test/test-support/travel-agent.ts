@@ -134,6 +134,17 @@ function reply(body: any): Reply {
     if (turn === 0) return { calls: [{ id: 'cancel_1', name: 'cancel_booking', input: { bookingId: 'B1' } }] };
     return { text: `Cancel outcome: ${toolResults(body).at(-1)}` };
   }
+  if (body.model === 'schema-miss') {
+    // Two calls of one tool in one reply, the first failing the tool's schema (no step runs for it).
+    if (turn === 0)
+      return {
+        calls: [
+          { id: 'miss_0', name: 'find_flight', input: { town: 'Paris' } },
+          { id: 'miss_1', name: 'find_flight', input: { city: 'Rome' } },
+        ],
+      };
+    return { text: 'Found one flight.' };
+  }
   const calls = PLAN[turn];
   if (calls) return { text: `Step ${turn + 1}.`, calls: calls.map((c, i) => ({ id: `${turn}_${i}`, ...c })) };
   const booked = toolResults(body)

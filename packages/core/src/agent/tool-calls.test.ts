@@ -44,6 +44,30 @@ describe('tool calls', () => {
     expect(keys.filter((k) => k.includes('tool:'))).toEqual(['step-start:tool:add#0', 'step-end:tool:add#0']);
   });
 
+  it("records the call id a tool step served as its label, and leaves out a hostile model's call id too long for one", async () => {
+    const bed = agentBed();
+    const add = tool({ name: 'add', description: '', input: z.object({ a: z.number() }), execute: ({ a }) => a + 1 });
+    const longId = `call_${'x'.repeat(5000)}`;
+    const model = createScriptedModel([
+      {
+        toolCalls: [
+          { id: 'call_short', name: 'add', arguments: { a: 1 } },
+          { id: longId, name: 'add', arguments: { a: 2 } },
+        ],
+      },
+      'Done.',
+    ]);
+    const agent = defineAgent({ name: 'labels', model, tools: [add] });
+    const runtime = bed.runtime({ workflows: [agent] });
+    const run = await runtime.start(agent, 'go');
+    expect(await run.result()).toBe('Done.');
+    const ends = (await runtime.history(run.runId)).filter((h) => h.kind === 'step-end' && h.key.startsWith('tool:'));
+    expect(ends.map((h) => [h.key, h.label, h.value])).toEqual([
+      ['tool:add#0', 'call_short', 2],
+      ['tool:add#1', undefined, 3],
+    ]);
+  });
+
   it('fails the run with a clear ToolError once tool errors in a row exceed maxToolErrors', async () => {
     const bed = agentBed();
     const add = tool({ name: 'add', description: '', input: z.object({ a: z.number() }), execute: ({ a }) => a });

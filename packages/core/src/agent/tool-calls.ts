@@ -12,7 +12,7 @@
  *   so the journal, the events and the model all see the same redacted message (ADR 0067).
  */
 import { nextCallIsRecorded } from '../engine/context/internals.ts';
-import type { ApprovalDecision, OnUnknown, WorkflowContext } from '../engine/workflow.ts';
+import { type ApprovalDecision, MAX_STEP_LABEL, type OnUnknown, type WorkflowContext } from '../engine/workflow.ts';
 import { CairnError, ToolError } from '../errors.ts';
 import type { AgentMessage, ToolCall } from '../models/language-model.ts';
 import type { ResolvedAgentOptions } from './agent-options.ts';
@@ -213,6 +213,9 @@ export async function runToolCalls(
         },
         {
           effect: p.tool.effect,
+          // The call this step serves: a UI pairs the tool's output with its call by it (ADR 0135).
+          // A call id too long to be a label (a hostile model) is left out: UIs fall back to call order.
+          ...(callId.length <= MAX_STEP_LABEL ? { label: callId } : {}),
           onUnknown: engineOnUnknown(p.tool, callId, p.tool.redactError ?? agent.redactToolError),
           ...(p.tool.retry !== undefined ? { retry: p.tool.retry } : {}),
           ...(p.tool.timeoutMs !== undefined ? { timeoutMs: p.tool.timeoutMs } : {}),

@@ -47,6 +47,8 @@ export interface StepEndRecord {
   usage?: StepUsage;
   /** For a signal wait: the seq of the signal it consumed. */
   signalSeq?: number;
+  /** The step's `label` option (what the call served, e.g. a model's tool call id). */
+  label?: string;
 }
 
 /** A recorded final step failure. */
@@ -56,6 +58,8 @@ export interface StepFailRecord {
   attempts: number;
   startedAt: number;
   durationMs: number;
+  /** The step's `label` option. */
+  label?: string;
 }
 
 /** An intent, written before an `effect: 'once'` step runs. */
@@ -251,7 +255,7 @@ export function stepStartEntry(stepId: string, index: number, now: number, keySe
 /** `step-end`: a step's result (measured with its metadata). */
 export function stepEndEntry(
   stepId: string,
-  step: { index: number; attempts: number; startedAt: number; usage?: StepUsage; signalSeq?: number },
+  step: { index: number; attempts: number; startedAt: number; usage?: StepUsage; signalSeq?: number; label?: string | undefined },
   value: unknown,
   context: PayloadContext,
   now: number,
@@ -259,18 +263,20 @@ export function stepEndEntry(
   const meta: Record<string, unknown> = { i: step.index, a: step.attempts, t: step.startedAt, d: now - step.startedAt };
   if (step.usage) meta.u = step.usage;
   if (step.signalSeq !== undefined) meta.sg = step.signalSeq;
+  if (step.label !== undefined) meta.l = step.label;
   return entry('step-end', stepId, withValue(meta, value, context), now);
 }
 
 /** `step-fail`: a step's final failure; the error is shrunk until the entry fits. */
 export function stepFailEntry(
   stepId: string,
-  step: { index: number; attempts: number; startedAt: number },
+  step: { index: number; attempts: number; startedAt: number; label?: string | undefined },
   error: unknown,
   maxBytes: number,
   now: number,
 ): { entry: NewEntry; error: SerializedError } {
-  const meta = { i: step.index, a: step.attempts, t: step.startedAt, d: now - step.startedAt };
+  const meta: Record<string, unknown> = { i: step.index, a: step.attempts, t: step.startedAt, d: now - step.startedAt };
+  if (step.label !== undefined) meta.l = step.label;
   const bounded = boundedError(error, maxBytes, (e) => JSON.stringify({ ...meta, e }));
   return { entry: entry('step-fail', stepId, bounded.text, now), error: bounded.error };
 }
@@ -390,10 +396,21 @@ export function readEntry(journalEntry: Pick<JournalEntry, 'kind' | 'payload' | 
           durationMs: p.d,
           ...(p.u ? { usage: p.u as StepUsage } : {}),
           ...(typeof p.sg === 'number' ? { signalSeq: p.sg } : {}),
+          ...(typeof p.l === 'string' ? { label: p.l } : {}),
         },
       };
     case 'step-fail':
-      return { kind: 'step-fail', record: { index: p.i, error: p.e, attempts: p.a, startedAt: p.t, durationMs: p.d } };
+      return {
+        kind: 'step-fail',
+        record: {
+          index: p.i,
+          error: p.e,
+          attempts: p.a,
+          startedAt: p.t,
+          durationMs: p.d,
+          ...(typeof p.l === 'string' ? { label: p.l } : {}),
+        },
+      };
     case 'sleep-start':
       return { kind: 'sleep-start', record: { index: p.i, wakeAt: p.w } };
     case 'signal-receive':

@@ -58,6 +58,8 @@ export interface HistoryItem {
   durationMs?: number;
   attempts?: number;
   usage?: StepUsage;
+  /** For `step-end` / `step-fail`: the step's `label` option (e.g. the tool call id an agent's tool step served). */
+  label?: string;
   error?: SerializedError;
   /** Result, signal payload, approval details or decision data (decoded). */
   value?: unknown;
@@ -139,10 +141,12 @@ export function toHistory(entries: readonly JournalEntry[]): HistoryItem[] {
         step(decoded.record);
         if (decoded.record.usage) item.usage = decoded.record.usage;
         if (decoded.record.value !== undefined) item.value = decoded.record.value;
+        if (decoded.record.label !== undefined) item.label = decoded.record.label;
         break;
       case 'step-fail':
         step(decoded.record);
         item.error = decoded.record.error;
+        if (decoded.record.label !== undefined) item.label = decoded.record.label;
         break;
       case 'sleep-start':
         item.index = decoded.record.index;

@@ -52,7 +52,16 @@ export interface StepOptions<T> {
   timeoutMs?: number;
   /** Token usage of the result, recorded with it (model calls). */
   usage?: (result: T) => StepUsage | undefined;
+  /**
+   * A short text recorded with the step's outcome (at most 256 characters), shown in histories and
+   * UIs: what this call served. Replay never matches on it. The agent records the model's tool
+   * call id here, so a tool's output is paired with its call.
+   */
+  label?: string;
 }
+
+/** Longest `label` a step may carry (UTF-16 code units). */
+export const MAX_STEP_LABEL = 256;
 
 /** Options of `ctx.waitForSignal`. */
 export interface WaitForSignalOptions {

@@ -52,6 +52,8 @@ export interface StepPlace {
   id: string;
   index: number;
   name: string;
+  /** The step's `label` option, recorded with its outcome. */
+  label?: string;
 }
 
 /** The fields every step event carries. */
@@ -70,7 +72,7 @@ export async function recordFailure(
   const now = scope.clock.now();
   const { entry, error: serialized } = stepFailEntry(
     place.id,
-    { index: place.index, attempts, startedAt },
+    { index: place.index, attempts, startedAt, label: place.label },
     error,
     scope.maxPayloadBytes,
     now,
@@ -93,7 +95,14 @@ export async function recordResult<T>(
   const now = scope.clock.now();
   const entry = stepEndEntry(
     place.id,
-    { index: place.index, attempts, startedAt, ...(usage ? { usage } : {}), ...(signalSeq !== undefined ? { signalSeq } : {}) },
+    {
+      index: place.index,
+      attempts,
+      startedAt,
+      label: place.label,
+      ...(usage ? { usage } : {}),
+      ...(signalSeq !== undefined ? { signalSeq } : {}),
+    },
     value,
     { runId: scope.runId, what: `result of step "${place.id}"`, maxBytes: scope.maxPayloadBytes },
     now,

@@ -10,7 +10,7 @@ import { type CallCounter, noteReplayEnd, takeSlot } from './calls.ts';
 import type { DriveScope } from './drive-scope.ts';
 import { handleUnknown } from './outcome-unknown.ts';
 import { executeStep } from './step-execute.ts';
-import { checkEnd, never, op, replayOutcome, stepPatch } from './step-journal.ts';
+import { checkEnd, never, op, replayOutcome, type StepPlace, stepPatch } from './step-journal.ts';
 
 /** Check a user step's name and options before a slot is taken. */
 export function checkStepCall(runId: string, name: string): void {
@@ -31,7 +31,7 @@ export function runStep<T>(
 ): Promise<T> {
   if (scope.control.current) return never();
   const { index, id } = takeSlot(scope, calls, name);
-  const place = { id, index, name };
+  const place: StepPlace = options.label === undefined ? { id, index, name } : { id, index, name, label: options.label };
   const replayed = replayOutcome<T>(scope, place);
   if (replayed) {
     calls.replayedSteps++;

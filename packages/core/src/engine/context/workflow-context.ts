@@ -5,7 +5,7 @@
  */
 import { InvalidArgumentError } from '../../errors.ts';
 import type { ApprovalDecision, StepContext, StepOptions, WaitForApprovalOptions, WorkflowContext } from '../workflow.ts';
-import { assertName } from '../workflow.ts';
+import { assertName, MAX_STEP_LABEL } from '../workflow.ts';
 import { type CallCounter, peekNameCount, takeSlot } from './calls.ts';
 import type { DriveScope } from './drive-scope.ts';
 import { registerScope } from './internals.ts';
@@ -22,6 +22,11 @@ export function createWorkflowContext(scope: DriveScope, calls: CallCounter): Wo
     if (options === null || typeof options !== 'object')
       throw new InvalidArgumentError(`[@cairn/core] run "${runId}": options of step "${name}" must be an object`, { runId });
     checkDuration(runId, `timeoutMs of step "${name}"`, options.timeoutMs);
+    if (options.label !== undefined && (typeof options.label !== 'string' || options.label.length > MAX_STEP_LABEL))
+      throw new InvalidArgumentError(
+        `[@cairn/core] run "${runId}": label of step "${name}" must be a string of at most ${MAX_STEP_LABEL} characters`,
+        { runId },
+      );
     if (options.effect !== undefined && options.effect !== 'once' && options.effect !== 'retry')
       throw new InvalidArgumentError(`[@cairn/core] run "${runId}": effect of step "${name}" must be 'once' or 'retry'`, {
         runId,
