@@ -3,6 +3,7 @@
  * of the runs API on the agent (approval) and on the workflow (durable sleep, approval, cancel).
  */
 import { exports } from 'cloudflare:workers';
+import { DefaultChatTransport, readUIMessageStream, type UIMessage } from 'ai';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const worker = (exports as unknown as { default: Fetcher }).default;
@@ -77,6 +78,48 @@ describe('demo Worker', () => {
     expect(kinds[0]).toBe('run-start');
     expect(kinds).toContain('approval-decide');
     expect(kinds.at(-1)).toBe('run-end');
+  });
+
+  it('serves an agent run as the AI SDK UI message stream useChat reads, behind the same bearer token', async () => {
+    const started = await call('POST', '/runs', { workflow: 'support', input: 'My order A-1 arrived broken.' });
+    const runId = started.body.runId as string;
+    const paused = await until(runId, (run) => run.status === 'paused');
+    const [pending] = paused.pendingApprovals as Array<{ approvalId: string }>;
+    await call('POST', `/runs/${runId}/approve`, { approvalId: pending!.approvalId, approved: true, by: 'ada' });
+    await until(runId, (run) => run.status === 'completed');
+
+    const unauthorized = await worker.fetch(`http://demo.test/runs/${runId}/ui-stream`);
+    expect(unauthorized.status).toBe(401);
+    await unauthorized.body?.cancel();
+
+    // The AI SDK's own client, pointed at the demo Worker's route.
+    const transport = new DefaultChatTransport({
+      api: 'http://demo.test/chat',
+      prepareReconnectToStreamRequest: ({ id }) => ({ api: `http://demo.test/runs/${encodeURIComponent(id)}/ui-stream` }),
+      fetch: (input, init) => worker.fetch(input as string, init),
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    const stream = await transport.reconnectToStream({ chatId: runId });
+    if (!stream) throw new Error('no UI stream');
+    let message: UIMessage | undefined;
+    for await (const state of readUIMessageStream({ stream, terminateOnError: true })) message = state;
+    expect(message).toMatchObject({ id: runId, role: 'assistant', metadata: { runId, status: 'completed' } });
+    const parts = message!.parts.flatMap((part) =>
+      'toolCallId' in part
+        ? [`${part.type}:${(part as { state: string }).state}`]
+        : part.type === 'text'
+          ? [`text:${part.text}`]
+          : [],
+    );
+    expect(parts).toEqual([
+      'text:Let me look up order A-1.',
+      'tool-lookup_order:output-available',
+      'tool-issue_refund:output-available',
+      'text:Done: refunded 42.5 EUR for order A-1 (refund rf_A-1).',
+    ]);
+    const refund = message!.parts.find((part) => part.type === 'tool-issue_refund') as { input: unknown; approval?: unknown };
+    expect(refund.input).toEqual({ orderId: 'A-1', amount: 42.5 });
+    expect(refund.approval).toMatchObject({ approved: true });
   });
 
   it('runs the workflow: a durable sleep woken by the alarm, an approval; signals and cancels', async () => {
