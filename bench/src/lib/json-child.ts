@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { build } from 'esbuild';
+import { bundleForNode } from '@cairn/test-rigs/node-bundle';
 
 const CACHE = join(import.meta.dirname, '..', '..', 'node_modules', '.cache', 'cairn-bench');
 const compiled = new Map<string, Promise<string>>();
@@ -24,16 +24,11 @@ export function compileChild(script: string): Promise<string> {
   if (!output) {
     const outfile = join(CACHE, `${basename(script).replace(/\.ts$/, '')}.mjs`);
     mkdirSync(CACHE, { recursive: true });
-    output = build({
-      entryPoints: [script],
+    output = bundleForNode({
+      entry: script,
       outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node22',
-      logLevel: 'warning',
       external: ['pg', 'ioredis', '@cairn/storage-postgres', '@cairn/storage-redis', 'openai', 'zod', '@opentelemetry/*'],
-    }).then(() => outfile);
+    });
     compiled.set(script, output);
   }
   return output;

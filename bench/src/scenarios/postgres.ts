@@ -45,70 +45,79 @@ function storeAloneVariant(url: string, appends: readonly CapturedAppend[]): Var
   };
 }
 
-/** One autocommitted single-row INSERT per step (prepared once), of the entry a step writes. */
-async function rawInsertVariant(
+type StepBytes = { kind: string; key: string; payload: string; createdAt: number };
+
+/** A variant on its own `pg` client: `ddl` run once, then `write` per step. */
+async function rawVariant(
   url: string,
-  entries: { kind: string; key: string; payload: string; createdAt: number }[],
+  name: string,
+  ddl: string[],
+  write: (client: pg.Client, entry: StepBytes, index: number) => Promise<void>,
+  entries: StepBytes[],
 ): Promise<Variant> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  await client.query(
-    'CREATE TABLE IF NOT EXISTS bench_raw (run_id text COLLATE "C" NOT NULL, seq int8 NOT NULL, kind text NOT NULL, key text NOT NULL, payload bytea NOT NULL, created_at float8 NOT NULL, PRIMARY KEY (run_id, seq))',
-  );
-  let seq = 0;
+  for (const statement of ddl) await client.query(statement);
   return {
-    name: 'raw',
+    name,
     async run(steps) {
-      for (let index = 0; index < steps; index++) {
-        const entry = entries[index % entries.length]!;
-        await client.query({
-          name: 'bench_raw_insert',
-          text: 'INSERT INTO bench_raw (run_id, seq, kind, key, payload, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
-          values: ['raw', ++seq, entry.kind, entry.key, Buffer.from(entry.payload), entry.createdAt],
-        });
-      }
+      for (let index = 0; index < steps; index++) await write(client, entries[index % entries.length]!, index);
     },
     close: () => client.end(),
   };
+}
+
+const ENTRIES_TABLE = (table: string) =>
+  `CREATE TABLE IF NOT EXISTS ${table} (run_id text COLLATE "C" NOT NULL, seq int8 NOT NULL, kind text NOT NULL, key text NOT NULL, payload bytea NOT NULL, created_at float8 NOT NULL, PRIMARY KEY (run_id, seq))`;
+
+/** One autocommitted single-row INSERT per step (prepared once), of the entry a step writes. */
+function rawInsertVariant(url: string, entries: StepBytes[]): Promise<Variant> {
+  let seq = 0;
+  return rawVariant(
+    url,
+    'raw',
+    [ENTRIES_TABLE('bench_raw')],
+    async (client, entry) => {
+      await client.query({
+        name: 'bench_raw_insert',
+        text: 'INSERT INTO bench_raw (run_id, seq, kind, key, payload, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
+        values: ['raw', ++seq, entry.kind, entry.key, Buffer.from(entry.payload), entry.createdAt],
+      });
+    },
+    entries,
+  );
 }
 
 /**
  * The header floor: one statement per step that does what any journal with a run header must — a
  * CAS update of a minimal header row (last_seq, step, updated_at) and the entry's INSERT, in one
  * autocommitted transaction (the shape of Cairn's append, with 4 header columns instead of 20).
+ * Each variant instance starts its own run, so the CAS never sees another's rows.
  */
-async function rawHeaderVariant(
-  url: string,
-  entries: { kind: string; key: string; payload: string; createdAt: number }[],
-): Promise<Variant> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  await client.query(
-    'CREATE TABLE IF NOT EXISTS bench_raw_head (run_id text COLLATE "C" PRIMARY KEY, last_seq int8 NOT NULL, step int4 NOT NULL, updated_at float8 NOT NULL)',
-  );
-  await client.query(
-    'CREATE TABLE IF NOT EXISTS bench_raw_head_entries (run_id text COLLATE "C" NOT NULL, seq int8 NOT NULL, kind text NOT NULL, key text NOT NULL, payload bytea NOT NULL, created_at float8 NOT NULL, PRIMARY KEY (run_id, seq))',
-  );
-  await client.query("INSERT INTO bench_raw_head VALUES ('raw', 0, 0, 0) ON CONFLICT (run_id) DO NOTHING");
-  let seq = Number((await client.query("SELECT last_seq FROM bench_raw_head WHERE run_id = 'raw'")).rows[0].last_seq);
-  return {
-    name: 'raw+header',
-    async run(steps) {
-      for (let index = 0; index < steps; index++) {
-        const entry = entries[index % entries.length]!;
-        const result = await client.query({
-          name: 'bench_raw_head_append',
-          text:
-            'WITH head AS (UPDATE bench_raw_head SET last_seq = $2 + 1, step = $3, updated_at = $7 WHERE run_id = $1 AND last_seq = $2 RETURNING last_seq) ' +
-            'INSERT INTO bench_raw_head_entries (run_id, seq, kind, key, payload, created_at) SELECT $1, $2 + 1, $4, $5, $6, $7 FROM head RETURNING seq',
-          values: ['raw', seq, index, entry.kind, entry.key, Buffer.from(entry.payload), entry.createdAt],
-        });
-        if (result.rowCount !== 1) throw new Error('bench_raw_head: the CAS on last_seq failed');
-        seq++;
-      }
+function rawHeaderVariant(url: string, entries: StepBytes[]): Promise<Variant> {
+  let seq = 0;
+  return rawVariant(
+    url,
+    'raw+header',
+    [
+      'CREATE TABLE IF NOT EXISTS bench_raw_head (run_id text COLLATE "C" PRIMARY KEY, last_seq int8 NOT NULL, step int4 NOT NULL, updated_at float8 NOT NULL)',
+      ENTRIES_TABLE('bench_raw_head_entries'),
+      'TRUNCATE bench_raw_head, bench_raw_head_entries',
+      "INSERT INTO bench_raw_head VALUES ('raw', 0, 0, 0)",
+    ],
+    async (client, entry, index) => {
+      const result = await client.query({
+        name: 'bench_raw_head_append',
+        text:
+          'WITH head AS (UPDATE bench_raw_head SET last_seq = $2 + 1, step = $3, updated_at = $7 WHERE run_id = $1 AND last_seq = $2 RETURNING last_seq) ' +
+          'INSERT INTO bench_raw_head_entries (run_id, seq, kind, key, payload, created_at) SELECT $1, $2 + 1, $4, $5, $6, $7 FROM head RETURNING seq',
+        values: ['raw', seq, index, entry.kind, entry.key, Buffer.from(entry.payload), entry.createdAt],
+      });
+      if (result.rowCount !== 1) throw new Error('bench_raw_head: the CAS on last_seq failed');
+      seq++;
     },
-    close: () => client.end(),
-  };
+    entries,
+  );
 }
 
 async function overhead(url: string, settings: BenchSettings, report: Report): Promise<void> {

@@ -7,25 +7,14 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundleForNode } from '@cairn/test-rigs/node-bundle';
 
 /** Bundle `torture-child.ts` into `<dir>/torture-child.mjs`; returns its path. */
-export async function bundleTortureChild(dir: string): Promise<string> {
-  const outfile = join(dir, 'torture-child.mjs');
-  await build({
-    entryPoints: [fileURLToPath(new URL('./torture-child.ts', import.meta.url))],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    logLevel: 'warning',
+export function bundleTortureChild(dir: string): Promise<string> {
+  return bundleForNode({
+    entry: fileURLToPath(new URL('./torture-child.ts', import.meta.url)),
+    outfile: join(dir, 'torture-child.mjs'),
     // pg's optional native binding is never loaded by the torture child.
     external: ['pg-native'],
-    // Bundled CommonJS code may `require` Node built-ins; give it a real `require`.
-    banner: {
-      js: "import { createRequire as __cairnRequire } from 'node:module'; const require = __cairnRequire(import.meta.url);",
-    },
   });
-  return outfile;
 }
