@@ -5,15 +5,18 @@
  */
 import type { JournalEntry, RunPatch, RunRecord } from '@cairn/core';
 
-/** A header row as the store SELECTs or RETURNs it. */
+/** An int8 column: a string as `pg` parses it, a number from JSON or from the handle's own writes. */
+export type Int8 = string | number;
+
+/** A header row as the store SELECTs or RETURNs it (or `to_json` of it, or what this handle wrote). */
 export interface HeaderRow {
   run_id: string;
   workflow: string;
   status: string;
   pause_reason: string | null;
   wake_at: number | null;
-  version: string;
-  last_seq: string;
+  version: Int8;
+  last_seq: Int8;
   lease_owner: string | null;
   lease_expires_at: number | null;
   usage: string;
@@ -23,8 +26,8 @@ export interface HeaderRow {
   forked_from_run_id: string | null;
   forked_from_seq: number | null;
   expires_at: number | null;
-  attempt: string;
-  payload_version: string;
+  attempt: Int8;
+  payload_version: Int8;
   created_at: number;
   updated_at: number;
 }
@@ -115,9 +118,28 @@ export function recordOf(row: HeaderRow, payloads: Payloads): RunRecord {
   };
 }
 
+/**
+ * The value a column holds once `value` was bound to it, as reading it back returns it: `pg` sends a
+ * number as `String(n)`, so -0 arrives as 0 (float8 text round-trips every other finite number), and
+ * a string as UTF-8, where a lone surrogate becomes U+FFFD (as `toWellFormed` does). Other values
+ * (null, booleans) are stored as they are.
+ */
+export function storedValue(value: unknown): unknown {
+  if (typeof value === 'number') return value + 0;
+  if (typeof value === 'string') return value.isWellFormed() ? value : value.toWellFormed();
+  return value;
+}
+
+/** The header columns of a row read with more (a SELECT joining the payloads): a copy holding only them. */
+export function headerOf(row: HeaderRow): HeaderRow {
+  const header: Record<string, unknown> = {};
+  for (const column of HEADER_COLUMNS) header[column] = row[column];
+  return header as unknown as HeaderRow;
+}
+
 /** The header row a record makes (what a SELECT of it would return). */
 export function headerRowOf(record: RunRecord): HeaderRow {
-  return {
+  const row: HeaderRow = {
     run_id: record.runId,
     workflow: record.workflow,
     status: record.status,
@@ -139,6 +161,31 @@ export function headerRowOf(record: RunRecord): HeaderRow {
     created_at: record.createdAt,
     updated_at: record.updatedAt,
   };
+  const columns = row as unknown as Record<string, unknown>;
+  for (const column in columns) columns[column] = storedValue(columns[column]);
+  return row;
+}
+
+/**
+ * The header row after an append that the server confirmed was made on `row` (see `append` in
+ * postgres-store.ts): `row` with the patch's header columns set to the values bound for them
+ * (`patchValues(patch, mask)`, header columns first), as they are stored, and `last_seq` moved.
+ */
+export function appendedRow(
+  row: HeaderRow,
+  mask: number,
+  values: readonly unknown[],
+  lastSeq: number,
+  payloadVersion: number,
+): HeaderRow {
+  const next: HeaderRow = { ...row, last_seq: lastSeq, payload_version: payloadVersion };
+  const columns = next as unknown as Record<string, unknown>;
+  let n = 0;
+  for (let index = 0; index < HEADER_FIELDS.length; index++) {
+    if ((mask & (1 << index)) === 0) continue;
+    for (const column of HEADER_FIELDS[index]!.columns) columns[column] = storedValue(values[n++]);
+  }
+  return next;
 }
 
 type Fields = Partial<RunRecord> | RunPatch;
@@ -227,14 +274,21 @@ export function insertValues(record: RunRecord, payloadVersion: number): unknown
   ];
 }
 
-/** The payloads of a patch applied over `current`. */
+/**
+ * The payloads of a patch applied over `current`, as stored: input, output and error are checked
+ * well-formed (so their UTF-8 bytes decode to the same string); metadata is read back from the JSON
+ * text it is stored as (a copy the caller's object cannot change).
+ */
 export function patchedPayloads(current: Payloads, patch: RunPatch | undefined, payloadVersion: number): Payloads {
   return {
     payloadVersion,
     input: patch?.input ?? current.input,
     output: patch?.output !== undefined ? patch.output : current.output,
     error: patch?.error !== undefined ? patch.error : current.error,
-    metadata: patch?.metadata !== undefined ? patch.metadata : current.metadata,
+    metadata:
+      patch?.metadata === undefined
+        ? current.metadata
+        : patch.metadata && (JSON.parse(JSON.stringify(patch.metadata)) as Record<string, string>),
   };
 }
 

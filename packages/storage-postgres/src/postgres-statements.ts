@@ -92,13 +92,13 @@ export function prepareStatements(tables: PostgresTables) {
   const { runs, payloads, entries } = tables;
   const cache = new Map<string, string>();
 
-  // `WITH head AS (UPDATE … RETURNING header)[, pay AS (UPDATE payloads …)]`: the CAS on the header
+  // `WITH head AS (UPDATE … RETURNING …)[, pay AS (UPDATE payloads …)]`: the CAS on the header
   // row, and the payload columns of the patch written only when the CAS held.
-  function casHead(check: 'version' | 'last_seq', mask: number, extraSets: string[], first: number): string {
+  function casHead(check: 'version' | 'last_seq', mask: number, extraSets: string[], first: number, returning: string): string {
     const { header, payload } = setLists(mask, first);
     const sets = [...extraSets, ...header];
     if (payload.length > 0) sets.push('payload_version = payload_version + 1');
-    const head = `WITH head AS (UPDATE ${runs} SET ${sets.join(', ')} WHERE run_id = $1 AND ${check} = $2 RETURNING ${HEADER_LIST})`;
+    const head = `WITH head AS (UPDATE ${runs} AS r SET ${sets.join(', ')} WHERE run_id = $1 AND ${check} = $2 RETURNING ${returning})`;
     return payload.length === 0
       ? head
       : `${head}, pay AS (UPDATE ${payloads} SET ${payload.join(', ')} WHERE run_id = $1 AND EXISTS (SELECT 1 FROM head))`;
@@ -133,20 +133,26 @@ export function prepareStatements(tables: PostgresTables) {
       return cached(
         cache,
         `update:${mask}`,
-        () => `${casHead('version', mask, ['version = version + 1'], 3)} SELECT * FROM head`,
+        () => `${casHead('version', mask, ['version = version + 1'], 3, HEADER_LIST)} SELECT * FROM head`,
       );
     },
-    /** `$1` run id, `$2` expected lastSeq, then the patch's values, then 4 values per entry. */
+    /**
+     * `$1` run id, `$2` expected lastSeq, `$3` and `$4` the version and payload_version the handle
+     * expects the row to have after the append (null: unknown), then the patch's values, then 4
+     * values per entry. One row (one column, as an array) when the CAS held: null when the row has
+     * the expected version and payload_version, else the whole header row as JSON; no row otherwise.
+     */
     append(mask: number, count: number): string {
       const shape = count <= VALUES_ROWS ? count : 0;
       return cached(cache, `append:${mask}:${shape}`, () => {
-        let n = 3 + patchParameterCount(mask);
+        let n = 5 + patchParameterCount(mask);
         const lastSeq = count <= VALUES_ROWS ? `last_seq = $2 + ${count}` : `last_seq = $2 + cardinality($${n}::text[])`;
         const source =
           count <= VALUES_ROWS
             ? `(VALUES ${Array.from({ length: count }, (_, i) => `(${i + 1}, $${n++}::text, $${n++}::text, $${n++}::bytea, $${n++}::float8)`).join(', ')}) AS v(o, k, y, p, c)`
             : `unnest($${n++}::text[], $${n++}::text[], $${n++}::bytea[], $${n++}::float8[]) WITH ORDINALITY AS v(k, y, p, c, o)`;
-        return `${casHead('last_seq', mask, [lastSeq], 3)}, ins AS (INSERT INTO ${entries} (run_id, seq, kind, key, payload, created_at) SELECT $1, $2 + v.o, v.k, v.y, v.p, v.c FROM ${source} WHERE EXISTS (SELECT 1 FROM head)) SELECT * FROM head`;
+        const returning = 'CASE WHEN r.version = $3::int8 AND r.payload_version = $4::int8 THEN NULL ELSE to_json(r) END';
+        return `${casHead('last_seq', mask, [lastSeq], 5, returning)}, ins AS (INSERT INTO ${entries} (run_id, seq, kind, key, payload, created_at) SELECT $1, $2 + v.o, v.k, v.y, v.p, v.c FROM ${source} WHERE EXISTS (SELECT 1 FROM head)) SELECT * FROM head`;
       });
     },
     /** `$1` run id, `$2` afterSeq, `$3` limit (null: all). Rows as arrays. */

@@ -32,10 +32,12 @@ import {
 import pg from 'pg';
 import { ADAPTER, KIT_OPTIONS } from './postgres-adapter.ts';
 import {
+  appendedRow,
   type EntryRow,
   entryOf,
   entryValues,
   type HeaderRow,
+  headerOf,
   headerRowOf,
   insertValues,
   type PayloadRow,
@@ -75,8 +77,14 @@ export type CreatePostgresStoreOptions = (
   maxPayloadBytes?: number;
 };
 
-// Payloads kept per handle, at most this many runs (the oldest seen is dropped first).
+// Runs whose payloads (and header) a handle keeps, at most this many (the oldest seen is dropped first).
 const PAYLOAD_CACHE_RUNS = 1000;
+
+/** What a handle keeps of a run: its payloads, and the header row they go with when known. */
+interface Known {
+  payloads: Payloads;
+  header: HeaderRow | undefined;
+}
 
 function redacted(connectionString: string): string {
   try {
@@ -114,7 +122,10 @@ export function createPostgresStore(options: CreatePostgresStoreOptions): Durabl
     });
   // An idle connection the server dropped must not crash the process: the next call reconnects.
   if (ownPool) pool.on('error', () => {});
-  const payloadCache = new Map<string, Payloads>();
+  // What this handle last saw of each run (at most PAYLOAD_CACHE_RUNS, the oldest seen dropped
+  // first): the payloads with their version, and the header row when it was read or written
+  // together with them (its payload_version is theirs).
+  const known = new Map<string, Known>();
 
   // The schema is migrated before the first call reaches the tables; a failed migration is tried
   // again on the next call, so a store opened while the server was down recovers when it is back.
@@ -138,10 +149,11 @@ export function createPostgresStore(options: CreatePostgresStoreOptions): Durabl
     return readiness;
   }
 
-  function remember(runId: string, payloads: Payloads): void {
-    payloadCache.delete(runId);
-    payloadCache.set(runId, payloads);
-    if (payloadCache.size > PAYLOAD_CACHE_RUNS) payloadCache.delete(payloadCache.keys().next().value as string);
+  function remember(runId: string, payloads: Payloads, header: HeaderRow | undefined): void {
+    known.delete(runId);
+    const consistent = header !== undefined && Number(header.payload_version) === payloads.payloadVersion;
+    known.set(runId, { payloads, header: consistent ? header : undefined });
+    if (known.size > PAYLOAD_CACHE_RUNS) known.delete(known.keys().next().value as string);
   }
 
   async function query<R extends object>(text: string, values: unknown[]): Promise<R[]> {
@@ -149,11 +161,16 @@ export function createPostgresStore(options: CreatePostgresStoreOptions): Durabl
     return (await pool.query<R>(named(text, values))).rows;
   }
 
+  async function queryArrays<R extends unknown[]>(text: string, values: unknown[]): Promise<R[]> {
+    if (!isReady) await ready();
+    return (await pool.query<R>(namedArrays(text, values))).rows;
+  }
+
   // The record after a successful CAS: the returned header, with payloads from the cache when
   // their version says they are current, else read (with their version) from the database.
   async function completed(head: HeaderRow, patch: RunPatch | undefined, mask: number): Promise<RunRecord> {
     const version = Number(head.payload_version);
-    const cached = payloadCache.get(head.run_id);
+    const cached = known.get(head.run_id)?.payloads;
     let payloads: Payloads | undefined;
     if (cached?.payloadVersion === version) payloads = cached;
     else if (touchesPayloads(mask) && cached?.payloadVersion === version - 1) payloads = patchedPayloads(cached, patch, version);
@@ -162,7 +179,7 @@ export function createPostgresStore(options: CreatePostgresStoreOptions): Durabl
       if (!row) throw kit.notFound(head.run_id);
       payloads = payloadsOf(row);
     }
-    remember(head.run_id, payloads);
+    remember(head.run_id, payloads, head);
     return recordOf(head, payloads);
   }
 
@@ -170,7 +187,7 @@ export function createPostgresStore(options: CreatePostgresStoreOptions): Durabl
   async function lostCas(runId: string, what: 'version' | 'lastSeq', expected: number): Promise<never> {
     const [row] = await query<{ version: string; last_seq: string }>(statements.selectTokens, [runId]);
     if (!row) throw kit.notFound(runId);
-    payloadCache.delete(runId);
+    known.delete(runId);
     throw conflictError(ADAPTER, runId, what, expected, Number(what === 'version' ? row.version : row.last_seq));
   }
 
@@ -188,7 +205,7 @@ export function createPostgresStore(options: CreatePostgresStoreOptions): Durabl
 
   function rowRecord(row: HeaderRow & PayloadRow): RunRecord {
     const payloads = payloadsOf(row);
-    remember(row.run_id, payloads);
+    remember(row.run_id, payloads, headerOf(row));
     return recordOf(row, payloads);
   }
 
@@ -202,9 +219,10 @@ export function createPostgresStore(options: CreatePostgresStoreOptions): Durabl
       if (rows.length === 0) throw kit.exists(record.runId);
       const { input, output, error, metadata } = record;
       const payloads: Payloads = { payloadVersion, input, output, error, metadata: metadata && { ...metadata } };
-      remember(record.runId, payloads);
       // The stored record, read back through the same mapping a SELECT uses: only the contract's fields.
-      return recordOf(headerRowOf(record), payloads);
+      const header = { ...headerRowOf(record), payload_version: payloadVersion };
+      remember(record.runId, payloads, header);
+      return recordOf(header, payloads);
     },
 
     async getRun(runId) {
@@ -220,17 +238,43 @@ export function createPostgresStore(options: CreatePostgresStoreOptions): Durabl
       return completed(head, patch, mask);
     },
 
+    // The returned record is the row as the append left it. When this handle knows the row the
+    // append is made on, it sends that row's version and payload_version (as they will read after
+    // the append) and the server answers with null when they hold: the row is then the known one
+    // with the patch applied, built here. Every write of a header row moves its last_seq (an append
+    // has at least one entry) or its version (updateRun), and a run created again under its id
+    // starts at a new random payload_version (`firstStamp`), so (payload_version, version,
+    // last_seq) names one state of a row: last_seq is checked by the CAS itself, the other two by
+    // the server. Otherwise (another handle wrote since, or nothing known) the server returns the
+    // whole row as JSON.
     async append(runId, expectedLastSeq, entries, patch) {
       checkEntries(runId, entries);
       checkPatch(runId, patch);
       const mask = patchMask(patch);
-      const values = [runId, expectedLastSeq, ...patchValues(patch, mask)];
+      const patchParams = patchValues(patch, mask);
+      const touches = touchesPayloads(mask);
+      const base = known.get(runId);
+      const header = base?.header !== undefined && Number(base.header.last_seq) === expectedLastSeq ? base.header : undefined;
+      const payloadVersion = base === undefined ? 0 : base.payloads.payloadVersion + (touches ? 1 : 0);
+      const values: unknown[] = [
+        runId,
+        expectedLastSeq,
+        header === undefined ? null : header.version,
+        header === undefined ? null : payloadVersion,
+      ];
+      for (const value of patchParams) values.push(value);
       const entryParams = entryValues(entries);
-      if (entries.length <= 32) values.push(...entryParams);
+      if (entries.length <= 32) for (const value of entryParams) values.push(value);
       else for (let column = 0; column < 4; column++) values.push(entryParams.filter((_, i) => i % 4 === column));
-      const [head] = await query<HeaderRow>(statements.append(mask, entries.length), values);
-      if (!head) return lostCas(runId, 'lastSeq', expectedLastSeq);
-      return completed(head, patch, mask);
+      const rows = await queryArrays<[HeaderRow | null]>(statements.append(mask, entries.length), values);
+      if (rows.length === 0) return lostCas(runId, 'lastSeq', expectedLastSeq);
+      const full = rows[0]![0];
+      if (full !== null) return completed(full, patch, mask);
+      if (header === undefined || base === undefined) throw new Error('the server confirmed a row this handle does not know');
+      const payloads = touches ? patchedPayloads(base.payloads, patch, payloadVersion) : base.payloads;
+      const row = appendedRow(header, mask, patchParams, expectedLastSeq + entries.length, payloadVersion);
+      remember(runId, payloads, row);
+      return recordOf(row, payloads);
     },
 
     async readEntries(runId, afterSeq, limit) {
@@ -268,7 +312,7 @@ export function createPostgresStore(options: CreatePostgresStoreOptions): Durabl
           await client.query(named(statements.deleteEntries, [ids]));
         }
         await client.query('COMMIT');
-        for (const id of ids) payloadCache.delete(id);
+        for (const id of ids) known.delete(id);
         return ids.length;
       } catch (error) {
         broken = await client.query('ROLLBACK').then(
@@ -286,7 +330,7 @@ export function createPostgresStore(options: CreatePostgresStoreOptions): Durabl
     },
 
     async close() {
-      payloadCache.clear();
+      known.clear();
       if (ownPool) await pool.end().catch(() => undefined);
     },
   });
