@@ -306,9 +306,23 @@ export function entryOf(row: EntryRow): JournalEntry {
   };
 }
 
-/** Bind values of an append's entries: 4 per entry. */
-export function entryValues(entries: readonly { kind: string; key: string; payload: string; createdAt: number }[]): unknown[] {
-  const values: unknown[] = [];
-  for (const entry of entries) values.push(entry.kind, entry.key, Buffer.from(entry.payload, 'utf8'), entry.createdAt);
-  return values;
+/**
+ * Push the bind values of an append's entries onto `values`: 4 per entry (kind, key, payload as
+ * UTF-8 bytes, createdAt) up to `rowsLimit` entries, else 4 arrays (one per column).
+ */
+export function pushEntryValues(
+  values: unknown[],
+  entries: readonly { kind: string; key: string; payload: string; createdAt: number }[],
+  rowsLimit: number,
+): void {
+  if (entries.length <= rowsLimit) {
+    for (const entry of entries) values.push(entry.kind, entry.key, Buffer.from(entry.payload, 'utf8'), entry.createdAt);
+    return;
+  }
+  values.push(
+    entries.map((entry) => entry.kind),
+    entries.map((entry) => entry.key),
+    entries.map((entry) => Buffer.from(entry.payload, 'utf8')),
+    entries.map((entry) => entry.createdAt),
+  );
 }

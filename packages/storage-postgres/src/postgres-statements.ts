@@ -11,26 +11,37 @@ import { HEADER_COLUMNS, HEADER_FIELDS, PAYLOAD_COLUMNS, PAYLOAD_FIELDS } from '
 import type { PostgresTables } from './postgres-schema.ts';
 
 // Statement names are process-wide: one name per distinct SQL text, so two stores sharing a pool
-// (or a connection) never give one name two meanings.
-const names = new Map<string, string>();
+// (or a connection) never give one name two meanings. Each text gets two prototypes holding its
+// name and text (one with `rowMode: 'array'`); a call's config inherits them and owns only its
+// values, so `pg`, which copies the own properties of every config it is given, copies one.
+interface Fixed {
+  objects: object;
+  arrays: object;
+}
+const fixed = new Map<string, Fixed>();
 
-function nameOf(text: string): string {
-  let name = names.get(text);
-  if (name === undefined) {
-    name = `cairn_${names.size}`;
-    names.set(text, name);
+function fixedOf(text: string): Fixed {
+  let entry = fixed.get(text);
+  if (entry === undefined) {
+    const name = `cairn_${fixed.size}`;
+    entry = { objects: { name, text }, arrays: { name, text, rowMode: 'array' } };
+    fixed.set(text, entry);
   }
-  return name;
+  return entry;
 }
 
 /** A named query config for `text` with `values`. */
 export function named(text: string, values: unknown[]): QueryConfig {
-  return { name: nameOf(text), text, values };
+  const config = Object.create(fixedOf(text).objects) as QueryConfig;
+  config.values = values;
+  return config;
 }
 
 /** A named query config whose rows come back as arrays. */
 export function namedArrays(text: string, values: unknown[]): QueryArrayConfig {
-  return { name: nameOf(text), text, values, rowMode: 'array' };
+  const config = Object.create(fixedOf(text).arrays) as QueryArrayConfig;
+  config.values = values;
+  return config;
 }
 
 const HEADER_LIST = HEADER_COLUMNS.join(', ');
@@ -85,12 +96,14 @@ function patchParameterCount(mask: number): number {
 }
 
 // Appends of up to this many entries bind one VALUES row each; longer ones bind four arrays.
-const VALUES_ROWS = 32;
+export const VALUES_ROWS = 32;
 
 /** The statements of a store over `tables`. */
 export function prepareStatements(tables: PostgresTables) {
   const { runs, payloads, entries } = tables;
   const cache = new Map<string, string>();
+  // Appends by patch mask and entry-count shape (the hot path: a number key, no string built).
+  const appends = new Map<number, string>();
 
   // `WITH head AS (UPDATE … RETURNING …)[, pay AS (UPDATE payloads …)]`: the CAS on the header
   // row, and the payload columns of the patch written only when the CAS held.
@@ -144,7 +157,10 @@ export function prepareStatements(tables: PostgresTables) {
      */
     append(mask: number, count: number): string {
       const shape = count <= VALUES_ROWS ? count : 0;
-      return cached(cache, `append:${mask}:${shape}`, () => {
+      const key = mask * (VALUES_ROWS + 1) + shape;
+      const known = appends.get(key);
+      if (known !== undefined) return known;
+      const text = (() => {
         let n = 5 + patchParameterCount(mask);
         const lastSeq = count <= VALUES_ROWS ? `last_seq = $2 + ${count}` : `last_seq = $2 + cardinality($${n}::text[])`;
         const source =
@@ -153,7 +169,9 @@ export function prepareStatements(tables: PostgresTables) {
             : `unnest($${n++}::text[], $${n++}::text[], $${n++}::bytea[], $${n++}::float8[]) WITH ORDINALITY AS v(k, y, p, c, o)`;
         const returning = 'CASE WHEN r.version = $3::int8 AND r.payload_version = $4::int8 THEN NULL ELSE to_json(r) END';
         return `${casHead('last_seq', mask, [lastSeq], 5, returning)}, ins AS (INSERT INTO ${entries} (run_id, seq, kind, key, payload, created_at) SELECT $1, $2 + v.o, v.k, v.y, v.p, v.c FROM ${source} WHERE EXISTS (SELECT 1 FROM head)) SELECT * FROM head`;
-      });
+      })();
+      appends.set(key, text);
+      return text;
     },
     /** `$1` run id, `$2` afterSeq, `$3` limit (null: all). Rows as arrays. */
     readEntries: `SELECT seq, kind, key, payload, created_at FROM ${entries} WHERE run_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,

@@ -35,7 +35,6 @@ import {
   appendedRow,
   type EntryRow,
   entryOf,
-  entryValues,
   type HeaderRow,
   headerOf,
   headerRowOf,
@@ -46,11 +45,12 @@ import {
   patchMask,
   patchValues,
   payloadsOf,
+  pushEntryValues,
   recordOf,
   touchesPayloads,
 } from './postgres-rows.ts';
 import { migrate, postgresTables } from './postgres-schema.ts';
-import { named, namedArrays, prepareStatements } from './postgres-statements.ts';
+import { named, namedArrays, prepareStatements, VALUES_ROWS } from './postgres-statements.ts';
 import { checkEntries, checkNewRun, checkPatch } from './postgres-values.ts';
 
 /** Options of `createPostgresStore`: a connection string or a `pg.Pool` of your own. */
@@ -263,9 +263,7 @@ export function createPostgresStore(options: CreatePostgresStoreOptions): Durabl
         header === undefined ? null : payloadVersion,
       ];
       for (const value of patchParams) values.push(value);
-      const entryParams = entryValues(entries);
-      if (entries.length <= 32) for (const value of entryParams) values.push(value);
-      else for (let column = 0; column < 4; column++) values.push(entryParams.filter((_, i) => i % 4 === column));
+      pushEntryValues(values, entries, VALUES_ROWS);
       const rows = await queryArrays<[HeaderRow | null]>(statements.append(mask, entries.length), values);
       if (rows.length === 0) return lostCas(runId, 'lastSeq', expectedLastSeq);
       const full = rows[0]![0];
