@@ -153,7 +153,8 @@ export function prepareStatements(tables: PostgresTables) {
      * `$1` run id, `$2` expected lastSeq, `$3` and `$4` the version and payload_version the handle
      * expects the row to have after the append (null: unknown), then the patch's values, then 4
      * values per entry. One row (one column, as an array) when the CAS held: null when the row has
-     * the expected version and payload_version, else the whole header row as JSON; no row otherwise.
+     * the expected version and payload_version, else the whole header row as JSON text (parsed
+     * here, whatever type parsers the caller's pool has); no row otherwise.
      */
     append(mask: number, count: number): string {
       const shape = count <= VALUES_ROWS ? count : 0;
@@ -167,7 +168,7 @@ export function prepareStatements(tables: PostgresTables) {
           count <= VALUES_ROWS
             ? `(VALUES ${Array.from({ length: count }, (_, i) => `(${i + 1}, $${n++}::text, $${n++}::text, $${n++}::bytea, $${n++}::float8)`).join(', ')}) AS v(o, k, y, p, c)`
             : `unnest($${n++}::text[], $${n++}::text[], $${n++}::bytea[], $${n++}::float8[]) WITH ORDINALITY AS v(k, y, p, c, o)`;
-        const returning = 'CASE WHEN r.version = $3::int8 AND r.payload_version = $4::int8 THEN NULL ELSE to_json(r) END';
+        const returning = 'CASE WHEN r.version = $3::int8 AND r.payload_version = $4::int8 THEN NULL ELSE to_json(r)::text END';
         return `${casHead('last_seq', mask, [lastSeq], 5, returning)}, ins AS (INSERT INTO ${entries} (run_id, seq, kind, key, payload, created_at) SELECT $1, $2 + v.o, v.k, v.y, v.p, v.c FROM ${source} WHERE EXISTS (SELECT 1 FROM head)) SELECT * FROM head`;
       })();
       appends.set(key, text);

@@ -16,7 +16,11 @@
  * - the handle keeps the payloads (input, output, error, metadata) it last saw per run with their
  *   `payload_version`, so appends never send or fetch them again while they do not change; a new
  *   run's `payload_version` starts at a random 48-bit value, so a run deleted and created again
- *   under the same id elsewhere never matches what this handle kept of the old one.
+ *   under the same id elsewhere never matches what this handle kept of the old one;
+ * - it also keeps the header row it last read or wrote with them; `append` returns a record built
+ *   from that row only when the server confirmed, in the append's own statement, that the row the
+ *   append was made on is that one (same payload_version, version and last_seq, which together
+ *   name one state of a row: ADR 0197); otherwise the statement returns the whole row.
  */
 import { conflictError, type DurableStore, type RunPatch, type RunRecord, type RunStatus } from '@cairn/core';
 import {
@@ -264,10 +268,10 @@ export function createPostgresStore(options: CreatePostgresStoreOptions): Durabl
       ];
       for (const value of patchParams) values.push(value);
       pushEntryValues(values, entries, VALUES_ROWS);
-      const rows = await queryArrays<[HeaderRow | null]>(statements.append(mask, entries.length), values);
+      const rows = await queryArrays<[string | null]>(statements.append(mask, entries.length), values);
       if (rows.length === 0) return lostCas(runId, 'lastSeq', expectedLastSeq);
       const full = rows[0]![0];
-      if (full !== null) return completed(full, patch, mask);
+      if (full !== null) return completed(JSON.parse(full) as HeaderRow, patch, mask);
       if (header === undefined || base === undefined) throw new Error('the server confirmed a row this handle does not know');
       const payloads = touches ? patchedPayloads(base.payloads, patch, payloadVersion) : base.payloads;
       const row = appendedRow(header, mask, patchParams, expectedLastSeq + entries.length, payloadVersion);
