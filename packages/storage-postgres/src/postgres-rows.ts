@@ -122,9 +122,10 @@ export function recordOf(row: HeaderRow, payloads: Payloads): RunRecord {
  * The value a column holds once `value` was bound to it, as reading it back returns it: `pg` sends a
  * number as `String(n)`, so -0 arrives as 0 (float8 text round-trips every other finite number), and
  * a string as UTF-8, where a lone surrogate becomes U+FFFD (as `toWellFormed` does). Other values
- * (null, booleans) are stored as they are.
+ * (null, booleans) are stored as they are; `undefined` is sent as null.
  */
 export function storedValue(value: unknown): unknown {
+  if (value === undefined) return null;
   if (typeof value === 'number') return value + 0;
   if (typeof value === 'string') return value.isWellFormed() ? value : value.toWellFormed();
   return value;
@@ -135,35 +136,6 @@ export function headerOf(row: HeaderRow): HeaderRow {
   const header: Record<string, unknown> = {};
   for (const column of HEADER_COLUMNS) header[column] = row[column];
   return header as unknown as HeaderRow;
-}
-
-/** The header row a record makes (what a SELECT of it would return). */
-export function headerRowOf(record: RunRecord): HeaderRow {
-  const row: HeaderRow = {
-    run_id: record.runId,
-    workflow: record.workflow,
-    status: record.status,
-    pause_reason: record.pauseReason,
-    wake_at: record.wakeAt,
-    version: String(record.version),
-    last_seq: String(record.lastSeq),
-    lease_owner: record.lease?.owner ?? null,
-    lease_expires_at: record.lease?.expiresAt ?? null,
-    usage: JSON.stringify(record.usage),
-    step_index: record.step.index,
-    step_name: record.step.name,
-    cancel_requested: record.cancelRequested,
-    forked_from_run_id: record.forkedFrom?.runId ?? null,
-    forked_from_seq: record.forkedFrom?.atSeq ?? null,
-    expires_at: record.expiresAt,
-    attempt: String(record.attempt),
-    payload_version: '0',
-    created_at: record.createdAt,
-    updated_at: record.updatedAt,
-  };
-  const columns = row as unknown as Record<string, unknown>;
-  for (const column in columns) columns[column] = storedValue(columns[column]);
-  return row;
 }
 
 /**
@@ -260,7 +232,18 @@ export function patchValues(patch: RunPatch | undefined, mask: number): unknown[
   return values;
 }
 
-/** Insert values of a new record: run_id, workflow, tokens, created_at, payload_version, the header columns, then payloads. */
+/** The header columns `createRun` inserts, in the order `insertValues` binds them. */
+export const INSERT_HEADER_COLUMNS: readonly string[] = [
+  'run_id',
+  'workflow',
+  'version',
+  'last_seq',
+  'created_at',
+  'payload_version',
+  ...HEADER_FIELDS.flatMap((entry) => entry.columns),
+];
+
+/** Insert values of a new record: the `INSERT_HEADER_COLUMNS`, then the payload columns. */
 export function insertValues(record: RunRecord, payloadVersion: number): unknown[] {
   return [
     record.runId,
@@ -272,6 +255,15 @@ export function insertValues(record: RunRecord, payloadVersion: number): unknown
     ...HEADER_FIELDS.flatMap((entry) => entry.values(record)),
     ...PAYLOAD_FIELDS.flatMap((entry) => entry.values(record)),
   ];
+}
+
+/** The header row `createRun` stored with `values` (`insertValues`): each column as it reads back. */
+export function insertedRow(values: readonly unknown[]): HeaderRow {
+  const row: Record<string, unknown> = {};
+  INSERT_HEADER_COLUMNS.forEach((column, index) => {
+    row[column] = storedValue(values[index]);
+  });
+  return row as unknown as HeaderRow;
 }
 
 /**

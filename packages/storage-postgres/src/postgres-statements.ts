@@ -7,7 +7,7 @@
  */
 import { filterShapeKey, type RunFilterShape } from '@cairn/core/adapter';
 import type { QueryArrayConfig, QueryConfig } from 'pg';
-import { HEADER_COLUMNS, HEADER_FIELDS, PAYLOAD_COLUMNS, PAYLOAD_FIELDS } from './postgres-rows.ts';
+import { HEADER_COLUMNS, HEADER_FIELDS, INSERT_HEADER_COLUMNS, PAYLOAD_COLUMNS, PAYLOAD_FIELDS } from './postgres-rows.ts';
 import type { PostgresTables } from './postgres-schema.ts';
 
 // Statement names are process-wide: one name per distinct SQL text, so two stores sharing a pool
@@ -126,15 +126,7 @@ export function prepareStatements(tables: PostgresTables) {
     selectTokens: `SELECT version, last_seq FROM ${runs} WHERE run_id = $1`,
     /** Insert a run and its payloads; no row back when the id is taken. Values: `insertValues`. */
     insertRun: (() => {
-      const headerColumns = [
-        'run_id',
-        'workflow',
-        'version',
-        'last_seq',
-        'created_at',
-        'payload_version',
-        ...HEADER_FIELDS.flatMap((f) => f.columns),
-      ];
+      const headerColumns = INSERT_HEADER_COLUMNS;
       const payloadColumns = PAYLOAD_FIELDS.flatMap((f) => f.columns);
       const headerParams = headerColumns.map((_, i) => `$${i + 1}`);
       const payloadParams = payloadColumns.map((_, i) => `$${headerColumns.length + i + 1}`);

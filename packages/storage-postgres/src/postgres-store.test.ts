@@ -288,6 +288,23 @@ describe('postgres append: the record it returns is the stored row', () => {
       expect(record).toMatchObject({ workflow: 'other', input: '"new"', metadata: { n: '1' } });
       await stored(record);
       expect(paths.at(-1)).toBe('read');
+
+      // A run created by this handle with values the server stores differently (lone surrogates,
+      // -0): createRun's record and the appends built on it are the stored row.
+      const created = await a.createRun(
+        newRunFixture('c', {
+          workflow: 'w\ud800',
+          createdAt: -0,
+          wakeAt: -0,
+          lease: { owner: 'o\udc00', expiresAt: -0 },
+          step: { index: -0, name: 'n\ud800' },
+          forkedFrom: { runId: 'f\ud800', atSeq: -0 },
+        }),
+      );
+      await stored(created);
+      record = await a.append('c', 0, [entryFixture('c1')], { updatedAt: 2 });
+      await stored(record);
+      expect(paths.at(-1)).toBe('built');
     } finally {
       await Promise.all([a.close(), b.close(), reader.close()]);
       await pool.end();

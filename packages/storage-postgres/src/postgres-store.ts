@@ -41,7 +41,7 @@ import {
   entryOf,
   type HeaderRow,
   headerOf,
-  headerRowOf,
+  insertedRow,
   insertValues,
   type PayloadRow,
   type Payloads,
@@ -219,12 +219,15 @@ export function createPostgresStore(options: CreatePostgresStoreOptions): Durabl
     async createRun(record) {
       checkNewRun(record);
       const payloadVersion = firstStamp();
-      const rows = await query(statements.insertRun, insertValues(record, payloadVersion));
+      const values = insertValues(record, payloadVersion);
+      const rows = await query(statements.insertRun, values);
       if (rows.length === 0) throw kit.exists(record.runId);
       const { input, output, error, metadata } = record;
-      const payloads: Payloads = { payloadVersion, input, output, error, metadata: metadata && { ...metadata } };
-      // The stored record, read back through the same mapping a SELECT uses: only the contract's fields.
-      const header = { ...headerRowOf(record), payload_version: payloadVersion };
+      const stored = metadata && (JSON.parse(JSON.stringify(metadata)) as Record<string, string>);
+      const payloads: Payloads = { payloadVersion, input, output, error, metadata: stored };
+      // The stored record: the header columns as the bound values read back, through the same
+      // mapping a SELECT uses (only the contract's fields).
+      const header = insertedRow(values);
       remember(record.runId, payloads, header);
       return recordOf(header, payloads);
     },
