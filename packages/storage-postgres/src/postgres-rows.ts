@@ -5,15 +5,18 @@
  */
 import type { JournalEntry, RunPatch, RunRecord } from '@cairn/core';
 
-/** A header row as the store SELECTs or RETURNs it. */
+/** An int8 column: a string as `pg` parses it, a number from JSON or from the handle's own writes. */
+export type Int8 = string | number;
+
+/** A header row as the store SELECTs or RETURNs it (or `to_json` of it, or what this handle wrote). */
 export interface HeaderRow {
   run_id: string;
   workflow: string;
   status: string;
   pause_reason: string | null;
   wake_at: number | null;
-  version: string;
-  last_seq: string;
+  version: Int8;
+  last_seq: Int8;
   lease_owner: string | null;
   lease_expires_at: number | null;
   usage: string;
@@ -23,8 +26,8 @@ export interface HeaderRow {
   forked_from_run_id: string | null;
   forked_from_seq: number | null;
   expires_at: number | null;
-  attempt: string;
-  payload_version: string;
+  attempt: Int8;
+  payload_version: Int8;
   created_at: number;
   updated_at: number;
 }
@@ -115,30 +118,46 @@ export function recordOf(row: HeaderRow, payloads: Payloads): RunRecord {
   };
 }
 
-/** The header row a record makes (what a SELECT of it would return). */
-export function headerRowOf(record: RunRecord): HeaderRow {
-  return {
-    run_id: record.runId,
-    workflow: record.workflow,
-    status: record.status,
-    pause_reason: record.pauseReason,
-    wake_at: record.wakeAt,
-    version: String(record.version),
-    last_seq: String(record.lastSeq),
-    lease_owner: record.lease?.owner ?? null,
-    lease_expires_at: record.lease?.expiresAt ?? null,
-    usage: JSON.stringify(record.usage),
-    step_index: record.step.index,
-    step_name: record.step.name,
-    cancel_requested: record.cancelRequested,
-    forked_from_run_id: record.forkedFrom?.runId ?? null,
-    forked_from_seq: record.forkedFrom?.atSeq ?? null,
-    expires_at: record.expiresAt,
-    attempt: String(record.attempt),
-    payload_version: '0',
-    created_at: record.createdAt,
-    updated_at: record.updatedAt,
-  };
+/**
+ * The value a column holds once `value` was bound to it, as reading it back returns it: `pg` sends a
+ * number as `String(n)`, so -0 arrives as 0 (float8 text round-trips every other finite number), and
+ * a string as UTF-8, where a lone surrogate becomes U+FFFD (as `toWellFormed` does). Other values
+ * (null, booleans) are stored as they are; `undefined` is sent as null.
+ */
+export function storedValue(value: unknown): unknown {
+  if (value === undefined) return null;
+  if (typeof value === 'number') return value + 0;
+  if (typeof value === 'string') return value.isWellFormed() ? value : value.toWellFormed();
+  return value;
+}
+
+/** The header columns of a row read with more (a SELECT joining the payloads): a copy holding only them. */
+export function headerOf(row: HeaderRow): HeaderRow {
+  const header: Record<string, unknown> = {};
+  for (const column of HEADER_COLUMNS) header[column] = row[column];
+  return header as unknown as HeaderRow;
+}
+
+/**
+ * The header row after an append that the server confirmed was made on `row` (see `append` in
+ * postgres-store.ts): `row` with the patch's header columns set to the values bound for them
+ * (`patchValues(patch, mask)`, header columns first), as they are stored, and `last_seq` moved.
+ */
+export function appendedRow(
+  row: HeaderRow,
+  mask: number,
+  values: readonly unknown[],
+  lastSeq: number,
+  payloadVersion: number,
+): HeaderRow {
+  const next: HeaderRow = { ...row, last_seq: lastSeq, payload_version: payloadVersion };
+  const columns = next as unknown as Record<string, unknown>;
+  let n = 0;
+  for (let index = 0; index < HEADER_FIELDS.length; index++) {
+    if ((mask & (1 << index)) === 0) continue;
+    for (const column of HEADER_FIELDS[index]!.columns) columns[column] = storedValue(values[n++]);
+  }
+  return next;
 }
 
 type Fields = Partial<RunRecord> | RunPatch;
@@ -213,7 +232,18 @@ export function patchValues(patch: RunPatch | undefined, mask: number): unknown[
   return values;
 }
 
-/** Insert values of a new record: run_id, workflow, tokens, created_at, payload_version, the header columns, then payloads. */
+/** The header columns `createRun` inserts, in the order `insertValues` binds them. */
+export const INSERT_HEADER_COLUMNS: readonly string[] = [
+  'run_id',
+  'workflow',
+  'version',
+  'last_seq',
+  'created_at',
+  'payload_version',
+  ...HEADER_FIELDS.flatMap((entry) => entry.columns),
+];
+
+/** Insert values of a new record: the `INSERT_HEADER_COLUMNS`, then the payload columns. */
 export function insertValues(record: RunRecord, payloadVersion: number): unknown[] {
   return [
     record.runId,
@@ -227,14 +257,30 @@ export function insertValues(record: RunRecord, payloadVersion: number): unknown
   ];
 }
 
-/** The payloads of a patch applied over `current`. */
+/** The header row `createRun` stored with `values` (`insertValues`): each column as it reads back. */
+export function insertedRow(values: readonly unknown[]): HeaderRow {
+  const row: Record<string, unknown> = {};
+  INSERT_HEADER_COLUMNS.forEach((column, index) => {
+    row[column] = storedValue(values[index]);
+  });
+  return row as unknown as HeaderRow;
+}
+
+/**
+ * The payloads of a patch applied over `current`, as stored: input, output and error are checked
+ * well-formed (so their UTF-8 bytes decode to the same string); metadata is read back from the JSON
+ * text it is stored as (a copy the caller's object cannot change).
+ */
 export function patchedPayloads(current: Payloads, patch: RunPatch | undefined, payloadVersion: number): Payloads {
   return {
     payloadVersion,
     input: patch?.input ?? current.input,
     output: patch?.output !== undefined ? patch.output : current.output,
     error: patch?.error !== undefined ? patch.error : current.error,
-    metadata: patch?.metadata !== undefined ? patch.metadata : current.metadata,
+    metadata:
+      patch?.metadata === undefined
+        ? current.metadata
+        : patch.metadata && (JSON.parse(JSON.stringify(patch.metadata)) as Record<string, string>),
   };
 }
 
@@ -252,9 +298,23 @@ export function entryOf(row: EntryRow): JournalEntry {
   };
 }
 
-/** Bind values of an append's entries: 4 per entry. */
-export function entryValues(entries: readonly { kind: string; key: string; payload: string; createdAt: number }[]): unknown[] {
-  const values: unknown[] = [];
-  for (const entry of entries) values.push(entry.kind, entry.key, Buffer.from(entry.payload, 'utf8'), entry.createdAt);
-  return values;
+/**
+ * Push the bind values of an append's entries onto `values`: 4 per entry (kind, key, payload as
+ * UTF-8 bytes, createdAt) up to `rowsLimit` entries, else 4 arrays (one per column).
+ */
+export function pushEntryValues(
+  values: unknown[],
+  entries: readonly { kind: string; key: string; payload: string; createdAt: number }[],
+  rowsLimit: number,
+): void {
+  if (entries.length <= rowsLimit) {
+    for (const entry of entries) values.push(entry.kind, entry.key, Buffer.from(entry.payload, 'utf8'), entry.createdAt);
+    return;
+  }
+  values.push(
+    entries.map((entry) => entry.kind),
+    entries.map((entry) => entry.key),
+    entries.map((entry) => Buffer.from(entry.payload, 'utf8')),
+    entries.map((entry) => entry.createdAt),
+  );
 }

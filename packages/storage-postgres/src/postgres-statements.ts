@@ -7,30 +7,41 @@
  */
 import { filterShapeKey, type RunFilterShape } from '@cairn/core/adapter';
 import type { QueryArrayConfig, QueryConfig } from 'pg';
-import { HEADER_COLUMNS, HEADER_FIELDS, PAYLOAD_COLUMNS, PAYLOAD_FIELDS } from './postgres-rows.ts';
+import { HEADER_COLUMNS, HEADER_FIELDS, INSERT_HEADER_COLUMNS, PAYLOAD_COLUMNS, PAYLOAD_FIELDS } from './postgres-rows.ts';
 import type { PostgresTables } from './postgres-schema.ts';
 
 // Statement names are process-wide: one name per distinct SQL text, so two stores sharing a pool
-// (or a connection) never give one name two meanings.
-const names = new Map<string, string>();
+// (or a connection) never give one name two meanings. Each text gets two prototypes holding its
+// name and text (one with `rowMode: 'array'`); a call's config inherits them and owns only its
+// values, so `pg`, which copies the own properties of every config it is given, copies one.
+interface Fixed {
+  objects: object;
+  arrays: object;
+}
+const fixed = new Map<string, Fixed>();
 
-function nameOf(text: string): string {
-  let name = names.get(text);
-  if (name === undefined) {
-    name = `cairn_${names.size}`;
-    names.set(text, name);
+function fixedOf(text: string): Fixed {
+  let entry = fixed.get(text);
+  if (entry === undefined) {
+    const name = `cairn_${fixed.size}`;
+    entry = { objects: { name, text }, arrays: { name, text, rowMode: 'array' } };
+    fixed.set(text, entry);
   }
-  return name;
+  return entry;
 }
 
 /** A named query config for `text` with `values`. */
 export function named(text: string, values: unknown[]): QueryConfig {
-  return { name: nameOf(text), text, values };
+  const config = Object.create(fixedOf(text).objects) as QueryConfig;
+  config.values = values;
+  return config;
 }
 
 /** A named query config whose rows come back as arrays. */
 export function namedArrays(text: string, values: unknown[]): QueryArrayConfig {
-  return { name: nameOf(text), text, values, rowMode: 'array' };
+  const config = Object.create(fixedOf(text).arrays) as QueryArrayConfig;
+  config.values = values;
+  return config;
 }
 
 const HEADER_LIST = HEADER_COLUMNS.join(', ');
@@ -85,20 +96,22 @@ function patchParameterCount(mask: number): number {
 }
 
 // Appends of up to this many entries bind one VALUES row each; longer ones bind four arrays.
-const VALUES_ROWS = 32;
+export const VALUES_ROWS = 32;
 
 /** The statements of a store over `tables`. */
 export function prepareStatements(tables: PostgresTables) {
   const { runs, payloads, entries } = tables;
   const cache = new Map<string, string>();
+  // Appends by patch mask and entry-count shape (the hot path: a number key, no string built).
+  const appends = new Map<number, string>();
 
-  // `WITH head AS (UPDATE … RETURNING header)[, pay AS (UPDATE payloads …)]`: the CAS on the header
+  // `WITH head AS (UPDATE … RETURNING …)[, pay AS (UPDATE payloads …)]`: the CAS on the header
   // row, and the payload columns of the patch written only when the CAS held.
-  function casHead(check: 'version' | 'last_seq', mask: number, extraSets: string[], first: number): string {
+  function casHead(check: 'version' | 'last_seq', mask: number, extraSets: string[], first: number, returning: string): string {
     const { header, payload } = setLists(mask, first);
     const sets = [...extraSets, ...header];
     if (payload.length > 0) sets.push('payload_version = payload_version + 1');
-    const head = `WITH head AS (UPDATE ${runs} SET ${sets.join(', ')} WHERE run_id = $1 AND ${check} = $2 RETURNING ${HEADER_LIST})`;
+    const head = `WITH head AS (UPDATE ${runs} AS r SET ${sets.join(', ')} WHERE run_id = $1 AND ${check} = $2 RETURNING ${returning})`;
     return payload.length === 0
       ? head
       : `${head}, pay AS (UPDATE ${payloads} SET ${payload.join(', ')} WHERE run_id = $1 AND EXISTS (SELECT 1 FROM head))`;
@@ -113,15 +126,7 @@ export function prepareStatements(tables: PostgresTables) {
     selectTokens: `SELECT version, last_seq FROM ${runs} WHERE run_id = $1`,
     /** Insert a run and its payloads; no row back when the id is taken. Values: `insertValues`. */
     insertRun: (() => {
-      const headerColumns = [
-        'run_id',
-        'workflow',
-        'version',
-        'last_seq',
-        'created_at',
-        'payload_version',
-        ...HEADER_FIELDS.flatMap((f) => f.columns),
-      ];
+      const headerColumns = INSERT_HEADER_COLUMNS;
       const payloadColumns = PAYLOAD_FIELDS.flatMap((f) => f.columns);
       const headerParams = headerColumns.map((_, i) => `$${i + 1}`);
       const payloadParams = payloadColumns.map((_, i) => `$${headerColumns.length + i + 1}`);
@@ -133,21 +138,33 @@ export function prepareStatements(tables: PostgresTables) {
       return cached(
         cache,
         `update:${mask}`,
-        () => `${casHead('version', mask, ['version = version + 1'], 3)} SELECT * FROM head`,
+        () => `${casHead('version', mask, ['version = version + 1'], 3, HEADER_LIST)} SELECT * FROM head`,
       );
     },
-    /** `$1` run id, `$2` expected lastSeq, then the patch's values, then 4 values per entry. */
+    /**
+     * `$1` run id, `$2` expected lastSeq, `$3` and `$4` the version and payload_version the handle
+     * expects the row to have after the append (null: unknown), then the patch's values, then 4
+     * values per entry. One row (one column, as an array) when the CAS held: null when the row has
+     * the expected version and payload_version, else the whole header row as JSON text (parsed
+     * here, whatever type parsers the caller's pool has); no row otherwise.
+     */
     append(mask: number, count: number): string {
       const shape = count <= VALUES_ROWS ? count : 0;
-      return cached(cache, `append:${mask}:${shape}`, () => {
-        let n = 3 + patchParameterCount(mask);
+      const key = mask * (VALUES_ROWS + 1) + shape;
+      const known = appends.get(key);
+      if (known !== undefined) return known;
+      const text = (() => {
+        let n = 5 + patchParameterCount(mask);
         const lastSeq = count <= VALUES_ROWS ? `last_seq = $2 + ${count}` : `last_seq = $2 + cardinality($${n}::text[])`;
         const source =
           count <= VALUES_ROWS
             ? `(VALUES ${Array.from({ length: count }, (_, i) => `(${i + 1}, $${n++}::text, $${n++}::text, $${n++}::bytea, $${n++}::float8)`).join(', ')}) AS v(o, k, y, p, c)`
             : `unnest($${n++}::text[], $${n++}::text[], $${n++}::bytea[], $${n++}::float8[]) WITH ORDINALITY AS v(k, y, p, c, o)`;
-        return `${casHead('last_seq', mask, [lastSeq], 3)}, ins AS (INSERT INTO ${entries} (run_id, seq, kind, key, payload, created_at) SELECT $1, $2 + v.o, v.k, v.y, v.p, v.c FROM ${source} WHERE EXISTS (SELECT 1 FROM head)) SELECT * FROM head`;
-      });
+        const returning = 'CASE WHEN r.version = $3::int8 AND r.payload_version = $4::int8 THEN NULL ELSE to_json(r)::text END';
+        return `${casHead('last_seq', mask, [lastSeq], 5, returning)}, ins AS (INSERT INTO ${entries} (run_id, seq, kind, key, payload, created_at) SELECT $1, $2 + v.o, v.k, v.y, v.p, v.c FROM ${source} WHERE EXISTS (SELECT 1 FROM head)) SELECT * FROM head`;
+      })();
+      appends.set(key, text);
+      return text;
     },
     /** `$1` run id, `$2` afterSeq, `$3` limit (null: all). Rows as arrays. */
     readEntries: `SELECT seq, kind, key, payload, created_at FROM ${entries} WHERE run_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,

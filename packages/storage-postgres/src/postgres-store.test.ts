@@ -3,9 +3,10 @@
 // migrations raced by handles and by processes, a schema newer than the package.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { CairnError } from '@cairn/core';
+import { CairnError, type DurableStore, type RunPatch, type RunRecord } from '@cairn/core';
 import { entryFixture, newRunFixture } from '@cairn/core/testing';
 import { freePort } from '@cairn/test-rigs/postgres-server';
+import { seededRandom } from '@cairn/test-rigs/seeded-random';
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { dropSchemas, freshSchema } from '../test/postgres-harness.ts';
@@ -184,5 +185,182 @@ describe('postgres store options', () => {
     );
     expect((await admin.query(`SELECT count(*)::int AS n FROM "${name}".cairn_runs`)).rows).toStrictEqual([{ n: 0 }]);
     await store.close();
+  });
+});
+
+// A caller's pool that notes, for each append, whether the store built the returned record from
+// the row it knew (the server answered null) or read the row the server returned.
+function watchedPool(): { pool: pg.Pool; paths: string[] } {
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  const paths: string[] = [];
+  const query = pool.query.bind(pool) as (config: unknown) => Promise<pg.QueryResult>;
+  (pool as unknown as { query: (config: { text?: string }) => Promise<pg.QueryResult> }).query = (config) => {
+    const result = query(config);
+    if (config.text?.includes('to_json'))
+      void result.then(
+        ({ rows }) => paths.push(rows.length === 0 ? 'lost' : rows[0][0] === null ? 'built' : 'read'),
+        () => {},
+      );
+    return result;
+  };
+  return { pool, paths };
+}
+
+describe('postgres append: the record it returns is the stored row', () => {
+  it('built from the known row only when it is the stored one; every header field, two handles, compared with getRun', async () => {
+    const name = schema();
+    const { pool, paths } = watchedPool();
+    const a = createPostgresStore({ pool, schema: name });
+    const b = createPostgresStore({ connectionString: url, schema: name });
+    const reader = createPostgresStore({ connectionString: url, schema: name });
+    const stored = async (record: RunRecord) => expect(record).toStrictEqual(await reader.getRun(record.runId));
+    try {
+      await a.createRun(newRunFixture('r', { metadata: { k: 'v' } }));
+      // A lone surrogate is stored as U+FFFD; 0.1 + 0.2 round-trips through float8 text.
+      let record = await a.append('r', 0, [entryFixture('e1')], { updatedAt: 2, step: { index: 0.1 + 0.2, name: 'a\ud800b' } });
+      expect(record.step).toStrictEqual({ index: 0.1 + 0.2, name: 'a\ufffdb' });
+      await stored(record);
+      // Another handle changes the header without moving lastSeq.
+      await b.updateRun('r', 0, {
+        updatedAt: 3,
+        status: 'paused',
+        pauseReason: 'manual',
+        lease: { owner: 'b', expiresAt: 9 },
+        cancelRequested: true,
+        metadata: { k: 'w' },
+        output: '"out"',
+      });
+      record = await a.append('r', 1, [entryFixture('e2')], { updatedAt: 4 });
+      expect(record).toMatchObject({
+        status: 'paused',
+        lease: { owner: 'b' },
+        cancelRequested: true,
+        metadata: { k: 'w' },
+        output: '"out"',
+      });
+      await stored(record);
+      // Every header field at once, with -0 (stored as 0) and a huge float.
+      record = await a.append('r', 2, [entryFixture('e3')], {
+        updatedAt: 5,
+        status: 'running',
+        pauseReason: null,
+        wakeAt: -0,
+        lease: null,
+        usage: { inputTokens: 1, outputTokens: 2, totalTokens: 3, savedTokens: 0, modelCalls: 1 },
+        step: { index: -0, name: null },
+        cancelRequested: false,
+        forkedFrom: { runId: 'x\udc00', atSeq: 1 },
+        expiresAt: 1e21,
+        attempt: 2,
+      });
+      expect(Object.is(record.wakeAt, 0) && Object.is(record.step.index, 0)).toBe(true);
+      expect(record.forkedFrom).toStrictEqual({ runId: 'x\ufffd', atSeq: 1 });
+      await stored(record);
+      // Another handle appends (moving lastSeq) with a patch of its own.
+      await b.append('r', 3, [entryFixture('e4')], {
+        updatedAt: 6,
+        status: 'failed',
+        error: '"boom"',
+        step: { index: 9, name: 'b' },
+      });
+      record = await a.append('r', 4, [entryFixture('e5')], { updatedAt: 7 });
+      expect(record).toMatchObject({ status: 'failed', error: '"boom"', step: { index: 9, name: 'b' } });
+      await stored(record);
+      // Payload fields in the patch (payload_version moves with them).
+      record = await a.append('r', 5, [entryFixture('e6')], { updatedAt: 8, input: '"in2"', output: null, metadata: null });
+      await stored(record);
+      record = await a.append('r', 6, [entryFixture('e7')], { updatedAt: 9, metadata: { z: '1' } });
+      await stored(record);
+      // What the caller does to a returned record never reaches the next one.
+      record.usage.inputTokens = 999;
+      record.step.name = 'mutated';
+      (record.metadata as Record<string, string>).z = 'mutated';
+      record = await a.append('r', 7, [entryFixture('e8')], { updatedAt: 10 });
+      await stored(record);
+      expect(paths).toStrictEqual(['built', 'read', 'built', 'read', 'built', 'built', 'built']);
+
+      // Deleted and created again by another handle at the same tokens (version 0, lastSeq 0): the
+      // new run's payload_version differs, so the row is read, never built from the old one.
+      await a.createRun(newRunFixture('s', { input: '"old"' }));
+      await b.deleteRuns({ runIds: ['s'] });
+      await b.createRun(newRunFixture('s', { workflow: 'other', input: '"new"', metadata: { n: '1' } }));
+      record = await a.append('s', 0, [entryFixture('s1')], { updatedAt: 2 });
+      expect(record).toMatchObject({ workflow: 'other', input: '"new"', metadata: { n: '1' } });
+      await stored(record);
+      expect(paths.at(-1)).toBe('read');
+
+      // A run created by this handle with values the server stores differently (lone surrogates,
+      // -0): createRun's record and the appends built on it are the stored row.
+      const created = await a.createRun(
+        newRunFixture('c', {
+          workflow: 'w\ud800',
+          createdAt: -0,
+          wakeAt: -0,
+          lease: { owner: 'o\udc00', expiresAt: -0 },
+          step: { index: -0, name: 'n\ud800' },
+          forkedFrom: { runId: 'f\ud800', atSeq: -0 },
+        }),
+      );
+      await stored(created);
+      record = await a.append('c', 0, [entryFixture('c1')], { updatedAt: 2 });
+      await stored(record);
+      expect(paths.at(-1)).toBe('built');
+    } finally {
+      await Promise.all([a.close(), b.close(), reader.close()]);
+      await pool.end();
+    }
+  });
+
+  it('random patches from two handles (appends and updateRun): every append returns exactly the row getRun reads', async () => {
+    const name = schema();
+    const random = seededRandom(Number(process.env.CAIRN_E2E_SEED ?? 20_260_201));
+    const pick = <T>(values: readonly T[]): T => values[random.between(0, values.length - 1)]!;
+    const { pool, paths } = watchedPool();
+    const a = createPostgresStore({ pool, schema: name });
+    const b = createPostgresStore({ connectionString: url, schema: name });
+    const reader = createPostgresStore({ connectionString: url, schema: name });
+    const fields: Record<string, () => unknown> = {
+      status: () => pick(['running', 'paused', 'failed', 'completed', 'cancelled']),
+      pauseReason: () => pick([null, 'manual', 'sleep']),
+      wakeAt: () => pick([null, -0, 0.1 + 0.2, 1e21, 12_345.678]),
+      lease: () => pick([null, { owner: 'o\ud800', expiresAt: 5.5 }, { owner: 'p', expiresAt: -0 }]),
+      usage: () => ({ inputTokens: random.between(0, 9), outputTokens: 0, totalTokens: 0, savedTokens: 0, modelCalls: 1 }),
+      step: () => ({ index: random.between(0, 99) / 7, name: pick([null, 's', 'x\udc00']) }),
+      cancelRequested: () => random.next() < 0.5,
+      forkedFrom: () => pick([null, { runId: 'f', atSeq: 3 }]),
+      expiresAt: () => pick([null, 7.25]),
+      attempt: () => random.between(1, 5),
+      input: () => pick(['"i"', '{"x":1}']),
+      output: () => pick([null, '"o"', '']),
+      error: () => pick([null, '"e"']),
+      metadata: () => pick([null, {}, { a: '1' }]),
+    };
+    const patchOf = (time: number): RunPatch => {
+      const patch: Record<string, unknown> = { updatedAt: time + 0.5 };
+      for (const [field, make] of Object.entries(fields)) if (random.next() < 0.25) patch[field] = make();
+      return patch as RunPatch;
+    };
+    try {
+      await a.createRun(newRunFixture('fuzz'));
+      for (let step = 0; step < 150; step++) {
+        const current = (await reader.getRun('fuzz'))!;
+        const writer: DurableStore = random.next() < 0.75 ? a : b;
+        const record =
+          random.next() < 0.8
+            ? await writer.append(
+                'fuzz',
+                current.lastSeq,
+                [entryFixture(`k${step}`)],
+                random.next() < 0.5 ? undefined : patchOf(step),
+              )
+            : await writer.updateRun('fuzz', current.version, patchOf(step));
+        expect(record, `step ${step}`).toStrictEqual(await reader.getRun('fuzz'));
+      }
+      expect(paths.filter((path) => path === 'built').length).toBeGreaterThan(20);
+      expect(paths.filter((path) => path === 'read').length).toBeGreaterThan(10);
+    } finally {
+      await Promise.all([a.close(), b.close(), reader.close()]);
+      await pool.end();
+    }
   });
 });

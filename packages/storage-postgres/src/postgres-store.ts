@@ -16,7 +16,11 @@
  * - the handle keeps the payloads (input, output, error, metadata) it last saw per run with their
  *   `payload_version`, so appends never send or fetch them again while they do not change; a new
  *   run's `payload_version` starts at a random 48-bit value, so a run deleted and created again
- *   under the same id elsewhere never matches what this handle kept of the old one.
+ *   under the same id elsewhere never matches what this handle kept of the old one;
+ * - it also keeps the header row it last read or wrote with them; `append` returns a record built
+ *   from that row only when the server confirmed, in the append's own statement, that the row the
+ *   append was made on is that one (same payload_version, version and last_seq, which together
+ *   name one state of a row: ADR 0197); otherwise the statement returns the whole row.
  */
 import { conflictError, type DurableStore, type RunPatch, type RunRecord, type RunStatus } from '@cairn/core';
 import {
@@ -32,11 +36,12 @@ import {
 import pg from 'pg';
 import { ADAPTER, KIT_OPTIONS } from './postgres-adapter.ts';
 import {
+  appendedRow,
   type EntryRow,
   entryOf,
-  entryValues,
   type HeaderRow,
-  headerRowOf,
+  headerOf,
+  insertedRow,
   insertValues,
   type PayloadRow,
   type Payloads,
@@ -44,11 +49,12 @@ import {
   patchMask,
   patchValues,
   payloadsOf,
+  pushEntryValues,
   recordOf,
   touchesPayloads,
 } from './postgres-rows.ts';
 import { migrate, postgresTables } from './postgres-schema.ts';
-import { named, namedArrays, prepareStatements } from './postgres-statements.ts';
+import { named, namedArrays, prepareStatements, VALUES_ROWS } from './postgres-statements.ts';
 import { checkEntries, checkNewRun, checkPatch } from './postgres-values.ts';
 
 /** Options of `createPostgresStore`: a connection string or a `pg.Pool` of your own. */
@@ -75,8 +81,14 @@ export type CreatePostgresStoreOptions = (
   maxPayloadBytes?: number;
 };
 
-// Payloads kept per handle, at most this many runs (the oldest seen is dropped first).
+// Runs whose payloads (and header) a handle keeps, at most this many (the oldest seen is dropped first).
 const PAYLOAD_CACHE_RUNS = 1000;
+
+/** What a handle keeps of a run: its payloads, and the header row they go with when known. */
+interface Known {
+  payloads: Payloads;
+  header: HeaderRow | undefined;
+}
 
 function redacted(connectionString: string): string {
   try {
@@ -114,7 +126,10 @@ export function createPostgresStore(options: CreatePostgresStoreOptions): Durabl
     });
   // An idle connection the server dropped must not crash the process: the next call reconnects.
   if (ownPool) pool.on('error', () => {});
-  const payloadCache = new Map<string, Payloads>();
+  // What this handle last saw of each run (at most PAYLOAD_CACHE_RUNS, the oldest seen dropped
+  // first): the payloads with their version, and the header row when it was read or written
+  // together with them (its payload_version is theirs).
+  const known = new Map<string, Known>();
 
   // The schema is migrated before the first call reaches the tables; a failed migration is tried
   // again on the next call, so a store opened while the server was down recovers when it is back.
@@ -138,10 +153,11 @@ export function createPostgresStore(options: CreatePostgresStoreOptions): Durabl
     return readiness;
   }
 
-  function remember(runId: string, payloads: Payloads): void {
-    payloadCache.delete(runId);
-    payloadCache.set(runId, payloads);
-    if (payloadCache.size > PAYLOAD_CACHE_RUNS) payloadCache.delete(payloadCache.keys().next().value as string);
+  function remember(runId: string, payloads: Payloads, header: HeaderRow | undefined): void {
+    known.delete(runId);
+    const consistent = header !== undefined && Number(header.payload_version) === payloads.payloadVersion;
+    known.set(runId, { payloads, header: consistent ? header : undefined });
+    if (known.size > PAYLOAD_CACHE_RUNS) known.delete(known.keys().next().value as string);
   }
 
   async function query<R extends object>(text: string, values: unknown[]): Promise<R[]> {
@@ -149,11 +165,16 @@ export function createPostgresStore(options: CreatePostgresStoreOptions): Durabl
     return (await pool.query<R>(named(text, values))).rows;
   }
 
+  async function queryArrays<R extends unknown[]>(text: string, values: unknown[]): Promise<R[]> {
+    if (!isReady) await ready();
+    return (await pool.query<R>(namedArrays(text, values))).rows;
+  }
+
   // The record after a successful CAS: the returned header, with payloads from the cache when
   // their version says they are current, else read (with their version) from the database.
   async function completed(head: HeaderRow, patch: RunPatch | undefined, mask: number): Promise<RunRecord> {
     const version = Number(head.payload_version);
-    const cached = payloadCache.get(head.run_id);
+    const cached = known.get(head.run_id)?.payloads;
     let payloads: Payloads | undefined;
     if (cached?.payloadVersion === version) payloads = cached;
     else if (touchesPayloads(mask) && cached?.payloadVersion === version - 1) payloads = patchedPayloads(cached, patch, version);
@@ -162,7 +183,7 @@ export function createPostgresStore(options: CreatePostgresStoreOptions): Durabl
       if (!row) throw kit.notFound(head.run_id);
       payloads = payloadsOf(row);
     }
-    remember(head.run_id, payloads);
+    remember(head.run_id, payloads, head);
     return recordOf(head, payloads);
   }
 
@@ -170,7 +191,7 @@ export function createPostgresStore(options: CreatePostgresStoreOptions): Durabl
   async function lostCas(runId: string, what: 'version' | 'lastSeq', expected: number): Promise<never> {
     const [row] = await query<{ version: string; last_seq: string }>(statements.selectTokens, [runId]);
     if (!row) throw kit.notFound(runId);
-    payloadCache.delete(runId);
+    known.delete(runId);
     throw conflictError(ADAPTER, runId, what, expected, Number(what === 'version' ? row.version : row.last_seq));
   }
 
@@ -188,7 +209,7 @@ export function createPostgresStore(options: CreatePostgresStoreOptions): Durabl
 
   function rowRecord(row: HeaderRow & PayloadRow): RunRecord {
     const payloads = payloadsOf(row);
-    remember(row.run_id, payloads);
+    remember(row.run_id, payloads, headerOf(row));
     return recordOf(row, payloads);
   }
 
@@ -198,13 +219,17 @@ export function createPostgresStore(options: CreatePostgresStoreOptions): Durabl
     async createRun(record) {
       checkNewRun(record);
       const payloadVersion = firstStamp();
-      const rows = await query(statements.insertRun, insertValues(record, payloadVersion));
+      const values = insertValues(record, payloadVersion);
+      const rows = await query(statements.insertRun, values);
       if (rows.length === 0) throw kit.exists(record.runId);
       const { input, output, error, metadata } = record;
-      const payloads: Payloads = { payloadVersion, input, output, error, metadata: metadata && { ...metadata } };
-      remember(record.runId, payloads);
-      // The stored record, read back through the same mapping a SELECT uses: only the contract's fields.
-      return recordOf(headerRowOf(record), payloads);
+      const stored = metadata && (JSON.parse(JSON.stringify(metadata)) as Record<string, string>);
+      const payloads: Payloads = { payloadVersion, input, output, error, metadata: stored };
+      // The stored record: the header columns as the bound values read back, through the same
+      // mapping a SELECT uses (only the contract's fields).
+      const header = insertedRow(values);
+      remember(record.runId, payloads, header);
+      return recordOf(header, payloads);
     },
 
     async getRun(runId) {
@@ -220,17 +245,41 @@ export function createPostgresStore(options: CreatePostgresStoreOptions): Durabl
       return completed(head, patch, mask);
     },
 
+    // The returned record is the row as the append left it. When this handle knows the row the
+    // append is made on, it sends that row's version and payload_version (as they will read after
+    // the append) and the server answers with null when they hold: the row is then the known one
+    // with the patch applied, built here. Every write of a header row moves its last_seq (an append
+    // has at least one entry) or its version (updateRun), and a run created again under its id
+    // starts at a new random payload_version (`firstStamp`), so (payload_version, version,
+    // last_seq) names one state of a row: last_seq is checked by the CAS itself, the other two by
+    // the server. Otherwise (another handle wrote since, or nothing known) the server returns the
+    // whole row as JSON.
     async append(runId, expectedLastSeq, entries, patch) {
       checkEntries(runId, entries);
       checkPatch(runId, patch);
       const mask = patchMask(patch);
-      const values = [runId, expectedLastSeq, ...patchValues(patch, mask)];
-      const entryParams = entryValues(entries);
-      if (entries.length <= 32) values.push(...entryParams);
-      else for (let column = 0; column < 4; column++) values.push(entryParams.filter((_, i) => i % 4 === column));
-      const [head] = await query<HeaderRow>(statements.append(mask, entries.length), values);
-      if (!head) return lostCas(runId, 'lastSeq', expectedLastSeq);
-      return completed(head, patch, mask);
+      const patchParams = patchValues(patch, mask);
+      const touches = touchesPayloads(mask);
+      const base = known.get(runId);
+      const header = base?.header !== undefined && Number(base.header.last_seq) === expectedLastSeq ? base.header : undefined;
+      const payloadVersion = base === undefined ? 0 : base.payloads.payloadVersion + (touches ? 1 : 0);
+      const values: unknown[] = [
+        runId,
+        expectedLastSeq,
+        header === undefined ? null : header.version,
+        header === undefined ? null : payloadVersion,
+      ];
+      for (const value of patchParams) values.push(value);
+      pushEntryValues(values, entries, VALUES_ROWS);
+      const rows = await queryArrays<[string | null]>(statements.append(mask, entries.length), values);
+      if (rows.length === 0) return lostCas(runId, 'lastSeq', expectedLastSeq);
+      const full = rows[0]![0];
+      if (full !== null) return completed(JSON.parse(full) as HeaderRow, patch, mask);
+      if (header === undefined || base === undefined) throw new Error('the server confirmed a row this handle does not know');
+      const payloads = touches ? patchedPayloads(base.payloads, patch, payloadVersion) : base.payloads;
+      const row = appendedRow(header, mask, patchParams, expectedLastSeq + entries.length, payloadVersion);
+      remember(runId, payloads, row);
+      return recordOf(row, payloads);
     },
 
     async readEntries(runId, afterSeq, limit) {
@@ -268,7 +317,7 @@ export function createPostgresStore(options: CreatePostgresStoreOptions): Durabl
           await client.query(named(statements.deleteEntries, [ids]));
         }
         await client.query('COMMIT');
-        for (const id of ids) payloadCache.delete(id);
+        for (const id of ids) known.delete(id);
         return ids.length;
       } catch (error) {
         broken = await client.query('ROLLBACK').then(
@@ -286,7 +335,7 @@ export function createPostgresStore(options: CreatePostgresStoreOptions): Durabl
     },
 
     async close() {
-      payloadCache.clear();
+      known.clear();
       if (ownPool) await pool.end().catch(() => undefined);
     },
   });
