@@ -76,22 +76,30 @@ it('a run SIGKILLed and resumed in another process is one trace: every step a sp
     if (span !== root) expect(span.parentSpanId, span.name).toBe(root!.spanId);
   }
 
-  // Every step the journal recorded has exactly one executed span, in the process that ran it.
+  // Every step the journal recorded was executed once: its span comes from the process that ran it,
+  // except for a step the first process recorded and was killed before exporting (a span lives in
+  // process memory until exported; the SIGKILL can land between the journal commit and the export).
+  // Such a step is replayed by the second process, never executed again.
   const recorded = history.filter((entry) => entry.kind === 'step-end').map((entry) => entry.key);
   expect(recorded).toEqual(['model#0', 'tool:work#0', 'model#1', 'tool:work#1', 'model#2', 'tool:work#2', 'model#3']);
   const stepSpans = spans.filter((span) => span.attributes['cairn.step.id'] !== undefined);
   const executed = stepSpans.filter((span) => span.attributes['cairn.step.replayed'] === false);
-  expect(executed.map((span) => span.attributes['cairn.step.id']).sort()).toEqual([...recorded].sort());
+  const executedIds = executed.map((span) => String(span.attributes['cairn.step.id']));
+  expect(new Set(executedIds).size, 'no step executed twice').toBe(executedIds.length);
+  expect(recorded).toEqual(expect.arrayContaining(executedIds));
+  const lostWithTheProcess = recorded.filter((id) => !executedIds.includes(id));
+  expect(lostWithTheProcess.length, `recorded, no executed span: ${lostWithTheProcess}`).toBeLessThanOrEqual(1);
 
   // The second process replayed what the first recorded: spans marked replayed, no tokens on them.
-  const executedFirst = executed.filter((span) => span.pid === firstPid).map((span) => span.attributes['cairn.step.id']);
+  const executedFirst = executed.filter((span) => span.pid === firstPid).map((span) => String(span.attributes['cairn.step.id']));
   expect(executedFirst).toEqual(expect.arrayContaining(['model#0', 'tool:work#0', 'model#1', 'tool:work#1']));
   const replayed = stepSpans.filter((span) => span.attributes['cairn.step.replayed'] === true);
   expect(replayed.map((span) => span.pid)).toEqual(replayed.map(() => secondPid));
-  expect(replayed.map((span) => span.attributes['cairn.step.id'])).toEqual(executedFirst);
+  const recordedFirst = recorded.filter((id) => executedFirst.includes(id) || lostWithTheProcess.includes(id));
+  expect(replayed.map((span) => span.attributes['cairn.step.id'])).toEqual(recordedFirst);
   for (const span of replayed) expect(span.attributes['gen_ai.usage.input_tokens']).toBeUndefined();
   const resume = spans.find((span) => span.name === 'cairn.run.resume');
-  expect(resume).toMatchObject({ pid: secondPid, attributes: { 'cairn.run.replayed_steps': executedFirst.length } });
+  expect(resume).toMatchObject({ pid: secondPid, attributes: { 'cairn.run.replayed_steps': recordedFirst.length } });
 
   // GenAI attributes: model calls and tool calls.
   for (const span of executed.filter((s) => String(s.attributes['cairn.step.id']).startsWith('model#'))) {
