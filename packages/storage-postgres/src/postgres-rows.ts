@@ -266,6 +266,11 @@ export function insertedRow(values: readonly unknown[]): HeaderRow {
   return row as unknown as HeaderRow;
 }
 
+/** Metadata as it reads back from the JSON text it is stored as: a copy the caller's object cannot change. */
+export function storedMetadata(metadata: Record<string, string> | null): Record<string, string> | null {
+  return metadata && (JSON.parse(JSON.stringify(metadata)) as Record<string, string>);
+}
+
 /**
  * The payloads of a patch applied over `current`, as stored: input, output and error are checked
  * well-formed (so their UTF-8 bytes decode to the same string); metadata is read back from the JSON
@@ -277,10 +282,7 @@ export function patchedPayloads(current: Payloads, patch: RunPatch | undefined, 
     input: patch?.input ?? current.input,
     output: patch?.output !== undefined ? patch.output : current.output,
     error: patch?.error !== undefined ? patch.error : current.error,
-    metadata:
-      patch?.metadata === undefined
-        ? current.metadata
-        : patch.metadata && (JSON.parse(JSON.stringify(patch.metadata)) as Record<string, string>),
+    metadata: patch?.metadata === undefined ? current.metadata : storedMetadata(patch.metadata),
   };
 }
 

@@ -51,6 +51,7 @@ import {
   payloadsOf,
   pushEntryValues,
   recordOf,
+  storedMetadata,
   touchesPayloads,
 } from './postgres-rows.ts';
 import { migrate, postgresTables } from './postgres-schema.ts';
@@ -223,8 +224,7 @@ export function createPostgresStore(options: CreatePostgresStoreOptions): Durabl
       const rows = await query(statements.insertRun, values);
       if (rows.length === 0) throw kit.exists(record.runId);
       const { input, output, error, metadata } = record;
-      const stored = metadata && (JSON.parse(JSON.stringify(metadata)) as Record<string, string>);
-      const payloads: Payloads = { payloadVersion, input, output, error, metadata: stored };
+      const payloads: Payloads = { payloadVersion, input, output, error, metadata: storedMetadata(metadata) };
       // The stored record: the header columns as the bound values read back, through the same
       // mapping a SELECT uses (only the contract's fields).
       const header = insertedRow(values);
