@@ -80,6 +80,16 @@ export function resultOf(outcome: ChildOutcome) {
   return line.result;
 }
 
+/** True while a process with this pid exists (signal 0 probes without sending anything). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Kill every child still running (for `afterEach`). */
 export function killRunningChildren(): void {
   for (const child of runningChildren) child.kill('SIGKILL');

@@ -7,13 +7,17 @@
  * - nothing listens beyond 127.0.0.1, and nothing is left behind: `remove()` stops the server
  *   (SIGKILL if a fast shutdown hangs) and deletes the folder;
  * - `kill()` SIGKILLs the postmaster itself (a crash, not a shutdown); `start()` after it runs
- *   crash recovery on the same data folder, as a restarted production server would.
+ *   crash recovery on the same data folder, as a restarted production server would;
+ * - a process that exits without `remove()` (an uncaught error in a script) takes its server down
+ *   with it: SIGQUIT to the postmaster (immediate shutdown) and the folder deleted.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { onProcessExit } from './exit-cleanup.ts';
 import { freePort } from './free-port.ts';
+import { isAlive as alive } from './kill-child.ts';
 
 export { freePort };
 
@@ -77,15 +81,6 @@ function postgresIds(): { uid: number; gid: number } {
   const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
   const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
   return { uid, gid };
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function waitUntil(check: () => boolean, ms: number, what: () => string): Promise<void> {
@@ -216,6 +211,7 @@ export async function startPostgresServer(options: PostgresServerOptions = {}): 
     async remove() {
       if (removed) return;
       removed = true;
+      forgetAtExit();
       try {
         await server.stop();
       } catch {
@@ -225,6 +221,17 @@ export async function startPostgresServer(options: PostgresServerOptions = {}): 
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  // At exit nothing can await: an immediate shutdown (the postmaster stops its backends first),
+  // waited for synchronously so no process still writes into the folder as it is deleted.
+  const forgetAtExit = onProcessExit(() => {
+    const pid = postmasterPid();
+    if (pid !== undefined) {
+      process.kill(pid, 'SIGQUIT');
+      const pause = new Int32Array(new SharedArrayBuffer(4));
+      for (const deadline = Date.now() + 10_000; alive(pid) && Date.now() < deadline; ) Atomics.wait(pause, 0, 0, 20);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
   await start();
   return server;
 }

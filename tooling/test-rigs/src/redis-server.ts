@@ -9,12 +9,15 @@
  *   `kill` (SIGKILL, the crash) act on that pid only;
  * - `restart` starts a new process on the same port and directory, so a client reconnects to the
  *   same data; the call resolves once the server answers PING (AOF loaded);
- * - the directory is removed by `stop({ remove: true })` / `remove()`.
+ * - the directory is removed by `stop({ remove: true })` / `remove()`;
+ * - a process that exits without removing its server (an uncaught error in a script) takes it down
+ *   with it: SIGKILL to the server and the directory deleted.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
+import { onProcessExit } from './exit-cleanup.ts';
 import { freePort } from './free-port.ts';
 import { makeTempDir } from './temp-dir.ts';
 
@@ -141,6 +144,10 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     await exited(current);
   }
 
+  const forgetAtExit = onProcessExit(() => {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    temp.remove();
+  });
   await start();
   return {
     host: '127.0.0.1',
@@ -155,7 +162,10 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     },
     stop: async (stopOptions = {}) => {
       await signal('SIGTERM');
-      if (stopOptions.remove) temp.remove();
+      if (stopOptions.remove) {
+        forgetAtExit();
+        temp.remove();
+      }
     },
   };
 }
