@@ -21,7 +21,7 @@ export interface ToolDelays {
 export interface SupportToolsOptions {
   ledger: SideEffectLedger;
   delays: ToolDelays;
-  /** Pause the run for a human before any refund (the browser demo's approve / reject dialog). */
+  /** Pause the run for a human before any refund (the browser demo: approve or reject it in the Inspector). */
   refundNeedsApproval: boolean;
 }
 

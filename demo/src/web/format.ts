@@ -1,4 +1,4 @@
-/** Formatting for the page: durations, token counts, times, short run ids. */
+/** Formatting for the page: durations, token counts, times, one-line texts. */
 
 /** `820 ms`, `1.4 s`. */
 export function duration(ms: number): string {
@@ -13,11 +13,6 @@ export function count(n: number): string {
 /** `14:02:07`. */
 export function clock(at: number): string {
   return new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
-}
-
-/** The tail of a run id, which is what differs between runs started the same second. */
-export function shortId(runId: string): string {
-  return runId.length > 12 ? `…${runId.slice(-8)}` : runId;
 }
 
 /** One line of at most `max` characters. */

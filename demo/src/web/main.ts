@@ -9,6 +9,8 @@ import { byId } from './dom.ts';
 import { createLiveSteps } from './live-steps.ts';
 import { createResumeTracker, rememberInFlight, takeInFlightAtUnload } from './resume-notices.ts';
 import { createDemoSession } from './session.ts';
+// The Inspector's stylesheet first: the page's own (styles.css) sets the colours and the layout.
+import '@cairn/inspector/styles.css';
 import './styles.css';
 
 const delayMs = Math.max(0, Number(new URLSearchParams(location.search).get('delay') ?? 1200) || 0);
