@@ -4,9 +4,10 @@
  * replies as an uninterrupted one), plain or streamed (SSE, with a usage chunk when asked), records
  * every request's body and headers, and injects faults on demand: an HTTP status with headers, a
  * stalled response, malformed JSON, a connection cut mid-stream, a stream that ends unfinished.
+ * The server itself (listening, recording, fault queue, pacing, SSE) is `createLocalModelServer`.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { listenLocal } from './local-server.ts';
+import type { LocalModelRequest, LocalModelServer, LocalModelServerPacing } from './local-model-server.ts';
+import { createLocalModelServer, splitText, sseFrame } from './local-model-server.ts';
 
 /** What the script answers. */
 export interface ScriptedCompletion {
@@ -26,44 +27,24 @@ export type Fault =
   | { kind: 'truncated-stream' };
 
 /** A request the server received. */
-export interface RecordedRequest {
-  index: number;
+export interface RecordedRequest extends LocalModelRequest<Fault['kind']> {
   url: string;
-  headers: Record<string, string | string[] | undefined>;
-  rawBody: string;
-  // biome-ignore lint/suspicious/noExplicitAny: request bodies are inspected freely in tests
-  body: any;
-  fault?: Fault['kind'];
   /** When the request arrived, and whether the client hung up before the response ended. */
   at: number;
   clientClosedEarly: boolean;
 }
 
-/** Options of `createOpenAITestServer`. */
-export interface OpenAITestServerOptions {
+/** Options of `createOpenAITestServer`; pacing defaults to 6 characters a chunk, 2 ms after each. */
+export interface OpenAITestServerOptions extends LocalModelServerPacing {
   // biome-ignore lint/suspicious/noExplicitAny: request bodies are inspected freely in tests
   respond(body: any, request: RecordedRequest): ScriptedCompletion | Promise<ScriptedCompletion>;
   /** A fault for a request when none is queued (e.g. 503 while a flag says the endpoint is down). */
   // biome-ignore lint/suspicious/noExplicitAny: request bodies are inspected freely in tests
   faultFor?(body: any): Fault | undefined;
-  /** Wait before answering each request (ms). */
-  delayMs?: number;
-  /** Characters per streamed text chunk (default 6) and the pause between chunks (default 2 ms). */
-  chunkSize?: number;
-  chunkDelayMs?: number;
 }
 
 /** A running test server. */
-export interface OpenAITestServer {
-  /** `http://127.0.0.1:<port>/v1` */
-  readonly baseURL: string;
-  readonly requests: RecordedRequest[];
-  /** Queue faults for the next requests, one request each. */
-  fail(...faults: Fault[]): void;
-  close(): Promise<void>;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export type OpenAITestServer = LocalModelServer<RecordedRequest, Fault>;
 
 function completionJson(id: string, model: string, reply: ScriptedCompletion): object {
   const toolCalls = reply.toolCalls ?? [];
@@ -119,8 +100,7 @@ function streamEvents(id: string, model: string, reply: ScriptedCompletion, chun
     choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
   });
   const events: object[] = [chunk({ role: 'assistant', content: '' })];
-  const text = reply.text ?? '';
-  for (let i = 0; i < text.length; i += chunkSize) events.push(chunk({ content: text.slice(i, i + chunkSize) }));
+  for (const piece of splitText(reply.text ?? '', chunkSize)) events.push(chunk({ content: piece }));
   (reply.toolCalls ?? []).forEach((call, index) => {
     const half = Math.ceil(call.arguments.length / 2);
     events.push(
@@ -144,20 +124,14 @@ function streamEvents(id: string, model: string, reply: ScriptedCompletion, chun
  * const server = await createOpenAITestServer({ respond: () => ({ text: 'Hello!' }) });
  * const model = createOpenAIModel({ model: 'test', apiKey: 'sk-test', baseURL: server.baseURL }); // @cairn/core/openai
  */
-export async function createOpenAITestServer(options: OpenAITestServerOptions): Promise<OpenAITestServer> {
-  const requests: RecordedRequest[] = [];
-  const faults: Fault[] = [];
+export function createOpenAITestServer(options: OpenAITestServerOptions): Promise<OpenAITestServer> {
   const chunkSize = options.chunkSize ?? 6;
-  const chunkDelayMs = options.chunkDelayMs ?? 2;
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const parts: Buffer[] = [];
-    for await (const part of req) parts.push(part as Buffer);
-    const rawBody = Buffer.concat(parts).toString('utf8');
+  return createLocalModelServer<RecordedRequest, Fault>(options, async (exchange) => {
+    const { req, res, rawBody } = exchange;
     const parsedBody = rawBody ? JSON.parse(rawBody) : undefined;
-    const fault = faults.shift() ?? (parsedBody ? options.faultFor?.(parsedBody) : undefined);
-    const recorded: RecordedRequest = {
-      index: requests.length,
+    const fault = exchange.takeFault() ?? (parsedBody ? options.faultFor?.(parsedBody) : undefined);
+    const recorded = exchange.record({
+      index: exchange.index,
       url: req.url ?? '',
       headers: { ...req.headers },
       rawBody,
@@ -165,70 +139,44 @@ export async function createOpenAITestServer(options: OpenAITestServerOptions): 
       at: Date.now(),
       clientClosedEarly: false,
       ...(fault ? { fault: fault.kind } : {}),
-    };
-    requests.push(recorded);
+    });
     res.on('close', () => {
       if (!res.writableFinished) recorded.clientClosedEarly = true;
     });
     if (req.method !== 'POST' || !recorded.url.endsWith('/chat/completions')) {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'not found' } }));
+      exchange.sendJson(404, {}, { error: { message: 'not found' } });
       return;
     }
+    const requestId = { 'x-request-id': `req_${recorded.index}` };
     if (fault?.kind === 'status') {
-      res.writeHead(fault.status, {
-        'content-type': 'application/json',
-        'x-request-id': `req_${recorded.index}`,
-        ...fault.headers,
-      });
-      res.end(
-        JSON.stringify(
-          fault.body ?? { error: { message: `injected ${fault.status}`, type: 'injected', code: `http_${fault.status}` } },
-        ),
-      );
+      const injected = { error: { message: `injected ${fault.status}`, type: 'injected', code: `http_${fault.status}` } };
+      exchange.sendJson(fault.status, { ...requestId, ...fault.headers }, fault.body ?? injected);
       return;
     }
     if (fault?.kind === 'stall') return; // never answer; the client times out or aborts
-    if (options.delayMs) await sleep(options.delayMs);
+    await exchange.delay();
     const body = recorded.body;
     const reply = await options.respond(body, recorded);
     const id = `chatcmpl-${recorded.index}`;
     if (!body.stream) {
-      res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': `req_${recorded.index}` });
-      res.end(
-        fault?.kind === 'malformed-json'
-          ? '{"id": "broken", "choices": ['
-          : JSON.stringify(completionJson(id, body.model, reply)),
-      );
+      if (fault?.kind === 'malformed-json') exchange.sendRawJson(200, requestId, '{"id": "broken", "choices": [');
+      else exchange.sendJson(200, requestId, completionJson(id, body.model, reply));
       return;
     }
-    res.writeHead(200, {
-      'content-type': 'text/event-stream',
-      'cache-control': 'no-cache',
-      'x-request-id': `req_${recorded.index}`,
-    });
     const events = streamEvents(id, body.model, reply, chunkSize, body.stream_options?.include_usage === true);
-    for (let i = 0; i < events.length; i++) {
-      if (res.destroyed) return;
-      if (fault?.kind === 'cut-stream' && i === fault.afterChunks) {
-        req.socket.destroy(); // the connection dies mid-stream
-        return;
-      }
-      if (fault?.kind === 'truncated-stream' && i === events.length - (body.stream_options?.include_usage ? 2 : 1)) {
-        res.end(); // a clean end, but before the finish reason and [DONE]
-        return;
-      }
-      const data = fault?.kind === 'malformed-json' && i === 1 ? '{"choices": [{"delta": ' : JSON.stringify(events[i]);
-      res.write(`data: ${data}\n\n`);
-      if (chunkDelayMs > 0) await sleep(chunkDelayMs);
-    }
-    res.end('data: [DONE]\n\n');
-  }
-
-  const server = await listenLocal(handle);
-  return {
-    baseURL: `http://127.0.0.1:${server.port}/v1`,
-    requests,
-    fail: (...more) => faults.push(...more),
-    close: () => server.close(),
-  };
+    const frames = events.map((event) => sseFrame(JSON.stringify(event)));
+    if (fault?.kind === 'malformed-json') frames[1] = sseFrame('{"choices": [{"delta": ');
+    // A truncated stream ends cleanly before the finish reason (and the usage chunk) and [DONE].
+    const finishAt = events.length - (body.stream_options?.include_usage ? 2 : 1);
+    await exchange.stream(frames, {
+      headers: requestId,
+      closingFrame: sseFrame('[DONE]'),
+      breakAt: (i) =>
+        fault?.kind === 'cut-stream' && i === fault.afterChunks
+          ? { kind: 'cut' }
+          : fault?.kind === 'truncated-stream' && i === finishAt
+            ? { kind: 'end' }
+            : undefined,
+    });
+  });
 }

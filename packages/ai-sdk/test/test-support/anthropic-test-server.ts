@@ -5,10 +5,11 @@
  * `message_delta` with usage, `message_stop`, `error`). It answers from a script (a function of the
  * request body, so a resumed run gets the same replies), records every request, and injects faults
  * on demand: an HTTP status with headers and the API's error body (429, 529, 500…), malformed
- * JSON, a connection cut mid-stream, an in-stream `error` event.
+ * JSON, a connection cut mid-stream, an in-stream `error` event. The server itself (listening,
+ * recording, fault queue, pacing, SSE) is `createLocalModelServer`.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { listenLocal } from '@cairn/test-rigs/local-server';
+import type { LocalModelRequest, LocalModelServer, LocalModelServerPacing } from '@cairn/test-rigs/local-model-server';
+import { createLocalModelServer, splitText, sseFrame } from '@cairn/test-rigs/local-model-server';
 
 /** What the script answers. */
 export interface ScriptedMessage {
@@ -28,39 +29,23 @@ export type AnthropicFault =
   | { kind: 'stream-error'; errorType: string; afterEvents: number };
 
 /** A request the server received. */
-export interface AnthropicRequest {
-  index: number;
-  headers: Record<string, string | string[] | undefined>;
-  rawBody: string;
-  // biome-ignore lint/suspicious/noExplicitAny: request bodies are inspected freely in tests
-  body: any;
-  fault?: AnthropicFault['kind'];
+export interface AnthropicRequest extends LocalModelRequest<AnthropicFault['kind']> {
   /** The whole answer was written (a completed model call). */
   completed: boolean;
 }
 
-/** Options of `createAnthropicTestServer`. */
-export interface AnthropicTestServerOptions {
+/** Options of `createAnthropicTestServer`; pacing defaults to 5 characters a delta, 2 ms after each event. */
+export interface AnthropicTestServerOptions extends LocalModelServerPacing {
   // biome-ignore lint/suspicious/noExplicitAny: request bodies are inspected freely in tests
   respond(body: any): ScriptedMessage;
-  /** Wait before answering each request (ms). */
-  delayMs?: number;
-  /** Characters per streamed delta (default 5) and the pause between events (default 2 ms). */
-  chunkSize?: number;
-  chunkDelayMs?: number;
 }
 
 /** A running test server. */
-export interface AnthropicTestServer {
-  /** `http://127.0.0.1:<port>/v1` */
-  readonly baseURL: string;
-  readonly requests: AnthropicRequest[];
-  /** Queue faults for the next requests, one request each. */
-  fail(...faults: AnthropicFault[]): void;
-  close(): Promise<void>;
-}
+export type AnthropicTestServer = LocalModelServer<AnthropicRequest, AnthropicFault>;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** An SSE event of the API: its name, and its data with the name as `type`. */
+type StreamEvent = [string, object];
+const event = (type: string, fields: object = {}): StreamEvent => [type, { type, ...fields }];
 
 function messageJson(id: string, model: string, reply: ScriptedMessage): object {
   const calls = reply.toolCalls ?? [];
@@ -90,156 +75,94 @@ function usageJson(reply: ScriptedMessage, start: boolean): object {
   };
 }
 
-function chunks(text: string, size: number): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
-  return out;
-}
-
 /** The SSE events of a streamed answer, in the API's order. */
-function streamEvents(id: string, model: string, reply: ScriptedMessage, size: number): Array<[string, object]> {
+function streamEvents(id: string, model: string, reply: ScriptedMessage, size: number): StreamEvent[] {
   const calls = reply.toolCalls ?? [];
-  const events: Array<[string, object]> = [
-    [
-      'message_start',
-      {
-        type: 'message_start',
-        message: {
-          id,
-          type: 'message',
-          role: 'assistant',
-          model,
-          content: [],
-          stop_reason: null,
-          stop_sequence: null,
-          usage: usageJson(reply, true),
-        },
-      },
-    ],
-  ];
+  const start = { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null };
+  const events = [event('message_start', { message: { ...start, usage: usageJson(reply, true) } })];
   let index = 0;
-  if (reply.thinking) {
-    events.push([
-      'content_block_start',
-      { type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '' } },
-    ]);
-    for (const piece of chunks(reply.thinking.text, size))
-      events.push([
-        'content_block_delta',
-        { type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: piece } },
-      ]);
-    events.push([
-      'content_block_delta',
-      { type: 'content_block_delta', index, delta: { type: 'signature_delta', signature: reply.thinking.signature } },
-    ]);
-    events.push(['content_block_stop', { type: 'content_block_stop', index }]);
+  const block = (contentBlock: object, deltas: object[], ping = false) => {
+    events.push(event('content_block_start', { index, content_block: contentBlock }));
+    if (ping) events.push(event('ping')); // the API pings after a text block starts
+    for (const delta of deltas) events.push(event('content_block_delta', { index, delta }));
+    events.push(event('content_block_stop', { index }));
     index++;
+  };
+  if (reply.thinking) {
+    const signature = { type: 'signature_delta', signature: reply.thinking.signature };
+    const pieces = splitText(reply.thinking.text, size).map((thinking) => ({ type: 'thinking_delta', thinking }));
+    block({ type: 'thinking', thinking: '' }, [...pieces, signature]);
   }
   if (reply.text) {
-    events.push(['content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } }]);
-    events.push(['ping', { type: 'ping' }]);
-    for (const piece of chunks(reply.text, size))
-      events.push(['content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } }]);
-    events.push(['content_block_stop', { type: 'content_block_stop', index }]);
-    index++;
+    block(
+      { type: 'text', text: '' },
+      splitText(reply.text, size).map((text) => ({ type: 'text_delta', text })),
+      true,
+    );
   }
   for (const call of calls) {
-    events.push([
-      'content_block_start',
-      { type: 'content_block_start', index, content_block: { type: 'tool_use', id: call.id, name: call.name, input: {} } },
-    ]);
-    for (const piece of chunks(call.rawInput ?? JSON.stringify(call.input), size))
-      events.push([
-        'content_block_delta',
-        { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: piece } },
-      ]);
-    events.push(['content_block_stop', { type: 'content_block_stop', index }]);
-    index++;
+    const pieces = splitText(call.rawInput ?? JSON.stringify(call.input), size);
+    block(
+      { type: 'tool_use', id: call.id, name: call.name, input: {} },
+      pieces.map((partial_json) => ({ type: 'input_json_delta', partial_json })),
+    );
   }
   const u = reply.usage ?? { input: 10, output: 5 };
-  events.push([
-    'message_delta',
-    {
-      type: 'message_delta',
-      delta: { stop_reason: calls.length > 0 ? 'tool_use' : 'end_turn', stop_sequence: null },
-      usage: { output_tokens: u.output },
-    },
-  ]);
-  events.push(['message_stop', { type: 'message_stop' }]);
+  const stop = { stop_reason: calls.length > 0 ? 'tool_use' : 'end_turn', stop_sequence: null };
+  events.push(event('message_delta', { delta: stop, usage: { output_tokens: u.output } }));
+  events.push(event('message_stop'));
   return events;
 }
 
 /** Start a server on 127.0.0.1 (a random port). */
-export async function createAnthropicTestServer(options: AnthropicTestServerOptions): Promise<AnthropicTestServer> {
-  const requests: AnthropicRequest[] = [];
-  const faults: AnthropicFault[] = [];
+export function createAnthropicTestServer(options: AnthropicTestServerOptions): Promise<AnthropicTestServer> {
   const size = options.chunkSize ?? 5;
-  const pause = options.chunkDelayMs ?? 2;
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let raw = '';
-    for await (const chunk of req) raw += chunk;
+  return createLocalModelServer<AnthropicRequest, AnthropicFault>(options, async (exchange) => {
+    const { req, rawBody } = exchange;
     if (req.method !== 'POST' || !req.url?.endsWith('/messages')) {
-      res.writeHead(404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ type: 'error', error: { type: 'not_found_error', message: 'Not found' } }));
+      exchange.sendJson(404, {}, { type: 'error', error: { type: 'not_found_error', message: 'Not found' } });
       return;
     }
-    const body = JSON.parse(raw);
-    const fault = faults.shift();
-    const record: AnthropicRequest = {
-      index: requests.length,
+    const body = JSON.parse(rawBody);
+    const fault = exchange.takeFault();
+    const record = exchange.record({
+      index: exchange.index,
       headers: req.headers,
-      rawBody: raw,
+      rawBody,
       body,
       ...(fault ? { fault: fault.kind } : {}),
       completed: false,
-    };
-    requests.push(record);
-    if (options.delayMs) await sleep(options.delayMs);
+    });
+    await exchange.delay();
     const id = `msg_${String(record.index).padStart(4, '0')}`;
     const requestId = { 'request-id': `req_${record.index}` };
     if (fault?.kind === 'status') {
-      res.writeHead(fault.status, { 'content-type': 'application/json', ...requestId, ...fault.headers });
-      res.end(JSON.stringify({ type: 'error', error: { type: fault.errorType, message: 'Injected by the test server' } }));
+      const error = { type: 'error', error: { type: fault.errorType, message: 'Injected by the test server' } };
+      exchange.sendJson(fault.status, { ...requestId, ...fault.headers }, error);
       return;
     }
     const reply = options.respond(body);
     if (!body.stream) {
-      res.writeHead(200, { 'content-type': 'application/json', ...requestId });
-      if (fault?.kind === 'malformed-json') res.end('{"id": "msg_x", "type": "message", "content": [');
-      else res.end(JSON.stringify(messageJson(id, body.model, reply)));
+      if (fault?.kind === 'malformed-json')
+        exchange.sendRawJson(200, requestId, '{"id": "msg_x", "type": "message", "content": [');
+      else exchange.sendJson(200, requestId, messageJson(id, body.model, reply));
       record.completed = fault === undefined;
       return;
     }
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...requestId });
-    const events = streamEvents(id, body.model, reply, size);
-    for (let i = 0; i < events.length; i++) {
-      if (res.destroyed) return;
-      const [event, data] = events[i]!;
-      if (fault?.kind === 'cut-stream' && i === fault.afterEvents) {
-        res.socket?.destroy();
-        return;
-      }
-      if (fault?.kind === 'stream-error' && i === fault.afterEvents) {
-        res.end(
-          `event: error\ndata: ${JSON.stringify({ type: 'error', error: { type: fault.errorType, message: 'Overloaded' } })}\n\n`,
-        );
-        return;
-      }
-      if (fault?.kind === 'malformed-json' && i === 2)
-        res.write(`event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{\n\n`);
-      else res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-      if (pause) await sleep(pause);
-    }
-    res.end();
-    record.completed = fault === undefined && !res.destroyed;
-  }
-
-  const server = await listenLocal(handle);
-  return {
-    baseURL: `http://127.0.0.1:${server.port}/v1`,
-    requests,
-    fail: (...more) => faults.push(...more),
-    close: () => server.close(),
-  };
+    const frames = streamEvents(id, body.model, reply, size).map(([name, data]) => sseFrame(JSON.stringify(data), name));
+    if (fault?.kind === 'malformed-json')
+      frames[2] = sseFrame('{"type":"content_block_delta","index":0,"delta":{', 'content_block_delta');
+    const overloaded = (errorType: string) =>
+      sseFrame(JSON.stringify({ type: 'error', error: { type: errorType, message: 'Overloaded' } }), 'error');
+    const written = await exchange.stream(frames, {
+      headers: requestId,
+      breakAt: (i) =>
+        fault?.kind === 'cut-stream' && i === fault.afterEvents
+          ? { kind: 'cut' }
+          : fault?.kind === 'stream-error' && i === fault.afterEvents
+            ? { kind: 'end', frame: overloaded(fault.errorType) }
+            : undefined,
+    });
+    record.completed = fault === undefined && written;
+  });
 }
