@@ -8,7 +8,8 @@ import { CairnError } from '@cairn/core';
 import { type IntegrityReport, reportBuilder } from '../shared/integrity-report.ts';
 import { toFileStoreError } from './fs-util.ts';
 import { readHeader } from './header-file.ts';
-import { loadJournal, readJournalEntries } from './run-journal.ts';
+import { readJournalEntries } from './journal-read.ts';
+import { loadJournal } from './run-journal.ts';
 import { openLayout } from './store-layout.ts';
 
 /**

@@ -2,30 +2,17 @@
 // (ignored, then cut off), damage followed by valid records is corruption (that run only).
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CairnError, type DurableStore } from '@cairn/core';
 import { entryFixture, newRunFixture } from '@cairn/core/testing';
-import { makeTempDir } from '@cairn/test-rigs/temp-dir';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { fileStoreHandles, rejection } from '../../test/test-support/file-store-handles.ts';
 import { cutFile, flipByte, frameRanges, journalPathOf } from '../../test/test-support/journal-bytes.ts';
 import { checkFileStoreIntegrity } from './file-integrity.ts';
-import { createFileStore } from './file-store.ts';
 
-const temp = makeTempDir('file-damage');
-afterAll(() => temp.remove());
-const opened: DurableStore[] = [];
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((store) => store.close()));
-});
-
-function open(dir: string): DurableStore {
-  const store = createFileStore({ dir });
-  opened.push(store);
-  return store;
-}
+const { open, freshDir } = fileStoreHandles('file-damage');
 
 /** A store in a fresh directory with run `runId` holding `count` entries, one append each. */
 async function seeded(runIds: string[], count: number): Promise<string> {
-  const dir = join(temp.path, crypto.randomUUID());
+  const dir = freshDir();
   const store = open(dir);
   for (const runId of runIds) {
     await store.createRun(newRunFixture(runId));
@@ -33,15 +20,6 @@ async function seeded(runIds: string[], count: number): Promise<string> {
   }
   await store.close();
   return dir;
-}
-
-async function rejection(action: () => Promise<unknown>): Promise<CairnError> {
-  const error = await action().then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  if (!CairnError.is(error)) throw new Error(`expected a Cairn error, got ${String(error)}`);
-  return error;
 }
 
 describe('file store: torn journal tails', () => {
@@ -211,7 +189,7 @@ describe('file store: corrupt journals', () => {
   });
 
   it('damage in a record appended after a handle cached the run is found when that handle reads on', async () => {
-    const dir = join(temp.path, crypto.randomUUID());
+    const dir = freshDir();
     const writer = open(dir);
     const reader = open(dir);
     await writer.createRun(newRunFixture('run-1'));

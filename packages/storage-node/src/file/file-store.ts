@@ -21,13 +21,13 @@ import { checkEntries, checkNewRun, checkPatch } from '../shared/values.ts';
 import { describeFileFailure, errnoOf, fsyncDirectory, toFileStoreError } from './fs-util.ts';
 import { otherSlot, writeHeader } from './header-file.ts';
 import { createJournalCache } from './journal-cache.ts';
+import { readJournalEntries } from './journal-read.ts';
 import { encodeAppend, encodeCreate, encodeUpdate } from './journal-records.ts';
 import { sweepOwners } from './lock-file.ts';
 import { isLinkedRunFolder, runFolderIno } from './run-folder.ts';
 import {
   fenceJournal,
   type RunJournal,
-  readJournalEntries,
   summarizeJournal,
   trimJournal,
   writeJournalFrame,

@@ -1,7 +1,8 @@
 /**
  * The journals one store handle keeps open: at most `capacity`, least recently used closed first.
  * A cached journal is only ever used after `refreshJournal` has compared it with the file, so
- * another process's writes, deletions and re-creations are always seen.
+ * another process's writes, deletions and re-creations are always seen. Of the bytes loads keep
+ * for a first read (ADR 0199), only the latest load's are kept: one journal's worth per handle.
  */
 import { closeSync } from 'node:fs';
 import { loadJournal, type RunJournal, refreshJournal } from './run-journal.ts';
@@ -23,11 +24,14 @@ export interface JournalCache {
 /** A cache of at most `capacity` open journals over `layout`. */
 export function createJournalCache(layout: StoreLayout, capacity = 64): JournalCache {
   const open = new Map<string, RunJournal>();
+  // The journal whose load bytes are kept, if any.
+  let keeping: RunJournal | null = null;
 
   function drop(runId: string): void {
     const journal = open.get(runId);
     if (!journal) return;
     open.delete(runId);
+    if (keeping === journal) keeping = null;
     try {
       closeSync(journal.fd);
     } catch {
@@ -57,6 +61,8 @@ export function createJournalCache(layout: StoreLayout, capacity = 64): JournalC
       }
       const loaded = loadJournal(layout, runId);
       if (loaded) {
+        if (keeping) keeping.loaded = null;
+        keeping = loaded.loaded ? loaded : null;
         open.set(runId, loaded);
         if (open.size > capacity) drop(open.keys().next().value as string);
       }

@@ -16,7 +16,8 @@ describe('journal records: reading entries without the patch', () => {
         const decoded = decodeEntries(frame, FRAME_HEADER_BYTES, frame.length);
         expect(decoded).toStrictEqual(entries.map((entry, index) => ({ ...entry, seq: 7 + index })));
         const record = decodeRecord(frame, FRAME_HEADER_BYTES, frame.length);
-        expect(record).toStrictEqual({ type: 'append', firstSeq: 7, count: 2, patch });
+        const metas = entries.map((entry) => [entry.kind, entry.key, entry.createdAt, Buffer.byteLength(entry.payload)]);
+        expect(record).toStrictEqual({ type: 'append', firstSeq: 7, count: 2, patch, metas });
       }
     }
   });

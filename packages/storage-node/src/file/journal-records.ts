@@ -16,11 +16,12 @@ import { FRAME_HEADER_BYTES, MAX_FRAME_BODY_BYTES, sealFrame } from './record-fr
 /** A decoded record (payloads of appended entries are not decoded here: see `decodeEntries`). */
 export type JournalRecord =
   | { type: 'create'; run: RunRecord }
-  | { type: 'append'; firstSeq: number; count: number; patch: RunPatch | undefined }
+  | { type: 'append'; firstSeq: number; count: number; patch: RunPatch | undefined; metas: readonly EntryMeta[] }
   | { type: 'update'; version: number; patch: RunPatch }
   | { type: 'header'; offset: number; run: RunRecord };
 
-type EntryMeta = [kind: string, key: string, createdAt: number, bytes: number];
+/** What an append record's meta says of one of its entries (the payload follows the meta). */
+export type EntryMeta = [kind: string, key: string, createdAt: number, bytes: number];
 
 function frameOf(runId: string, meta: object, payloads: readonly string[] = [], payloadBytes: readonly number[] = []): Buffer {
   const json = JSON.stringify(meta);
@@ -111,9 +112,11 @@ export function decodeRecord(buffer: Buffer, bodyStart: number, end: number): Jo
     case 'c':
       if (!isRecord(meta.r)) throw new Error('malformed run');
       return { type: 'create', run: meta.r };
-    case 'a':
+    case 'a': {
       if (!isCount(meta.s) || meta.s < 1) throw new Error('malformed first seq');
-      return { type: 'append', firstSeq: meta.s, count: entryMetas(meta, end - rawStart).length, patch };
+      const metas = entryMetas(meta, end - rawStart);
+      return { type: 'append', firstSeq: meta.s, count: metas.length, patch, metas };
+    }
     case 'u':
       if (!isCount(meta.v) || patch === undefined) throw new Error('malformed update');
       return { type: 'update', version: meta.v, patch };
@@ -161,4 +164,12 @@ export function decodeEntries(buffer: Buffer, bodyStart: number, end: number): J
     position += bytes;
     return { seq: firstSeq + index, kind: kind as JournalEntry['kind'], key, payload, createdAt };
   });
+}
+
+/**
+ * Where the payloads of the record whose body starts at `buffer[bodyStart]` begin; for a record
+ * already decoded from these very bytes (`decodeRecord` checked the meta length then).
+ */
+export function payloadStart(buffer: Buffer, bodyStart: number): number {
+  return bodyStart + 4 + buffer.readUInt32LE(bodyStart);
 }

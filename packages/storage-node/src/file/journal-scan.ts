@@ -11,7 +11,7 @@
 import { CorruptJournalError } from '@cairn/core';
 import { ADAPTER } from '../shared/adapter.ts';
 import { readAt } from './fs-util.ts';
-import { FRAME_HEADER_BYTES, FRAME_MAGIC, probeFrame } from './record-frame.ts';
+import { FRAME_HEADER_BYTES, FRAME_MAGIC, hasMagic, probeFrame } from './record-frame.ts';
 
 const WINDOW_BYTES = 4 * 1024 * 1024;
 
@@ -22,12 +22,24 @@ export interface ByteSource {
   bytes(offset: number, length: number): Buffer;
 }
 
+/** A `ByteSource` over a file, which can hand over the bytes it read. */
+export interface FileSource extends ByteSource {
+  /** The file's first `end` bytes when one read holds them all (a file of at most 4 MiB), else `null`. */
+  prefix(end: number): Buffer | null;
+}
+
+/** True when a `fileSource` of `size` bytes reads the whole file at once. */
+export function readsWhole(size: number): boolean {
+  return size <= WINDOW_BYTES;
+}
+
 /** A `ByteSource` over the first `size` bytes of the open file `fd`. */
-export function fileSource(fd: number, size: number): ByteSource {
+export function fileSource(fd: number, size: number): FileSource {
   let window: Buffer = Buffer.alloc(0);
   let windowStart = 0;
   return {
     size,
+    prefix: (end) => (windowStart === 0 && window.length >= end ? window : null),
     bytes(offset, length) {
       const wanted = Math.min(length, size - offset);
       if (wanted <= 0) return Buffer.alloc(0);
@@ -52,10 +64,9 @@ export interface FoundFrame {
 
 type Probe = { ok: true; frame: FoundFrame } | { ok: false; reason: string };
 
-function probeAt(source: ByteSource, offset: number): Probe {
-  const head = source.bytes(offset, FRAME_HEADER_BYTES);
+function probeAt(source: ByteSource, offset: number, head = source.bytes(offset, FRAME_HEADER_BYTES)): Probe {
   if (head.length < FRAME_HEADER_BYTES) return { ok: false, reason: 'short frame header' };
-  if (head.compare(FRAME_MAGIC, 0, 4, 0, 4) !== 0) return { ok: false, reason: 'bad frame magic' };
+  if (!hasMagic(head, 0)) return { ok: false, reason: 'bad frame magic' };
   const total = FRAME_HEADER_BYTES + head.readUInt32LE(4);
   const buffer = source.bytes(offset, total);
   const probe = probeFrame(buffer, 0);
@@ -133,7 +144,7 @@ export function scanFrames(
       classifyBad(source, garbage, committedEnd, runId, 'unexpected bytes after the last record');
       return { validEnd: offset, tail: 'torn' };
     }
-    const probe = probeAt(source, offset);
+    const probe = probeAt(source, offset, head);
     if (!probe.ok) {
       classifyBad(source, offset, committedEnd, runId, probe.reason);
       return { validEnd: offset, tail: 'torn' };

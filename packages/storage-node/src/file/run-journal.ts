@@ -19,7 +19,9 @@
  *   shape (magic, length, the place the index says) and decodes them, without a second checksum
  *   pass (ADR 0195). A frame rewritten in place after that is still refused if its shape or its
  *   record no longer matches; a journal replaced by another file is a new inode, loaded and
- *   verified in full.
+ *   verified in full;
+ * - a load that read the whole file at once keeps those bytes and the entry metas it decoded for
+ *   the handle's first read (`journal-read.ts`, ADR 0199).
  */
 import {
   closeSync,
@@ -34,13 +36,14 @@ import {
   renameSync,
   rmSync,
 } from 'node:fs';
-import { assignPatch, type JournalEntry, type RunPatch, type RunRecord } from '@cairn/core';
+import { assignPatch, type RunPatch, type RunRecord } from '@cairn/core';
 import { type AppendIndex, createAppendIndex } from './append-index.ts';
 import { errnoOf, fsyncDirectory, readAt, writeAll } from './fs-util.ts';
 import { type HeaderSlot, readHeader } from './header-file.ts';
-import { decodeEntries, decodeRecord } from './journal-records.ts';
-import { corruptAt, type FoundFrame, fileSource, isZero, scanFrames } from './journal-scan.ts';
-import { FRAME_HEADER_BYTES, frameShape } from './record-frame.ts';
+import { createKeptMetas, type KeptMetas, keepMetas, type LoadedFrames } from './journal-read.ts';
+import { decodeRecord } from './journal-records.ts';
+import { corruptAt, type FoundFrame, fileSource, isZero, readsWhole, scanFrames } from './journal-scan.ts';
+import { FRAME_HEADER_BYTES } from './record-frame.ts';
 import { openRunFile, runFolderIno } from './run-folder.ts';
 import type { LockGuard } from './run-lock.ts';
 import type { StoreLayout } from './store-layout.ts';
@@ -67,6 +70,8 @@ export interface RunJournal {
   /** Records written after the checkpoint (a new checkpoint is due after enough of them). */
   recordsSinceCheckpoint: number;
   appends: AppendIndex;
+  /** What the load verified, kept for the first `readEntries` only (then `null`; ADR 0199). */
+  loaded: LoadedFrames | null;
 }
 
 interface FoldState {
@@ -75,6 +80,8 @@ interface FoldState {
   owned: boolean;
   /** Where appends sit, when indexing (full loads and refreshes), else `null` (summaries). */
   appends: AppendIndex | null;
+  /** Where the entry metas of the appends go, when the load keeps them for the first read. */
+  metas: KeptMetas | null;
   records: number;
 }
 
@@ -113,6 +120,7 @@ function fold(state: FoldState, frame: FoundFrame, runId: string): void {
     }
     state.record = patched(state, current, decoded.patch, current.version, current.lastSeq + decoded.count);
     state.appends?.add(frame.offset, frame.end, decoded.firstSeq, decoded.count);
+    if (state.metas) keepMetas(state.metas, decoded.firstSeq, decoded.metas);
     return;
   }
   if (decoded.type === 'update') {
@@ -142,15 +150,19 @@ export function loadJournal(layout: StoreLayout, runId: string): RunJournal | nu
     const stat = fstatSync(fd);
     const header = readHeader(layout.runDir(runId), runId);
     const committedEnd = header?.offset ?? 0;
-    const state: FoldState = { record: null, owned: true, appends: createAppendIndex(), records: 0 };
+    // A journal read in one go is kept, with its entry metas, for the first read (ADR 0199).
+    const metas = readsWhole(stat.size) ? createKeptMetas() : null;
+    const state: FoldState = { record: null, owned: true, appends: createAppendIndex(), metas, records: 0 };
     let recordsSinceCheckpoint = 0;
-    const end = scanFrames(fileSource(fd, stat.size), 0, committedEnd, runId, true, (frame) => {
+    const source = fileSource(fd, stat.size);
+    const end = scanFrames(source, 0, committedEnd, runId, true, (frame) => {
       fold(state, frame, runId);
       if (frame.offset >= committedEnd) recordsSinceCheckpoint++;
     });
     if (state.record === null) throw corruptAt(runId, 0, 'journal has no create record');
     if (end.validEnd < committedEnd)
       throw corruptAt(runId, end.validEnd, `journal ends before the ${committedEnd} bytes its header covers`);
+    const bytes = metas ? source.prefix(end.validEnd) : null;
     return {
       runId,
       fd,
@@ -165,6 +177,7 @@ export function loadJournal(layout: StoreLayout, runId: string): RunJournal | nu
       checkpointSlot: header?.slot ?? null,
       recordsSinceCheckpoint,
       appends: state.appends ?? createAppendIndex(),
+      loaded: bytes && metas ? { bytes, metas } : null,
     };
   } catch (error) {
     closeSync(fd);
@@ -193,7 +206,7 @@ export function refreshJournal(layout: StoreLayout, journal: RunJournal): 'fresh
   if (stat.size === journal.validEnd) return 'fresh';
   // New frames start where zeros were: zeros at validEnd mean nothing was appended since.
   if (isZero(readAt(journal.fd, journal.validEnd, FRAME_HEADER_BYTES))) return 'fresh';
-  const state: FoldState = { record: journal.record, owned: false, appends: journal.appends, records: 0 };
+  const state: FoldState = { record: journal.record, owned: false, appends: journal.appends, metas: null, records: 0 };
   const end = scanFrames(
     fileSource(journal.fd, stat.size),
     journal.validEnd,
@@ -224,7 +237,7 @@ export function summarizeJournal(layout: StoreLayout, runId: string): RunRecord 
       if (header && header.offset > size)
         throw corruptAt(runId, size, `journal ends before the ${header.offset} bytes its header covers`);
       // The header's record was parsed for this fold alone.
-      const state: FoldState = { record: header?.run ?? null, owned: true, appends: null, records: 0 };
+      const state: FoldState = { record: header?.run ?? null, owned: true, appends: null, metas: null, records: 0 };
       const start = header?.offset ?? 0;
       scanFrames(fileSource(fd, size), start, start, runId, false, (frame) => fold(state, frame, runId));
       if (state.record === null) throw corruptAt(runId, 0, 'journal has no create record');
@@ -236,41 +249,6 @@ export function summarizeJournal(layout: StoreLayout, runId: string): RunRecord 
     if (errnoOf(error) === 'ENOENT') return null;
     throw error;
   }
-}
-
-/** Entries with seq in (afterSeq, afterSeq + limit], read in one ranged read; frames found again by shape. */
-export function readJournalEntries(journal: RunJournal, afterSeq: number, limit: number | undefined): JournalEntry[] {
-  const lastWanted = limit === undefined ? journal.record.lastSeq : Math.min(journal.record.lastSeq, afterSeq + limit);
-  const appends = journal.appends;
-  if (afterSeq >= lastWanted) return [];
-  const low = appends.firstAfter(afterSeq);
-  if (low === appends.length) return [];
-  let last = low;
-  while (last + 1 < appends.length && appends.firstSeq(last + 1) <= lastWanted) last++;
-  const start = appends.offset(low);
-  const buffer = readAt(journal.fd, start, appends.end(last) - start);
-  const entries: JournalEntry[] = [];
-  for (let index = low; index <= last; index++) {
-    const offset = appends.offset(index);
-    const end = appends.end(index) - start;
-    const probe = frameShape(buffer.subarray(0, end), offset - start);
-    if (probe.kind !== 'frame' || probe.end !== end) {
-      throw corruptAt(journal.runId, offset, 'record changed on disk after it was verified');
-    }
-    let decoded: JournalEntry[];
-    try {
-      decoded = decodeEntries(buffer, probe.bodyStart, probe.end);
-    } catch {
-      // Never echo the parser's message: it may quote payload text.
-      throw corruptAt(journal.runId, offset, 'record changed on disk after it was verified');
-    }
-    if (decoded[0]?.seq !== appends.firstSeq(index) || decoded.length !== appends.count(index))
-      throw corruptAt(journal.runId, offset, 'record changed on disk after it was verified');
-    for (const entry of decoded) {
-      if (entry.seq > afterSeq && entry.seq <= lastWanted) entries.push(entry);
-    }
-  }
-  return entries;
 }
 
 const ZEROS = Buffer.alloc(1024 * 1024);
