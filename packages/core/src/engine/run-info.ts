@@ -127,11 +127,12 @@ export function toHistory(entries: readonly JournalEntry[]): HistoryItem[] {
   return entries.map((entry) => {
     const item: HistoryItem = { seq: entry.seq, kind: entry.kind, key: entry.key, at: entry.createdAt };
     const decoded = readEntry(entry);
-    const step = (r: { index: number; startedAt: number; durationMs?: number; attempts?: number }): void => {
+    const step = (r: { index: number; startedAt: number; durationMs?: number; attempts?: number; label?: string }): void => {
       item.index = r.index;
       item.startedAt = r.startedAt;
       if (r.durationMs !== undefined) item.durationMs = r.durationMs;
       if (r.attempts !== undefined) item.attempts = r.attempts;
+      if (r.label !== undefined) item.label = r.label;
     };
     switch (decoded.kind) {
       case 'step-start':
@@ -141,12 +142,10 @@ export function toHistory(entries: readonly JournalEntry[]): HistoryItem[] {
         step(decoded.record);
         if (decoded.record.usage) item.usage = decoded.record.usage;
         if (decoded.record.value !== undefined) item.value = decoded.record.value;
-        if (decoded.record.label !== undefined) item.label = decoded.record.label;
         break;
       case 'step-fail':
         step(decoded.record);
         item.error = decoded.record.error;
-        if (decoded.record.label !== undefined) item.label = decoded.record.label;
         break;
       case 'sleep-start':
         item.index = decoded.record.index;

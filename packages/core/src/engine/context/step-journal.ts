@@ -53,7 +53,7 @@ export interface StepPlace {
   index: number;
   name: string;
   /** The step's `label` option, recorded with its outcome. */
-  label?: string;
+  label?: string | undefined;
 }
 
 /** The fields every step event carries. */

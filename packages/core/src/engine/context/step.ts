@@ -31,7 +31,7 @@ export function runStep<T>(
 ): Promise<T> {
   if (scope.control.current) return never();
   const { index, id } = takeSlot(scope, calls, name);
-  const place: StepPlace = options.label === undefined ? { id, index, name } : { id, index, name, label: options.label };
+  const place: StepPlace = { id, index, name, label: options.label };
   const replayed = replayOutcome<T>(scope, place);
   if (replayed) {
     calls.replayedSteps++;
